@@ -1,0 +1,45 @@
+// Host functions: Lua calls a C closure, C calls the Swift dispatcher, Swift returns a count
+// or a RIG_* code, and only then, with no Swift frame left on the stack, C raises.
+#include <string.h>
+#include "internal.h"
+
+static int rig_trampoline(lua_State *L) {
+  RigState *st = rig_state_of(L);
+  int depth = st->lua_depth;
+  st->lua_depth = 0;  // Swift code runs now: no refusals from the ceiling (see rig_alloc)
+  int n = st->dispatch(L, st->host, (int)lua_tointeger(L, lua_upvalueindex(1)));
+  st->lua_depth = depth;
+  switch (n) {
+    case RIG_ARGERROR:
+      return luaL_argerror(L, (int)lua_tointeger(L, -2), lua_tostring(L, -1));
+    case RIG_TYPEERROR:
+      return luaL_typeerror(L, (int)lua_tointeger(L, -2), lua_tostring(L, -1));
+    case RIG_RAISE:
+      if (lua_type(L, -1) == LUA_TSTRING) {  // like luaL_error: prefix the caller's position
+        luaL_where(L, 1);
+        lua_insert(L, -2);
+        lua_concat(L, 2);
+      }
+      return lua_error(L);
+    default:
+      return n;
+  }
+}
+
+void rig_push_host_function(lua_State *L, int function_id) {
+  lua_pushinteger(L, function_id);
+  lua_pushcclosure(L, rig_trampoline, 1);
+}
+
+void rig_push_error(lua_State *L, const char *code, const char *message, int errnum) {
+  lua_createtable(L, 0, 3);
+  lua_pushstring(L, code);
+  lua_setfield(L, -2, "code");
+  lua_pushstring(L, message);
+  lua_setfield(L, -2, "message");
+  if (errnum >= 0) {
+    lua_pushinteger(L, errnum);
+    lua_setfield(L, -2, "errno");
+  }
+  luaL_setmetatable(L, RIG_ERROR_MT);
+}

@@ -1,0 +1,89 @@
+// Non-raising stack access for Swift. Table access is raw (no metamethods); strings are
+// read only from string slots (lua_tolstring would convert numbers in place).
+#include "internal.h"
+
+int rig_gettop(lua_State *L) { return lua_gettop(L); }
+void rig_settop(lua_State *L, int index) { lua_settop(L, index); }
+int rig_absindex(lua_State *L, int index) { return lua_absindex(L, index); }
+int rig_checkstack(lua_State *L, int extra) { return lua_checkstack(L, extra); }
+void rig_pushvalue(lua_State *L, int index) { lua_pushvalue(L, index); }
+void rig_remove(lua_State *L, int index) { lua_remove(L, index); }
+void rig_insert(lua_State *L, int index) { lua_insert(L, index); }
+
+int rig_type(lua_State *L, int index) { return lua_type(L, index); }
+
+const char *rig_typename_at(lua_State *L, int index) {
+  int t = luaL_getmetafield(L, index, "__name");  // pushes nothing when absent
+  if (t == LUA_TSTRING) {
+    const char *name = lua_tostring(L, -1);  // interned: stays valid while the metatable lives
+    lua_pop(L, 1);
+    return name;
+  }
+  if (t != LUA_TNIL) lua_pop(L, 1);
+  return lua_typename(L, lua_type(L, index));
+}
+
+void rig_pushnil(lua_State *L) { lua_pushnil(L); }
+void rig_pushboolean(lua_State *L, int value) { lua_pushboolean(L, value); }
+void rig_pushinteger(lua_State *L, int64_t value) { lua_pushinteger(L, (lua_Integer)value); }
+void rig_pushnumber(lua_State *L, double value) { lua_pushnumber(L, (lua_Number)value); }
+void rig_pushlstring(lua_State *L, const char *bytes, size_t length) {
+  lua_pushlstring(L, bytes, length);
+}
+
+int rig_toboolean(lua_State *L, int index) { return lua_toboolean(L, index); }
+
+int rig_tointeger(lua_State *L, int index, int64_t *out) {
+  if (lua_type(L, index) != LUA_TNUMBER) return 0;
+  int ok = 0;
+  lua_Integer v = lua_tointegerx(L, index, &ok);
+  if (ok) *out = (int64_t)v;
+  return ok;
+}
+
+int rig_tonumber(lua_State *L, int index, double *out) {
+  if (lua_type(L, index) != LUA_TNUMBER) return 0;
+  *out = (double)lua_tonumber(L, index);
+  return 1;
+}
+
+const char *rig_tostring(lua_State *L, int index, size_t *length) {
+  if (lua_type(L, index) != LUA_TSTRING) return NULL;
+  return lua_tolstring(L, index, length);
+}
+
+int rig_isinteger(lua_State *L, int index) { return lua_isinteger(L, index); }
+
+void rig_newtable(lua_State *L, int narray, int nrecords) { lua_createtable(L, narray, nrecords); }
+
+void rig_rawsetfield(lua_State *L, int table, const char *key) {
+  table = lua_absindex(L, table);
+  lua_pushstring(L, key);
+  lua_insert(L, -2);
+  lua_rawset(L, table);
+}
+
+int rig_rawgetfield(lua_State *L, int table, const char *key) {
+  table = lua_absindex(L, table);
+  lua_pushstring(L, key);
+  return lua_rawget(L, table);
+}
+
+void rig_rawseti(lua_State *L, int table, int64_t i) { lua_rawseti(L, table, (lua_Integer)i); }
+int rig_rawgeti(lua_State *L, int table, int64_t i) { return lua_rawgeti(L, table, (lua_Integer)i); }
+uint64_t rig_rawlen(lua_State *L, int index) { return (uint64_t)lua_rawlen(L, index); }
+int rig_next(lua_State *L, int table) { return lua_next(L, table); }
+
+void rig_set_embedded(lua_State *L, const char *name) {
+  lua_getfield(L, LUA_REGISTRYINDEX, RIG_EMBEDDED_KEY);  // registry: plain table, raw in effect
+  lua_insert(L, -2);
+  rig_rawsetfield(L, -2, name);
+  lua_pop(L, 1);
+}
+
+void rig_set_loaded(lua_State *L, const char *name) {
+  lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  lua_insert(L, -2);
+  rig_rawsetfield(L, -2, name);
+  lua_pop(L, 1);
+}

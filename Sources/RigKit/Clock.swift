@@ -1,0 +1,72 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Clocks for measuring: a monotonic clock for durations and UTC stamps for naming artifacts.
+public enum Clock {
+  /// Monotonic time in nanoseconds (CLOCK_MONOTONIC; not affected by wall-clock changes).
+  @inline(__always)
+  public static func nowNanoseconds() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec)
+  }
+
+  /// Monotonic time in seconds, as a Double (nanosecond resolution for about 100 days of uptime).
+  @inline(__always)
+  public static func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+  }
+
+  /// Sleeps for `seconds`, waking early when `shouldStop` returns true (checked after every
+  /// signal and at least every 50 ms). Returns false when it stopped early.
+  public static func sleep(seconds: Double, shouldStop: () -> Bool = { false }) -> Bool {
+    guard seconds > 0 else { return !shouldStop() }
+    let deadline = nowNanoseconds() + Int64(seconds * 1e9)
+    while true {
+      if shouldStop() { return false }
+      let left = deadline - nowNanoseconds()
+      if left <= 0 { return true }
+      let slice = min(left, 50_000_000)
+      var request = timespec(tv_sec: Int(slice / 1_000_000_000), tv_nsec: Int(slice % 1_000_000_000))
+      var remaining = timespec()
+      _ = nanosleep(&request, &remaining)  // EINTR: loop and look at shouldStop again
+    }
+  }
+
+  /// Wall-clock time as UTC calendar fields.
+  static func utcFields(_ seconds: Int? = nil) -> (tm, Int) {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    var t = time_t(seconds ?? ts.tv_sec)
+    var fields = tm()
+    gmtime_r(&t, &fields)
+    return (fields, seconds == nil ? Int(ts.tv_nsec) : 0)
+  }
+
+  /// `20260522T102249Z`: the stamp Molt's tools put in artifact names.
+  public static func utcStamp(epochSeconds: Int? = nil) -> String {
+    let (f, _) = utcFields(epochSeconds)
+    return String(
+      format4(Int(f.tm_year) + 1900) + pad2(Int(f.tm_mon) + 1) + pad2(Int(f.tm_mday)) + "T"
+        + pad2(Int(f.tm_hour)) + pad2(Int(f.tm_min)) + pad2(Int(f.tm_sec)) + "Z")
+  }
+
+  /// `2026-05-22T10:22:49.123Z`: ISO 8601 in UTC with milliseconds.
+  public static func iso8601(epochSeconds: Int? = nil) -> String {
+    let (f, nanos) = utcFields(epochSeconds)
+    let millis = nanos / 1_000_000
+    let ms = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
+    return format4(Int(f.tm_year) + 1900) + "-" + pad2(Int(f.tm_mon) + 1) + "-" + pad2(Int(f.tm_mday))
+      + "T" + pad2(Int(f.tm_hour)) + ":" + pad2(Int(f.tm_min)) + ":" + pad2(Int(f.tm_sec)) + "."
+      + ms + "Z"
+  }
+
+  private static func pad2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+  private static func format4(_ v: Int) -> String {
+    let s = "\(v)"
+    return String(repeating: "0", count: max(0, 4 - s.count)) + s
+  }
+}

@@ -1,0 +1,39 @@
+internal import CRigLua
+import Foundation
+import RigKit
+
+// rig._native.core: facts about the host that the Lua stdlib needs.
+extension LuaHost {
+  func openCoreModule() {
+    registerModule(
+      "rig._native.core",
+      [
+        ("version", { call in call.push(RigVersion.string) }),
+        ("isatty", { call in call.push(isatty(Int32(try call.integer(1))) == 1) }),
+        (
+          "interrupted",
+          { call in
+            guard let signal = LuaHost.interruptSignal else { return call.pushNil() }
+            return call.push(Int64(signal))
+          }
+        ),
+        (
+          "memory",
+          { [unowned self] call in
+            call.push(.table([("used", .integer(Int64(rig_memory_used(self.L)))),
+                              ("limit", .integer(Int64(rig_memory_limit(self.L))))]))
+          }
+        ),
+        (
+          "error",
+          { call in
+            // rig.error(code, message): a coded error value, for recipes and the stdlib.
+            let code = try call.string(1)
+            let message = try call.string(2)
+            rig_push_error(call.L, code, message, -1)
+            return 1
+          }
+        ),
+      ])
+  }
+}
