@@ -1,5 +1,6 @@
 // SIGINT / SIGTERM: stop the running recipe the way lua.c stops a script, by a hook that
 // raises at the next Lua instruction, so to-be-closed variables and `<close>` handlers run.
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -58,6 +59,13 @@ void rig_install_signal_handlers(lua_State *L) {
   sa.sa_flags = 0;  // no SA_RESTART: blocking host calls see EINTR and check rig_interrupt_signal
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  // A parent may have started Rig with these signals blocked (test runners, some shells'
+  // job control): unblock them, or the handlers would never run.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 int rig_interrupt_signal(void) { return (int)g_signal; }

@@ -1,19 +1,29 @@
 // Host functions: Lua calls a C closure, C calls the Swift dispatcher, Swift returns a count
 // or a RIG_* code, and only then, with no Swift frame left on the stack, C raises.
+#include <stdio.h>
 #include <string.h>
 #include "internal.h"
 
 static int rig_trampoline(lua_State *L) {
   RigState *st = rig_state_of(L);
   int depth = st->lua_depth;
+  int argc = lua_gettop(L);
   st->lua_depth = 0;  // Swift code runs now: no refusals from the ceiling (see rig_alloc)
   int n = st->dispatch(L, st->host, (int)lua_tointeger(L, lua_upvalueindex(1)));
   st->lua_depth = depth;
   switch (n) {
     case RIG_ARGERROR:
       return luaL_argerror(L, (int)lua_tointeger(L, -2), lua_tostring(L, -1));
-    case RIG_TYPEERROR:
-      return luaL_typeerror(L, (int)lua_tointeger(L, -2), lua_tostring(L, -1));
+    case RIG_TYPEERROR: {
+      // luaL_typeerror looks at the argument's slot to name what was given, so the stack must
+      // hold exactly the arguments again: copy the expected type's name, then drop the rest.
+      char expected[64];
+      int arg = (int)lua_tointeger(L, -2);
+      const char *name = lua_tostring(L, -1);
+      snprintf(expected, sizeof expected, "%s", name ? name : "?");
+      lua_settop(L, argc);
+      return luaL_typeerror(L, arg, expected);
+    }
     case RIG_RAISE:
       if (lua_type(L, -1) == LUA_TSTRING) {  // like luaL_error: prefix the caller's position
         luaL_where(L, 1);

@@ -1,29 +1,32 @@
 import Foundation
 import PackagePlugin
 
-/// Embeds the package's `stdlib/` and `recipes/` Lua files into the target that uses it, so a
-/// freshly built `rig` works from any directory with no install step.
+/// Embeds the package's `stdlib/rig/**.lua` and `recipes/*.lua` into the target that uses it,
+/// so a freshly built `rig` works from any directory with no install step.
+///
+/// SwiftPM plans build commands (and so runs this plugin) only when the package structure
+/// changes, not when a Lua file is added or removed; `make build` touches Package.swift when
+/// the set of Lua files changed, which makes SwiftPM plan again (see docs/contributing.md).
+/// `embed-lua` finds the files itself, so the text it embeds is always the current one.
 @main
 struct EmbedLuaPlugin: BuildToolPlugin {
   func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
     let root = context.package.directoryURL
-    let folders = ["stdlib", "recipes"].map { root.appendingPathComponent($0) }
     var inputs: [URL] = []
-    for folder in folders {
+    for folder in ["stdlib/rig", "recipes"].map({ root.appendingPathComponent($0) }) {
       guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)
       else { continue }
       for case let url as URL in walker where url.pathExtension == "lua" {
         inputs.append(url)
       }
     }
-    inputs.sort { $0.path < $1.path }
     let output = context.pluginWorkDirectoryURL.appendingPathComponent("EmbeddedLua.swift")
     return [
       .buildCommand(
-        displayName: "Embedding \(inputs.count) Lua files",
+        displayName: "Embedding Rig's Lua files",
         executable: try context.tool(named: "embed-lua").url,
-        arguments: [root.path, output.path] + inputs.map(\.path),
-        inputFiles: inputs,
+        arguments: [root.path, output.path],
+        inputFiles: inputs.sorted { $0.path < $1.path },
         outputFiles: [output]
       )
     ]

@@ -122,7 +122,7 @@ function M.parse(recipe, argv, recipe_name)
       local negated = false
       if not p and name:sub(1, 3) == "no-" then
         local q = by_option[name:sub(4)]
-        if q and q.type == "boolean" then
+        if q then
           p, negated = q, true
         end
       end

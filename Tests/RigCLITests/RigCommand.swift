@@ -1,0 +1,85 @@
+import Foundation
+
+/// Runs the built `rig` binary, as a user would.
+struct RigCommand {
+  struct Result {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+  }
+
+  /// The `rig` built beside this test bundle (or RIG_BIN).
+  static let executable: String = {
+    if let path = ProcessInfo.processInfo.environment["RIG_BIN"] { return path }
+    let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    var folder = here.deletingLastPathComponent()
+    // The test runner may live inside an .xctest bundle folder.
+    while !FileManager.default.isExecutableFile(atPath: folder.appendingPathComponent("rig").path),
+      folder.path != "/"
+    {
+      folder.deleteLastPathComponent()
+    }
+    return folder.appendingPathComponent("rig").path
+  }()
+
+  /// A fresh scratch directory.
+  static func scratch() throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("rig-cli-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+  }
+
+  /// Writes `files` (relative path -> text) under `directory`.
+  static func write(_ files: [String: String], in directory: String) throws {
+    for (relative, text) in files {
+      let path = directory + "/" + relative
+      try FileManager.default.createDirectory(
+        atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+  }
+
+  static func launch(_ arguments: [String], in directory: String, environment: [String: String] = [:])
+    throws -> (Process, Pipe, Pipe)
+  {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    var env = ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = "1"
+    env.removeValue(forKey: "RIG_PATH")
+    for (k, v) in environment { env[k] = v }
+    process.environment = env
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    return (process, out, err)
+  }
+
+  /// Runs `rig arguments...` in `directory` and collects its output.
+  static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> Result {
+    let (process, out, err) = try launch(arguments, in: directory, environment: environment)
+    return collect(process, out, err)
+  }
+
+  static func collect(_ process: Process, _ out: Pipe, _ err: Pipe) -> Result {
+    // Drain stderr on another thread so neither pipe can fill up and block the child.
+    nonisolated(unsafe) var errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+      errData = err.fileHandleForReading.readDataToEndOfFile()
+      group.leave()
+    }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return Result(
+      status: process.terminationStatus,
+      stdout: String(decoding: outData, as: UTF8.self),
+      stderr: String(decoding: errData, as: UTF8.self))
+  }
+}
