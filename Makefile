@@ -1,0 +1,72 @@
+# Rig's build, run and test entry points. Each target installs the Debian packages it needs
+# when they are missing (apt-get; sudo when not root), so a fresh machine with Swift works.
+
+SWIFT ?= swift
+RIG := .build/debug/rig
+RIG_RELEASE := .build/release/rig
+
+# Packages: Lua for the build, luacheck for the tests, hyperfine and time as benchmark anchors.
+BUILD_PACKAGES := pkg-config liblua5.4-dev
+TEST_PACKAGES := $(BUILD_PACKAGES) lua-check
+BENCH_PACKAGES := $(BUILD_PACKAGES) lua5.4 hyperfine time
+
+# $(call ensure_packages,LIST): apt-get install whatever of LIST dpkg does not know.
+define ensure_packages
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing Debian packages:$$missing"; \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
+
+# SwiftPM plans its build (and runs the Lua-embedding plugin) only when the package structure
+# changes; when the set of Lua files changed, touching Package.swift makes it plan again.
+define refresh_lua_plan
+	@mkdir -p .build; \
+	{ find stdlib/rig -name '*.lua'; find recipes -maxdepth 1 -name '*.lua'; } | sort > .build/rig-lua-files.new; \
+	if cmp -s .build/rig-lua-files.new .build/rig-lua-files.txt; then rm .build/rig-lua-files.new; \
+	else touch Package.swift; mv .build/rig-lua-files.new .build/rig-lua-files.txt; fi
+endef
+
+.PHONY: all deps build release run test lint spec swift-test bench clean
+
+all: build
+
+deps:
+	$(call ensure_packages,$(TEST_PACKAGES))
+
+build:
+	$(call ensure_packages,$(BUILD_PACKAGES))
+	$(refresh_lua_plan)
+	$(SWIFT) build
+
+release:
+	$(call ensure_packages,$(BUILD_PACKAGES))
+	$(refresh_lua_plan)
+	$(SWIFT) build -c release
+
+## Rig's main job on a default that needs nothing else.
+run: build
+	$(RIG) run demo
+
+## Everything CI runs: luacheck, the Lua specs inside rig, then Swift Testing (bridge, CLI).
+test: deps build lint spec swift-test
+
+lint:
+	luacheck --no-color -q stdlib recipes
+
+spec: build
+	$(RIG) run spec stdlib/spec/*_spec.lua
+
+swift-test: build
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+## Benchmarks against anchors in the same run (see docs/benchmarks.md).
+bench: release
+	$(call ensure_packages,$(BENCH_PACKAGES))
+	$(RIG_RELEASE) run recipes/bench/host.lua
+
+clean:
+	rm -rf .build

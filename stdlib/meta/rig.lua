@@ -1,0 +1,164 @@
+---@meta rig
+-- LuaCATS declarations for Rig's Lua API, for editors running the Lua language server
+-- (see docs/editors.md). Declarations only: nothing here runs. Keep in step with stdlib/rig/.
+
+---@class rig.Error
+---@field code string machine-readable failure code ("spawn_failed", "not_found", "usage", ...)
+---@field message string human-readable explanation
+---@field errno? integer the OS error number, when the failure came from the OS
+---@field signal? integer for `interrupted`: the signal number
+
+---@alias rig.ParamType "string"|"number"|"integer"|"boolean"|"path"|"list"|"choice"
+
+---@class rig.Param
+---@field [1]? string the name (same as `name`)
+---@field name? string letters, digits and `_`; the option is `--name` with `_` written `-`
+---@field type? rig.ParamType default: from `default`, else "string" ("choice" when `choices` is given)
+---@field default? any value when the option is absent (a list for `list`)
+---@field help? string one line for `--help`
+---@field short? string one letter: `-n 5`
+---@field positional? boolean filled from bare arguments, in declared order
+---@field required? boolean a usage error when absent
+---@field choices? string[] allowed values of a `choice`
+---@field of? "string"|"number"|"integer"|"path" item type of a `list` (default "string")
+---@field metavar? string the value's name in `--help` (N, PATH, ...)
+
+---@class rig.Context
+---@field name string the recipe's name
+---@field path string the recipe's file as shown in messages
+---@field dir? string the recipe's directory (nil for built-in recipes)
+---@field rest string[] the arguments after `--`
+---@field argv string[] the recipe's raw arguments
+---@field log rig.log
+
+---@class rig.RecipeDefinition
+---@field name? string defaults to the file name
+---@field description? string first line is shown by `rig list`
+---@field params? rig.Param[] in the order `--help` shows them
+---@field rest? string accept arguments after `--` (this text names them in `--help`)
+---@field examples? string[] shown by `--help`
+--- The recipe's body. Its return value is the exit status: nil or true 0, false 1, an integer
+--- from 0 to 125 that code.
+---@field run fun(params: table<string, any>, ctx: rig.Context): (boolean|integer|nil)
+
+---@class rig.Recipe: rig.RecipeDefinition
+
+---@class rig
+---@field version string Rig's version
+---@field time rig.time
+---@field log rig.log
+---@field cli rig.cli
+---@field spec rig.spec
+---@field util rig.util
+rig = {}
+
+--- Declares a recipe; a recipe file ends with `return rig.recipe{...}`. Unknown or ill-typed
+--- fields raise a `definition` error naming the file and line.
+---@param definition rig.RecipeDefinition
+---@return rig.Recipe
+function rig.recipe(definition) end
+
+--- A coded error value, to raise (`error(rig.error(...))`) or return as `nil, err`.
+---@param code string
+---@param message string
+---@return rig.Error
+function rig.error(code, message) end
+
+---@class rig.time
+rig.time = {}
+--- Monotonic time in seconds (float); only differences are meaningful.
+---@return number
+function rig.time.now() end
+--- Monotonic time in nanoseconds.
+---@return integer
+function rig.time.now_ns() end
+--- Sleeps; raises an `interrupted` error if Rig receives SIGINT or SIGTERM meanwhile.
+---@param seconds number
+function rig.time.sleep(seconds) end
+--- UTC stamp `20260522T102249Z`, as Molt names result files.
+---@param epoch? integer seconds since 1970 (default: now)
+---@return string
+function rig.time.utc_stamp(epoch) end
+--- ISO 8601 UTC time with milliseconds, `2026-05-22T10:22:49.123Z`.
+---@param epoch? integer seconds since 1970 (default: now)
+---@return string
+function rig.time.iso8601(epoch) end
+--- Runs `fn(...)`; returns the elapsed seconds, then `fn`'s results.
+---@param fn function
+---@return number elapsed
+---@return any ...
+function rig.time.measure(fn, ...) end
+
+---@alias rig.LogLevel "debug"|"info"|"warn"|"error"|"quiet"
+
+---@class rig.log
+rig.log = {}
+--- Sets the lowest level shown (`rig run -v` sets "debug", `-q` "error").
+---@param level rig.LogLevel
+function rig.log.set_level(level) end
+---@return rig.LogLevel
+function rig.log.level() end
+---@param level rig.LogLevel
+---@return boolean
+function rig.log.enabled(level) end
+---@param fmt string|any a `string.format` pattern, or a value to print
+function rig.log.debug(fmt, ...) end
+---@param fmt string|any
+function rig.log.info(fmt, ...) end
+---@param fmt string|any
+function rig.log.warn(fmt, ...) end
+---@param fmt string|any
+function rig.log.error(fmt, ...) end
+
+---@class rig.cli
+rig.cli = {}
+--- Parses arguments for a recipe; nil when `--help` was asked for. Raises a `usage` error.
+---@param recipe rig.Recipe
+---@param argv string[]
+---@param recipe_name? string
+---@return table<string, any>? params
+---@return string[]? rest
+function rig.cli.parse(recipe, argv, recipe_name) end
+--- The `--help` text of a recipe.
+---@param recipe rig.Recipe
+---@param recipe_name string
+---@return string
+function rig.cli.help(recipe, recipe_name) end
+
+---@class rig.SpecResult
+---@field passed integer
+---@field failed integer
+---@field pending integer
+---@field failures {name: string, message: string}[]
+
+---@class rig.spec
+rig.spec = {}
+--- Runs one busted-style spec file (describe/it/before_each/after_each/assert) inside Rig.
+---@param path string
+---@param opts? {filter?: string, output?: file*}
+---@return rig.SpecResult
+function rig.spec.run_file(path, opts) end
+
+---@class rig.util
+rig.util = {}
+---@param a string
+---@param b string
+---@return integer
+function rig.util.edit_distance(a, b) end
+--- The candidate closest to `word` (a unique prefix, or a small edit distance), or nil.
+---@param word string
+---@param candidates string[]
+---@return string?
+function rig.util.closest(word, candidates) end
+--- "; did you mean 'x'?" or "".
+---@param word string
+---@param candidates string[]
+---@return string
+function rig.util.did_you_mean(word, candidates) end
+---@param t table
+---@return any[]
+function rig.util.sorted_keys(t) end
+--- Raises a `rig.Error` with `code` and `message`.
+---@param code string
+---@param message string
+function rig.util.raise(code, message) end
