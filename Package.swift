@@ -28,19 +28,37 @@ let package = Package(
     ),
     // C trampolines, protected calls, the allocator with a ceiling, signal handling.
     // Its public header forward-declares lua_State only: Swift never sees the raising Lua API.
-    .target(name: "CRigLua", dependencies: ["CLua"], path: "Sources/CRigLua"),
+    .target(name: "CRigLua", dependencies: ["CLua", "CRigSpawn"], path: "Sources/CRigLua"),
+
+    // MARK: - Processes: the spawn protocol (C shims) and the tiny helper that forks children
+
+    // helper/rig-spawn.c is not part of this library: SpawnHelperPlugin compiles it with the
+    // system C compiler into a small static program that RigKit carries inside (see the plugin).
+    .target(name: "CRigSpawn", path: "Sources/CRigSpawn", exclude: ["helper"]),
+    .plugin(
+      name: "SpawnHelperPlugin",
+      capability: .buildTool(),
+      dependencies: ["rig-embed"],
+      path: "Sources/SpawnHelperPlugin"
+    ),
 
     // MARK: - Swift core (no Lua in it)
 
-    .target(name: "RigKit", path: "Sources/RigKit", swiftSettings: swiftSettings),
+    .target(
+      name: "RigKit",
+      dependencies: ["CRigSpawn"],
+      path: "Sources/RigKit",
+      swiftSettings: swiftSettings,
+      plugins: ["SpawnHelperPlugin"]
+    ),
 
     // MARK: - Bridge: the Lua state, value conversion, one binding file per Lua module
 
-    .executableTarget(name: "embed-lua", path: "Sources/embed-lua", swiftSettings: swiftSettings),
+    .executableTarget(name: "rig-embed", path: "Sources/rig-embed", swiftSettings: swiftSettings),
     .plugin(
       name: "EmbedLuaPlugin",
       capability: .buildTool(),
-      dependencies: ["embed-lua"],
+      dependencies: ["rig-embed"],
       path: "Sources/EmbedLuaPlugin"
     ),
     .target(

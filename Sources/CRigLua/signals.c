@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "internal.h"
+#include "CRigSpawn.h"
 
 static volatile sig_atomic_t g_signal = 0;
 static lua_State *volatile g_state = NULL;
@@ -42,7 +43,9 @@ static void interrupt_hook(lua_State *L, lua_Debug *ar) {
 
 static void on_signal(int signo) {
   if (g_signal != 0) {
-    // Second signal: the recipe did not stop in time. Leave now, with the conventional code.
+    // Second signal: the recipe did not stop in time. Kill every child's process group (the
+    // spawn helper also does when Rig's socket closes) and leave with the conventional code.
+    rig_children_kill_all(SIGKILL);
     _exit(128 + signo);
   }
   g_signal = signo;

@@ -53,3 +53,43 @@ void rig_push_error(lua_State *L, const char *code, const char *message, int err
   }
   luaL_setmetatable(L, RIG_ERROR_MT);
 }
+
+void rig_new_class(lua_State *L, const char *tname) {
+  int methods = lua_gettop(L);
+  luaL_newmetatable(L, tname);
+  int mt = lua_gettop(L);
+  static const char *const meta[] = {"__gc", "__close", "__tostring", NULL};
+  for (int i = 0; meta[i]; i++) {
+    lua_pushstring(L, meta[i]);
+    if (lua_rawget(L, methods) != LUA_TNIL) {
+      lua_setfield(L, mt, meta[i]);
+      lua_pushnil(L);
+      lua_setfield(L, methods, meta[i]);
+    } else {
+      lua_pop(L, 1);
+    }
+  }
+  lua_pushvalue(L, methods);
+  lua_setfield(L, mt, "__index");
+  lua_pushliteral(L, "locked");
+  lua_setfield(L, mt, "__metatable");
+  lua_settop(L, methods - 1);
+}
+
+void rig_push_object(lua_State *L, const char *tname, int64_t handle) {
+  int64_t *slot = (int64_t *)lua_newuserdatauv(L, sizeof(int64_t), 0);
+  *slot = handle;
+  luaL_setmetatable(L, tname);
+}
+
+int rig_object_handle(lua_State *L, int index, const char *tname, int64_t *handle) {
+  int64_t *slot = (int64_t *)luaL_testudata(L, index, tname);
+  if (!slot) return 0;
+  *handle = *slot;
+  return 1;
+}
+
+void rig_object_set_handle(lua_State *L, int index, int64_t handle) {
+  int64_t *slot = (int64_t *)lua_touserdata(L, index);
+  if (slot) *slot = handle;
+}

@@ -7,7 +7,7 @@ import PackagePlugin
 /// SwiftPM plans build commands (and so runs this plugin) only when the package structure
 /// changes, not when a Lua file is added or removed; `make build` touches Package.swift when
 /// the set of Lua files changed, which makes SwiftPM plan again (see docs/contributing.md).
-/// `embed-lua` finds the files itself, so the text it embeds is always the current one.
+/// `rig-embed` finds the files itself, so the text it embeds is always the current one.
 @main
 struct EmbedLuaPlugin: BuildToolPlugin {
   func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
@@ -24,8 +24,8 @@ struct EmbedLuaPlugin: BuildToolPlugin {
     return [
       .buildCommand(
         displayName: "Embedding Rig's Lua files",
-        executable: try context.tool(named: "embed-lua").url,
-        arguments: [root.path, output.path],
+        executable: try context.tool(named: "rig-embed").url,
+        arguments: ["lua", root.path, output.path],
         inputFiles: inputs.sorted { $0.path < $1.path },
         outputFiles: [output]
       )

@@ -68,6 +68,29 @@ public struct LuaCall {
 
   public func boolean(_ i: Int32) -> Bool { rig_toboolean(L, i) != 0 }
 
+  /// The handle of a host object of class `className` at argument `i`. A closed object (handle
+  /// -1) raises "attempt to use a closed <class>".
+  public func object(_ i: Int32, _ className: String) throws -> Int64 {
+    var handle: Int64 = 0
+    guard rig_object_handle(L, i, className, &handle) != 0 else {
+      throw LuaArgumentError.type(index: i, expected: className)
+    }
+    if handle < 0 { throw LuaRaise.message("attempt to use a closed \(className)") }
+    return handle
+  }
+
+  /// Marks the object at argument `i` as closed.
+  public func closeObject(_ i: Int32) {
+    rig_object_set_handle(L, i, -1)
+  }
+
+  /// Pushes a new host object of class `className`.
+  @discardableResult
+  public func pushObject(_ className: String, handle: Int64) -> Int32 {
+    rig_push_object(L, className, handle)
+    return 1
+  }
+
   /// Reads argument `i` as plain data (tables become `.array` when they are sequences).
   public func value(_ i: Int32) throws(LuaArgumentError) -> LuaValue {
     do { return try LuaStack(L).read(i, depth: 0) } catch { throw .message(index: i, error.reason) }
@@ -134,6 +157,7 @@ struct LuaStack {
     case .integer(let i): rig_pushinteger(L, i)
     case .number(let d): rig_pushnumber(L, d)
     case .string(var s): s.withUTF8 { rig_pushlstring(L, $0.baseAddress, $0.count) }
+    case .bytes(let b): b.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { rig_pushlstring(L, $0.baseAddress, $0.count) } }
     case .array(let items):
       rig_newtable(L, Int32(clamping: items.count), 0)
       for (k, item) in items.enumerated() {
@@ -165,8 +189,10 @@ struct LuaStack {
       return .number(d)
     case RIG_TSTRING:
       var length = 0
-      let bytes = rig_tostring(L, i, &length)
-      return .string(String(decoding: UnsafeRawBufferPointer(start: bytes, count: length), as: UTF8.self))
+      let buffer = UnsafeRawBufferPointer(start: rig_tostring(L, i, &length), count: length)
+      // Text stays text; bytes that are not UTF-8 (binary stdin, say) are kept exactly.
+      if let text = String(validating: buffer, as: UTF8.self) { return .string(text) }
+      return .bytes(Array(buffer))
     case RIG_TTABLE:
       guard depth < 100 else { throw LuaReadError(reason: "table nested too deeply") }
       guard rig_checkstack(L, 4) != 0 else { throw LuaReadError(reason: "Lua stack exhausted") }

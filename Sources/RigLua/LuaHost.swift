@@ -71,7 +71,8 @@ public final class LuaHost {
   }
 
   deinit {
-    rig_state_close(L)
+    rig_state_close(L)  // runs __gc of live handles first: they stop their processes
+    processes.shutdown()
   }
 
   /// The recipes built into the binary, by name.
@@ -101,9 +102,27 @@ public final class LuaHost {
     rig_set_loaded(L, name)
   }
 
+  /// Registers the class `name` for host objects: methods (called as `obj:m()`), plus
+  /// `__gc`, `__close` and `__tostring` entries, which become metamethods.
+  public func registerClass(_ name: String, _ methods: [(String, HostFunction)]) {
+    _ = rig_checkstack(L, 3)
+    rig_newtable(L, 0, Int32(methods.count))
+    for (field, function) in methods {
+      self.functions.append(function)
+      rig_push_host_function(L, Int32(self.functions.count - 1))
+      rig_rawsetfield(L, -2, field)
+    }
+    rig_new_class(L, name)
+  }
+
+  /// The process runner behind `rig.proc` (its helper starts on the first spawn).
+  public private(set) lazy var processes = ProcessRunner()
+
   private func openNativeModules() {
     openTimeModule()
     openCoreModule()
+    openProcModule()
+    openEnvModule()
   }
 
   private func boot(stdlibDirectory: String?) throws {

@@ -6,6 +6,8 @@ public enum LuaValue: Equatable, Sendable {
   case integer(Int64)
   case number(Double)
   case string(String)
+  /// A Lua string from raw bytes (binary-safe: process output, file contents).
+  case bytes([UInt8])
   case array([LuaValue])
   /// A table with string keys; pairs keep their order when pushed.
   case table([(String, LuaValue)])
@@ -17,6 +19,7 @@ public enum LuaValue: Equatable, Sendable {
     case (.integer(let x), .integer(let y)): return x == y
     case (.number(let x), .number(let y)): return x == y
     case (.string(let x), .string(let y)): return x == y
+    case (.bytes(let x), .bytes(let y)): return x == y
     case (.array(let x), .array(let y)): return x == y
     case (.table(let x), .table(let y)):
       return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }

@@ -18,6 +18,8 @@ M.error = core.error
 -- Namespaces, loaded on first access.
 local namespaces = {
   time = "rig.time",
+  proc = "rig.proc",
+  env = "rig.env",
   log = "rig.log",
   cli = "rig.cli",
   spec = "rig.spec",

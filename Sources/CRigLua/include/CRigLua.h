@@ -83,6 +83,18 @@ void rig_push_host_function(lua_State *L, int function_id);
 /// Pushes a new `rig.Error` value {code, message, errno?}; errnum < 0 means none.
 void rig_push_error(lua_State *L, const char *code, const char *message, int errnum);
 
+// MARK: - Host objects (full userdata holding a handle number, one metatable per class)
+
+/// Makes the class `tname` from the methods table on top of the stack (popped). Entries named
+/// `__gc`, `__close` and `__tostring` go to the metatable; the rest are methods (`__index`).
+void rig_new_class(lua_State *L, const char *tname);
+/// Pushes a new object of class `tname` holding `handle`.
+void rig_push_object(lua_State *L, const char *tname, int64_t handle);
+/// 1 and the handle when the value at `index` is an object of class `tname`; 0 otherwise.
+int rig_object_handle(lua_State *L, int index, const char *tname, int64_t *handle);
+/// Replaces the handle (a released object holds -1).
+void rig_object_set_handle(lua_State *L, int index, int64_t handle);
+
 // MARK: - Interruption by SIGINT / SIGTERM
 
 /// Installs handlers for SIGINT and SIGTERM that make the running Lua code raise an

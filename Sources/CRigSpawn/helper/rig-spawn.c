@@ -1,0 +1,248 @@
+// rig-spawn: Rig's spawn helper. Rig starts it once, with a SOCK_SEQPACKET socket as
+// descriptor 3, and asks it over that socket to start children; it answers with each child's
+// pid, then with its exit status and its own rusage from wait4.
+//
+// It exists so that children are forked from a process of about a megabyte: on Linux a child's
+// ru_maxrss starts at the RSS of the process that forked it, and Rig itself may be large.
+// It is a child subreaper, so orphaned grandchildren are reaped here too, and when Rig goes
+// away (its end of the socket closes) it kills every child's process group before exiting.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "CRigSpawn.h"
+
+typedef struct {
+  pid_t pid;
+  uint32_t id;
+  uint32_t flags;
+  int64_t start_ns;
+} Child;
+
+static Child *children = NULL;
+static size_t nchildren = 0, capchildren = 0;
+static int sock = -1;
+
+static void reply(const rig_spawn_reply *r) {
+  ssize_t n;
+  do {
+    n = send(sock, r, sizeof *r, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+}
+
+static void track(pid_t pid, uint32_t id, uint32_t flags, int64_t start_ns) {
+  if (nchildren == capchildren) {
+    capchildren = capchildren ? capchildren * 2 : 16;
+    children = realloc(children, capchildren * sizeof *children);
+    if (!children) _exit(70);
+  }
+  children[nchildren++] = (Child){pid, id, flags, start_ns};
+}
+
+static void spawn_child(const rig_spawn_request *req, char *payload, const int fds[3]) {
+  rig_spawn_reply r = {0};
+  r.magic = RIG_SPAWN_MAGIC;
+  r.kind = RIG_SPAWN_REPLY_SPAWNED;
+  r.id = req->id;
+  r.pid = -1;
+
+  // Unpack: program, argv[argc], envp[envc], cwd.
+  size_t total = 1 + req->argc + req->envc + 1;
+  char **strings = calloc(total, sizeof(char *));
+  char **argv = calloc(req->argc + 1, sizeof(char *));
+  char **envp = calloc(req->envc + 1, sizeof(char *));
+  if (!strings || !argv || !envp) {
+    r.error = ENOMEM;
+    goto done;
+  }
+  {
+    char *p = payload, *end = payload + req->payload_len;
+    for (size_t i = 0; i < total; i++) {
+      char *nul = memchr(p, 0, (size_t)(end - p));
+      if (!nul) {
+        r.error = EPROTO;
+        goto done;
+      }
+      strings[i] = p;
+      p = nul + 1;
+    }
+  }
+  for (uint32_t i = 0; i < req->argc; i++) argv[i] = strings[1 + i];
+  for (uint32_t i = 0; i < req->envc; i++) envp[i] = strings[1 + req->argc + i];
+  const char *program = strings[0];
+  const char *cwd = strings[total - 1];
+
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawnattr_init(&attr);
+  for (int k = 0; k < 3; k++) posix_spawn_file_actions_adddup2(&actions, fds[k], k);
+  if (cwd[0]) posix_spawn_file_actions_addchdir_np(&actions, cwd);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setpgroup(&attr, 0);  // its own group: timeouts and cleanup kill the tree
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+
+  // CPU pinning: a child inherits its parent's affinity, so pin this helper for the spawn.
+  cpu_set_t saved;
+  int pinned = 0;
+  if (req->cpu >= 0 && sched_getaffinity(0, sizeof saved, &saved) == 0) {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(req->cpu, &one);
+    if (sched_setaffinity(0, sizeof one, &one) == 0) pinned = 1;
+    else r.error = errno;
+  }
+  if (r.error == 0) {
+    pid_t pid = -1;
+    r.start_ns = rig_monotonic_ns();
+    int rc = posix_spawn(&pid, program, &actions, &attr, argv, envp);
+    if (rc == 0) {
+      r.pid = pid;
+      track(pid, req->id, req->flags, r.start_ns);
+    } else {
+      r.error = rc;
+    }
+  }
+  if (pinned) sched_setaffinity(0, sizeof saved, &saved);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+done:
+  free(strings);
+  free(argv);
+  free(envp);
+  reply(&r);
+}
+
+static void reap_children(int block) {
+  for (;;) {
+    int status = 0;
+    struct rusage ru;
+    pid_t pid = wait4(-1, &status, block ? 0 : WNOHANG, &ru);
+    if (pid <= 0) {
+      if (pid < 0 && errno == EINTR) continue;
+      return;
+    }
+    int64_t end_ns = rig_monotonic_ns();
+    for (size_t i = 0; i < nchildren; i++) {
+      if (children[i].pid != pid) continue;
+      Child c = children[i];
+      children[i] = children[--nchildren];
+      // Leftovers of the child's process group (background jobs it did not wait for) die
+      // with it: a benchmark's children never outlive the case that started them.
+      if (!(c.flags & RIG_SPAWN_KEEP_GROUP)) kill(-pid, SIGKILL);
+      rig_spawn_reply r = {0};
+      r.magic = RIG_SPAWN_MAGIC;
+      r.kind = RIG_SPAWN_REPLY_EXITED;
+      r.id = c.id;
+      r.pid = pid;
+      r.status = status;
+      r.start_ns = c.start_ns;
+      r.end_ns = end_ns;
+      r.utime_us = (int64_t)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec;
+      r.stime_us = (int64_t)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec;
+      r.maxrss_kb = ru.ru_maxrss;
+      r.minflt = ru.ru_minflt;
+      r.majflt = ru.ru_majflt;
+      r.nvcsw = ru.ru_nvcsw;
+      r.nivcsw = ru.ru_nivcsw;
+      reply(&r);
+      break;
+    }
+    if (block && nchildren == 0) return;
+  }
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "rig-spawn: started by rig, not by hand\n");
+    return 2;
+  }
+  sock = atoi(argv[1]);
+  fcntl(sock, F_SETFD, FD_CLOEXEC);
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  // If Rig dies without closing the socket cleanly, the kernel still closes it: EOF below.
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, NULL);
+  int sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sigfd < 0) {
+    perror("rig-spawn: signalfd");
+    return 1;
+  }
+  char *buffer = malloc(RIG_SPAWN_MAX_MESSAGE);
+  if (!buffer) return 1;
+
+  for (;;) {
+    struct pollfd pfd[2] = {{sock, POLLIN, 0}, {sigfd, POLLIN, 0}};
+    int n = poll(pfd, 2, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (pfd[1].revents & POLLIN) {
+      struct signalfd_siginfo info;
+      while (read(sigfd, &info, sizeof info) == sizeof info) {
+      }
+      reap_children(0);
+    }
+    if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      union {
+        char buf[CMSG_SPACE(3 * sizeof(int))];
+        struct cmsghdr align;
+      } control;
+      struct iovec iov = {buffer, RIG_SPAWN_MAX_MESSAGE};
+      struct msghdr msg = {0};
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control.buf;
+      msg.msg_controllen = sizeof control.buf;
+      ssize_t got = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) break;  // Rig is gone
+      int fds[3] = {-1, -1, -1};
+      struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+      if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS &&
+          cmsg->cmsg_len == CMSG_LEN(3 * sizeof(int))) {
+        memcpy(fds, CMSG_DATA(cmsg), sizeof fds);
+      }
+      rig_spawn_request req;
+      if ((size_t)got >= sizeof req) memcpy(&req, buffer, sizeof req);
+      if ((size_t)got < sizeof req || req.magic != RIG_SPAWN_MAGIC || req.kind != RIG_SPAWN_REQ_SPAWN ||
+          (size_t)got != sizeof req + req.payload_len || fds[0] < 0 || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+        rig_spawn_reply r = {0};
+        r.magic = RIG_SPAWN_MAGIC;
+        r.kind = RIG_SPAWN_REPLY_SPAWNED;
+        r.id = (size_t)got >= sizeof req ? req.id : 0;
+        r.pid = -1;
+        r.error = EPROTO;
+        reply(&r);
+      } else {
+        spawn_child(&req, buffer + sizeof req, fds);
+      }
+      for (int k = 0; k < 3; k++) {
+        if (fds[k] >= 0) close(fds[k]);
+      }
+    }
+  }
+  // Rig went away: no child outlives it.
+  for (size_t i = 0; i < nchildren; i++) kill(-children[i].pid, SIGKILL);
+  if (nchildren) reap_children(1);
+  return 0;
+}

@@ -1,0 +1,517 @@
+import CRigSpawn
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Runs child processes through Rig's spawn helper and measures them.
+///
+/// One thread drives it (Lua's). While it waits for one child it services every running
+/// child: it drains their output pipes (so none blocks on a full pipe), feeds their stdin,
+/// enforces timeouts and RSS limits, and takes the helper's exit reports. See
+/// docs/processes.md for the measuring method.
+public final class ProcessRunner {
+  /// Identifies a started process.
+  public typealias ID = UInt32
+
+  private var helper: SpawnHelper?
+  private var nextID: ID = 1
+  private var running: [ID: Child] = [:]
+  private var finished: [ID: ProcessResult] = [:]
+
+  public init() {}
+
+  deinit {
+    shutdown()
+  }
+
+  /// Children started and not yet collected.
+  public var activeCount: Int { running.count }
+
+  // MARK: - Starting
+
+  /// Starts `spec` and returns its id once the helper has spawned it. Spawn failures throw.
+  public func start(_ spec: ProcessSpec) throws(SpawnError) -> ID {
+    guard let program = spec.argv.first, !program.isEmpty else {
+      throw SpawnError(.notFound, "empty command", errno: ENOENT)
+    }
+    if let cwd = spec.workingDirectory {
+      var info = stat()
+      if stat(cwd, &info) != 0 {
+        throw SpawnError(.badCwd, "working directory '\(cwd)': \(String(cString: strerror(errno)))", errno: errno)
+      }
+      if (info.st_mode & S_IFMT) != S_IFDIR {
+        throw SpawnError(.badCwd, "working directory '\(cwd)' is not a directory", errno: ENOTDIR)
+      }
+    }
+    let environment = childEnvironment(spec)
+    let searchPath = environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
+    guard let path = ExecutableLookup.find(program, searchPath: searchPath, workingDirectory: nil) else {
+      throw SpawnError(
+        .notFound,
+        program.contains("/") ? "'\(program)': no such file" : "'\(program)': command not found in PATH",
+        errno: ENOENT)
+    }
+    var info = stat()
+    if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+      throw SpawnError(.notExecutable, "'\(program)' is a directory", errno: EACCES)
+    }
+    if access(path, X_OK) != 0 {
+      throw SpawnError(.notExecutable, "'\(program)': permission denied", errno: EACCES)
+    }
+
+    let helper = try ensureHelper()
+    let child = Child(id: nextID, spec: spec)
+    nextID &+= 1
+    var childFDs: [Int32] = [-1, -1, -1]
+    defer { for fd in childFDs where fd >= 0 { close(fd) } }
+    do {
+      childFDs[0] = try child.openStdin()
+      childFDs[1] = try child.openOutput(1)
+      childFDs[2] = try child.openOutput(2)
+    } catch {
+      child.closeAll()
+      throw error
+    }
+    child.startedAt = Clock.iso8601()
+    do {
+      try helper.send(id: child.id, program: path, spec: spec, environment: environment, fds: childFDs)
+    } catch {
+      child.closeAll()
+      throw error
+    }
+    running[child.id] = child
+    // The helper answers SPAWNED before anything else about this child.
+    while child.pid == nil && child.spawnError == nil {
+      do { try pump(timeoutMilliseconds: 1000) } catch {
+        running[child.id] = nil
+        child.closeAll()
+        throw error
+      }
+    }
+    if let error = child.spawnError {
+      running[child.id] = nil
+      child.closeAll()
+      throw Self.spawnError(errno: error, program: program)
+    }
+    return child.id
+  }
+
+  /// Starts `spec`, waits for it, and returns the result.
+  public func run(_ spec: ProcessSpec, shouldStop: () -> Bool = { false }) throws(SpawnError) -> ProcessResult? {
+    let id = try start(spec)
+    return try wait(id, shouldStop: shouldStop)
+  }
+
+  // MARK: - Waiting
+
+  /// Waits for `id` to finish and returns its result (nil when `shouldStop` said to stop
+  /// first: every running child has then been stopped).
+  public func wait(_ id: ID, shouldStop: () -> Bool = { false }) throws(SpawnError) -> ProcessResult? {
+    while true {
+      if let result = finished.removeValue(forKey: id) { return result }
+      guard running[id] != nil else { return nil }
+      if shouldStop() {
+        try stopAll()
+        return nil
+      }
+      try pump(timeoutMilliseconds: 100)
+    }
+  }
+
+  /// Waits until one of `ids` finishes; returns its id and result (nil when stopped).
+  public func waitAny(_ ids: Set<ID>, shouldStop: () -> Bool = { false }) throws(SpawnError) -> (ID, ProcessResult)? {
+    while true {
+      for id in ids {
+        if let result = finished.removeValue(forKey: id) { return (id, result) }
+      }
+      if !ids.contains(where: { running[$0] != nil }) { return nil }
+      if shouldStop() {
+        try stopAll()
+        return nil
+      }
+      try pump(timeoutMilliseconds: 100)
+    }
+  }
+
+  /// The result of `id` if it has finished, without waiting (services pipes once).
+  public func poll(_ id: ID) throws(SpawnError) -> ProcessResult? {
+    try pump(timeoutMilliseconds: 0)
+    return finished.removeValue(forKey: id)
+  }
+
+  /// Runs `specs`, at most `jobs` at a time, and returns the outcomes in input order (nil for
+  /// those not run because `shouldStop` said to stop).
+  public func runMany(
+    _ specs: [ProcessSpec], jobs: Int, shouldStop: () -> Bool = { false }
+  ) throws(SpawnError) -> [Result<ProcessResult, SpawnError>?] {
+    var outcomes: [Result<ProcessResult, SpawnError>?] = Array(repeating: nil, count: specs.count)
+    var next = 0
+    var inFlight: [ID: Int] = [:]
+    while next < specs.count || !inFlight.isEmpty {
+      while next < specs.count && inFlight.count < max(1, jobs) && !shouldStop() {
+        do { inFlight[try start(specs[next])] = next } catch where error.code != .helperFailed {
+          outcomes[next] = .failure(error)
+        }
+        next += 1
+      }
+      if inFlight.isEmpty { if shouldStop() { break } else { continue } }
+      guard let (id, result) = try waitAny(Set(inFlight.keys), shouldStop: shouldStop) else { break }
+      outcomes[inFlight.removeValue(forKey: id)!] = .success(result)
+    }
+    return outcomes
+  }
+
+  /// Sends `signal` to the process group of `id`. False when it is no longer running.
+  @discardableResult
+  public func kill(_ id: ID, signal: Int32) -> Bool {
+    guard let child = running[id], let pid = child.pid, child.exit == nil else { return false }
+    return Glibc.kill(-pid, signal) == 0
+  }
+
+  /// The pid of a running child.
+  public func pid(_ id: ID) -> Int32? { running[id]?.pid }
+
+  /// Stops every running child (SIGTERM to each group, SIGKILL after its grace) and collects
+  /// them; their results are discarded.
+  public func stopAll() throws(SpawnError) {
+    let now = rig_monotonic_ns()
+    for child in running.values where child.exit == nil {
+      if let pid = child.pid { Glibc.kill(-pid, SIGTERM) }
+      child.killDeadline = min(child.killDeadline ?? .max, now + Int64(child.spec.killGrace * 1e9))
+    }
+    while running.values.contains(where: { $0.exit == nil }) { try pump(timeoutMilliseconds: 50) }
+    for child in running.values { child.closeAll() }
+    running.removeAll()
+    finished.removeAll()
+  }
+
+  /// Stops the children and the helper.
+  public func shutdown() {
+    try? stopAll()
+    helper?.stop()
+    helper = nil
+  }
+
+  // MARK: - The event loop
+
+  private func ensureHelper() throws(SpawnError) -> SpawnHelper {
+    if let helper { return helper }
+    let started = try SpawnHelper.start()
+    helper = started
+    return started
+  }
+
+  /// One round: waits up to `timeoutMilliseconds` (or the nearest deadline) for the helper's
+  /// reports, output, and stdin space; then applies timeouts and RSS limits.
+  private func pump(timeoutMilliseconds: Int32) throws(SpawnError) {
+    guard let helper else { return }
+    var fds = [pollfd(fd: helper.socket, events: Int16(POLLIN), revents: 0)]
+    var owners: [(Child, Int)] = []  // stream: 0 stdin, 1 stdout, 2 stderr
+    for child in running.values {
+      if let input = child.stdinPipe {
+        fds.append(pollfd(fd: input.fd, events: Int16(POLLOUT), revents: 0))
+        owners.append((child, 0))
+      }
+      for (stream, sink) in [(1, child.stdoutSink), (2, child.stderrSink)] {
+        if let sink, sink.fd >= 0 {
+          fds.append(pollfd(fd: sink.fd, events: Int16(POLLIN), revents: 0))
+          owners.append((child, stream))
+        }
+      }
+    }
+    let now = rig_monotonic_ns()
+    var wait = Int64(timeoutMilliseconds)
+    for child in running.values {
+      for deadline in [child.termDeadline, child.killDeadline, child.nextRSSSample, child.pipeDeadline] {
+        if let deadline { wait = min(wait, max(0, (deadline - now + 999_999) / 1_000_000)) }
+      }
+    }
+    let ready = Glibc.poll(&fds, nfds_t(fds.count), Int32(wait))
+    if ready < 0 && errno != EINTR {
+      throw SpawnError(.helperFailed, "poll: \(String(cString: strerror(errno)))", errno: errno)
+    }
+    if ready > 0 {
+      if fds[0].revents != 0 { try receiveReplies(helper) }
+      for (index, (child, stream)) in owners.enumerated() where fds[index + 1].revents != 0 {
+        if stream == 0 { child.feedStdin() } else { child.drain(stream) }
+      }
+    }
+    enforceLimits()
+    collectFinished()
+  }
+
+  private func receiveReplies(_ helper: SpawnHelper) throws(SpawnError) {
+    while let reply = try helper.receive() {
+      guard let child = running[reply.id] else { continue }
+      switch Int32(reply.kind) {
+      case Int32(RIG_SPAWN_REPLY_SPAWNED):
+        if reply.pid > 0 {
+          child.pid = reply.pid
+          rig_children_add(reply.pid)
+          let start = reply.start_ns
+          if let timeout = child.spec.timeout { child.termDeadline = start + Int64(timeout * 1e9) }
+          if child.spec.rssLimitKB != nil { child.nextRSSSample = rig_monotonic_ns() }
+        } else {
+          child.spawnError = reply.error
+        }
+      case Int32(RIG_SPAWN_REPLY_EXITED):
+        child.exit = reply
+        rig_children_remove(reply.pid)
+        // Output still buffered in the pipes is read below; a descendant that keeps a pipe
+        // open (a daemon in another group) does not hold the result back for long.
+        child.pipeDeadline = rig_monotonic_ns() + 2_000_000_000
+      default:
+        continue
+      }
+    }
+  }
+
+  private func enforceLimits() {
+    let now = rig_monotonic_ns()
+    for child in running.values {
+      guard let pid = child.pid, child.exit == nil else {
+        if let deadline = child.pipeDeadline, now >= deadline { child.closeAll() }
+        continue
+      }
+      if let deadline = child.termDeadline, now >= deadline {
+        child.termDeadline = nil
+        child.timedOut = true
+        Glibc.kill(-pid, SIGTERM)
+        child.killDeadline = now + Int64(child.spec.killGrace * 1e9)
+      }
+      if let deadline = child.killDeadline, now >= deadline {
+        child.killDeadline = nil
+        Glibc.kill(-pid, SIGKILL)
+      }
+      if let limit = child.spec.rssLimitKB, let due = child.nextRSSSample, now >= due {
+        let rss = ProcessTree.residentKB(root: pid)
+        child.peakTreeRSSKB = max(child.peakTreeRSSKB ?? 0, rss)
+        if rss > limit && !child.rssExceeded {
+          child.rssExceeded = true
+          Glibc.kill(-pid, SIGKILL)
+        }
+        child.nextRSSSample = now + Int64(child.spec.rssSampleInterval * 1e9)
+      }
+    }
+  }
+
+  private func collectFinished() {
+    for (id, child) in running where child.isComplete {
+      running[id] = nil
+      child.closeAll()
+      finished[id] = child.result()
+    }
+  }
+
+  private func childEnvironment(_ spec: ProcessSpec) -> [String] {
+    var entries: [String] = []
+    var overridden = Set(spec.environment.keys)
+    if !spec.clearEnvironment, var cursor = rig_environ() {
+      while let entry = cursor.pointee {
+        let text = String(cString: entry)
+        let name = text.split(separator: "=", maxSplits: 1).first.map(String.init) ?? text
+        if !overridden.contains(name) { entries.append(text) }
+        cursor += 1
+      }
+    }
+    for (name, value) in spec.environment.sorted(by: { $0.key < $1.key }) {
+      entries.append(name + "=" + value)
+      overridden.insert(name)
+    }
+    return entries
+  }
+
+  static func spawnError(errno code: Int32, program: String) -> SpawnError {
+    let reason = String(cString: strerror(code))
+    switch code {
+    case ENOENT: return SpawnError(.notFound, "'\(program)': \(reason)", errno: code)
+    case EACCES, ENOEXEC, EPERM, EISDIR: return SpawnError(.notExecutable, "'\(program)': \(reason)", errno: code)
+    case ENOTDIR: return SpawnError(.badCwd, "'\(program)': \(reason)", errno: code)
+    default: return SpawnError(.spawnFailed, "'\(program)': \(reason)", errno: code)
+    }
+  }
+}
+
+// MARK: - One child
+
+/// Captured output of one stream.
+final class OutputSink {
+  var fd: Int32
+  let limit: Int
+  var data: [UInt8] = []
+  var total = 0
+  var truncated: Bool { total > data.count }
+
+  init(fd: Int32, limit: Int) {
+    self.fd = fd
+    self.limit = limit
+  }
+
+  /// Reads what is there; closes at end of file.
+  func drain() {
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while fd >= 0 {
+      let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, 65536) }
+      if n > 0 {
+        total += n
+        let room = limit - data.count
+        if room > 0 { data.append(contentsOf: buffer[0..<min(n, room)]) }
+      } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
+        close(fd)
+        fd = -1
+      } else if errno == EAGAIN {
+        return
+      }
+    }
+  }
+}
+
+/// Bytes for a child's stdin, written as the pipe has room.
+final class InputPipe {
+  var fd: Int32
+  let bytes: [UInt8]
+  var offset = 0
+  init(fd: Int32, bytes: [UInt8]) {
+    self.fd = fd
+    self.bytes = bytes
+  }
+}
+
+final class Child {
+  let id: ProcessRunner.ID
+  let spec: ProcessSpec
+  var pid: Int32?
+  var spawnError: Int32?
+  var exit: rig_spawn_reply?
+  var startedAt = ""
+  var stdinPipe: InputPipe?
+  var stdoutSink: OutputSink?
+  var stderrSink: OutputSink?
+  var timedOut = false
+  var rssExceeded = false
+  var termDeadline: Int64?
+  var killDeadline: Int64?
+  var nextRSSSample: Int64?
+  var pipeDeadline: Int64?
+  var peakTreeRSSKB: Int?
+
+  init(id: ProcessRunner.ID, spec: ProcessSpec) {
+    self.id = id
+    self.spec = spec
+  }
+
+  var isComplete: Bool {
+    exit != nil && (stdoutSink?.fd ?? -1) < 0 && (stderrSink?.fd ?? -1) < 0
+  }
+
+  /// The child's end of stdin.
+  func openStdin() throws(SpawnError) -> Int32 {
+    switch spec.stdin {
+    case .null: return try open("/dev/null", mode: 0, code: .badStdin)
+    case .inherit: return dup(0)
+    case .file(let path): return try open(path, mode: 0, code: .badStdin)
+    case .bytes(let bytes):
+      let (readEnd, writeEnd) = try pipe()
+      _ = rig_set_nonblocking(writeEnd)
+      if bytes.isEmpty {
+        close(writeEnd)
+      } else {
+        stdinPipe = InputPipe(fd: writeEnd, bytes: bytes)
+      }
+      return readEnd
+    }
+  }
+
+  /// The child's end of stdout (1) or stderr (2).
+  func openOutput(_ stream: Int32) throws(SpawnError) -> Int32 {
+    switch stream == 1 ? spec.stdout : spec.stderr {
+    case .capture:
+      let (readEnd, writeEnd) = try pipe()
+      _ = rig_set_nonblocking(readEnd)
+      let sink = OutputSink(fd: readEnd, limit: max(0, spec.maxCapture))
+      if stream == 1 { stdoutSink = sink } else { stderrSink = sink }
+      return writeEnd
+    case .inherit: return dup(stream)
+    case .null: return try open("/dev/null", mode: 1, code: .badOutput)
+    case .file(let path): return try open(path, mode: 1, code: .badOutput)
+    case .append(let path): return try open(path, mode: 2, code: .badOutput)
+    }
+  }
+
+  private func open(_ path: String, mode: Int32, code: SpawnError.Code) throws(SpawnError) -> Int32 {
+    let fd = rig_open(path, mode)
+    if fd < 0 {
+      throw SpawnError(code, "'\(path)': \(String(cString: strerror(-fd)))", errno: -fd)
+    }
+    return fd
+  }
+
+  private func pipe() throws(SpawnError) -> (Int32, Int32) {
+    var fds: [Int32] = [-1, -1]
+    let rc = rig_pipe(&fds)
+    if rc != 0 { throw SpawnError(.spawnFailed, "pipe: \(String(cString: strerror(rc)))", errno: rc) }
+    return (fds[0], fds[1])
+  }
+
+  func feedStdin() {
+    guard let input = stdinPipe else { return }
+    while input.offset < input.bytes.count {
+      let n = input.bytes.withUnsafeBytes {
+        write(input.fd, $0.baseAddress! + input.offset, min(65536, input.bytes.count - input.offset))
+      }
+      if n > 0 { input.offset += n } else if errno == EAGAIN || errno == EINTR { return } else { break }
+    }
+    close(input.fd)  // all written, or the child closed its end (EPIPE)
+    stdinPipe = nil
+  }
+
+  func drain(_ stream: Int) {
+    (stream == 1 ? stdoutSink : stderrSink)?.drain()
+  }
+
+  func closeAll() {
+    if let input = stdinPipe {
+      close(input.fd)
+      stdinPipe = nil
+    }
+    for sink in [stdoutSink, stderrSink] {
+      if let sink, sink.fd >= 0 {
+        sink.drain()
+        if sink.fd >= 0 {
+          close(sink.fd)
+          sink.fd = -1
+        }
+      }
+    }
+  }
+
+  func result() -> ProcessResult {
+    let e = exit!
+    let status = e.status
+    var result = ProcessResult(
+      argv: spec.argv, pid: e.pid,
+      exitCode: rig_wifexited(status) != 0 ? rig_wexitstatus(status) : nil,
+      signal: rig_wifsignaled(status) != 0 ? rig_wtermsig(status) : nil,
+      wallSeconds: Double(e.end_ns - e.start_ns) / 1e9,
+      userSeconds: Double(e.utime_us) / 1e6, systemSeconds: Double(e.stime_us) / 1e6,
+      maxRSSKB: Int(e.maxrss_kb), minorFaults: Int(e.minflt), majorFaults: Int(e.majflt),
+      voluntaryContextSwitches: Int(e.nvcsw), involuntaryContextSwitches: Int(e.nivcsw),
+      startedAt: startedAt)
+    result.timedOut = timedOut
+    result.rssExceeded = rssExceeded
+    result.peakTreeRSSKB = peakTreeRSSKB
+    if let sink = stdoutSink {
+      result.stdout = sink.data
+      result.stdoutBytes = sink.total
+      result.stdoutTruncated = sink.truncated
+    }
+    if let sink = stderrSink {
+      result.stderr = sink.data
+      result.stderrBytes = sink.total
+      result.stderrTruncated = sink.truncated
+    }
+    return result
+  }
+}

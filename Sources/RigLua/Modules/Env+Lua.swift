@@ -1,0 +1,59 @@
+import Foundation
+import RigKit
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+// rig.env (native part): changing Rig's environment for the children it starts, and finding
+// programs. The rest (host metadata, tool versions) is Lua in stdlib/rig/env.lua.
+extension LuaHost {
+  func openEnvModule() {
+    registerModule(
+      "rig._native.env",
+      [
+        (
+          "set",
+          { call in
+            let name = try call.string(1)
+            guard !name.isEmpty, !name.contains("=") else {
+              throw LuaArgumentError.message(index: 1, "a variable name without '=' expected")
+            }
+            if call.isNoneOrNil(2) {
+              unsetenv(name)
+            } else {
+              setenv(name, try call.string(2), 1)
+            }
+            return 0
+          }
+        ),
+        (
+          "which",
+          { call in
+            let name = try call.string(1)
+            let path = try call.optionalString(2) ?? ProcessInfo.processInfo.environment["PATH"]
+            guard !name.contains("/") || FileManager.default.isExecutableFile(atPath: name),
+              let found = ExecutableLookup.find(name, searchPath: path)
+            else { return call.pushNil() }
+            return call.push(found)
+          }
+        ),
+        ("hostname", { call in call.push(ProcessInfo.processInfo.hostName) }),
+        ("cpu_count", { call in call.push(Int64(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }),
+        (
+          "uname",
+          { call in
+            var u = utsname()
+            uname(&u)
+            func text<T>(_ field: T) -> String {
+              withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            }
+            return call.push(.table([
+              ("sysname", .string(text(u.sysname))), ("release", .string(text(u.release))),
+              ("version", .string(text(u.version))), ("machine", .string(text(u.machine))),
+            ]))
+          }
+        ),
+      ])
+  }
+}

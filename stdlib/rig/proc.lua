@@ -1,0 +1,202 @@
+--- Processes: run commands and measure them. A finished process is data (exit code, signal,
+--- timeout, times, peak RSS, output); a command that cannot start returns `nil, err`.
+--- The waiting, timing and killing happen in Rig's Swift core; see docs/processes.md.
+local native = require "rig._native.proc"
+local util = require "rig.util"
+
+local M = {}
+
+local SPEC_FIELDS = {
+  env = "table", env_clear = "boolean", cwd = "string", stdin = "any", stdout = "any",
+  stderr = "any", timeout = "number", kill_grace = "number", max_capture = "number",
+  rss_limit_mb = "number", cpu = "number", keep_group = "boolean", argv = "table",
+}
+local FIELD_NAMES = util.sorted_keys(SPEC_FIELDS)
+
+local function bad(fname, message, level)
+  error(("bad argument #1 to '%s' (%s)"):format(fname, message), level + 1)
+end
+
+local function output_mode(fname, stream, value, out, level)
+  if value == nil or value == "capture" then
+    out[stream .. "_mode"] = "capture"
+  elseif value == "inherit" or value == "null" then
+    out[stream .. "_mode"] = value
+  elseif type(value) == "string" and value ~= "" then
+    out[stream .. "_mode"], out[stream .. "_path"] = "file", value
+  elseif type(value) == "table" and type(value.file) == "string" then
+    out[stream .. "_mode"], out[stream .. "_path"] = "file", value.file
+  elseif type(value) == "table" and type(value.append) == "string" then
+    out[stream .. "_mode"], out[stream .. "_path"] = "append", value.append
+  else
+    bad(fname, ("%s must be 'capture', 'inherit', 'null', a file path, {file=PATH} or {append=PATH}")
+      :format(stream), level + 1)
+  end
+end
+
+--- Checks a spec and turns it into the flat table the native module reads.
+--- `level` is the stack level to blame (the recipe's call).
+local function normalize(spec, fname, level)
+  level = level + 1
+  if type(spec) ~= "table" then
+    bad(fname, "table expected, got " .. type(spec), level)
+  end
+  local out = { argv = {} }
+  local argv = spec.argv or spec
+  for i, word in ipairs(argv) do
+    if type(word) == "number" then
+      word = tostring(word)
+    elseif type(word) ~= "string" then
+      bad(fname, ("command word %d is a %s, not a string"):format(i, type(word)), level)
+    end
+    out.argv[i] = word
+  end
+  if #out.argv == 0 then
+    bad(fname, "a command expected: {\"program\", \"arg\", ..., option = value}", level)
+  end
+  for key, value in pairs(spec) do
+    if math.type(key) ~= "integer" then
+      local expected = SPEC_FIELDS[key]
+      if expected == nil then
+        bad(fname, ("unknown option '%s'%s"):format(tostring(key), util.did_you_mean(tostring(key), FIELD_NAMES)), level)
+      elseif expected ~= "any" and type(value) ~= expected then
+        bad(fname, ("option '%s' must be a %s, got %s"):format(key, expected, type(value)), level)
+      end
+    end
+  end
+  if spec.env then
+    out.env = {}
+    for k, v in pairs(spec.env) do
+      if type(k) ~= "string" or (type(v) ~= "string" and type(v) ~= "number") then
+        bad(fname, "env must map names to strings", level)
+      end
+      out.env[k] = tostring(v)
+    end
+  end
+  out.env_clear = spec.env_clear
+  out.cwd = spec.cwd
+  local stdin = spec.stdin
+  if stdin == nil or stdin == false then
+    out.stdin_mode = "null"
+  elseif stdin == true then
+    out.stdin_mode = "inherit"
+  elseif type(stdin) == "string" then
+    out.stdin_mode, out.stdin_bytes = "bytes", stdin
+  elseif type(stdin) == "table" and type(stdin.file) == "string" then
+    out.stdin_mode, out.stdin_path = "file", stdin.file
+  else
+    bad(fname, "stdin must be a string (the input), {file=PATH}, true (inherit) or false", level)
+  end
+  output_mode(fname, "stdout", spec.stdout, out, level)
+  output_mode(fname, "stderr", spec.stderr, out, level)
+  for _, key in ipairs { "timeout", "kill_grace", "rss_limit_mb" } do
+    local v = spec[key]
+    if v ~= nil and not (v > 0 and v < math.huge) then
+      bad(fname, ("option '%s' must be a positive number of %s"):format(key,
+        key == "rss_limit_mb" and "MB" or "seconds"), level)
+    end
+    out[key] = v
+  end
+  if spec.max_capture ~= nil then
+    if math.type(spec.max_capture) ~= "integer" or spec.max_capture < 0 then
+      bad(fname, "option 'max_capture' must be a non-negative integer (bytes)", level)
+    end
+    out.max_capture = spec.max_capture
+  end
+  if spec.cpu ~= nil then
+    if math.type(spec.cpu) ~= "integer" or spec.cpu < 0 then
+      bad(fname, "option 'cpu' must be a CPU number", level)
+    end
+    out.cpu = spec.cpu
+  end
+  out.keep_group = spec.keep_group
+  return out
+end
+M._normalize = normalize
+
+--- Runs a command to completion and returns its result table, or `nil, err` when it cannot
+--- start (err.code: not_found, not_executable, bad_cwd, bad_stdin, bad_output, spawn_failed).
+--- `spec`: `{"prog", "arg", ..., env=, env_clear=, cwd=, stdin=, stdout=, stderr=, timeout=,
+--- kill_grace=, max_capture=, rss_limit_mb=, cpu=, keep_group=}`.
+---@param spec table
+---@return table? result
+---@return rig.Error? err
+function M.run(spec)
+  return native.run(normalize(spec, "run", 2))
+end
+
+--- Starts a command and returns a handle: `:wait()`, `:poll()`, `:kill([sig])`, `:pid()`.
+--- Use with `local p <close> = rig.proc.spawn{...}`: leaving the scope kills and reaps it.
+---@param spec table
+---@return rig.Process? handle
+---@return rig.Error? err
+function M.spawn(spec)
+  return native.spawn(normalize(spec, "spawn", 2))
+end
+
+--- Runs many commands, up to `opts.jobs` at a time (default 1), and returns their results in
+--- input order. A command that cannot start gets `{ok = false, error = err, argv = ...}`.
+---@param specs table[]
+---@param opts? {jobs?: integer}
+---@return table[]
+function M.run_many(specs, opts)
+  if type(specs) ~= "table" then
+    error("bad argument #1 to 'run_many' (table expected, got " .. type(specs) .. ")", 2)
+  end
+  local normalized = {}
+  for i, spec in ipairs(specs) do
+    local ok, result = pcall(normalize, spec, "run_many", 1)
+    if not ok then
+      error(("bad argument #1 to 'run_many' (item %d: %s)"):format(i,
+        tostring(result):gsub("^.-bad argument #1 to 'run_many' %((.*)%)$", "%1")), 2)
+    end
+    normalized[i] = result
+  end
+  opts = opts or {}
+  local jobs = opts.jobs or 1
+  if math.type(jobs) ~= "integer" or jobs < 1 then
+    error("bad argument #2 to 'run_many' (jobs must be a positive integer)", 2)
+  end
+  return native.run_many(normalized, jobs)
+end
+
+--- Runs `command` through `/bin/sh -c`; `opts` as for `run`.
+---@param command string
+---@param opts? table
+function M.shell(command, opts)
+  if type(command) ~= "string" then
+    error("bad argument #1 to 'shell' (string expected, got " .. type(command) .. ")", 2)
+  end
+  local spec = { "/bin/sh", "-c", command }
+  for k, v in pairs(opts or {}) do
+    if math.type(k) ~= "integer" then spec[k] = v end
+  end
+  return native.run(normalize(spec, "shell", 2))
+end
+
+--- Like `run`, but raises when the command cannot start or does not succeed; returns the
+--- result otherwise. The error names the command, how it ended and the start of its stderr.
+---@param spec table
+---@return table result
+function M.must_run(spec)
+  local result, err = native.run(normalize(spec, "must_run", 2))
+  if not result then
+    error(err, 2)
+  end
+  if not result.ok then
+    local how = result.timed_out and "timed out"
+      or result.rss_exceeded and "exceeded its RSS limit"
+      or result.signal and ("was killed by " .. result.signal_name)
+      or ("exited with code " .. tostring(result.code))
+    local tail = (result.stderr or ""):sub(1, 400):gsub("%s+$", "")
+    error(("command %s %s%s"):format(table.concat(result.argv, " "), how,
+      tail ~= "" and (": " .. tail) or ""), 2)
+  end
+  return result
+end
+
+--- Signal number for a name ("TERM", "SIGKILL") or nil; and the name for a number.
+M.signal_number = native.signal_number
+M.signal_name = native.signal_name
+
+return M
