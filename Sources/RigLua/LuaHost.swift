@@ -116,7 +116,7 @@ public final class LuaHost {
   }
 
   /// The process runner behind `rig.proc` (its helper starts on the first spawn).
-  public private(set) lazy var processes = ProcessRunner()
+  public let processes = ProcessRunner()
 
   private func openNativeModules() {
     openTimeModule()

@@ -19,9 +19,9 @@ extension LuaHost {
         ),
         (
           "memory",
-          { [unowned self] call in
-            call.push(.table([("used", .integer(Int64(rig_memory_used(self.L)))),
-                              ("limit", .integer(Int64(rig_memory_limit(self.L))))]))
+          { call in
+            call.push(.table([("used", .integer(Int64(rig_memory_used(call.L)))),
+                              ("limit", .integer(Int64(rig_memory_limit(call.L))))]))
           }
         ),
         (

@@ -11,12 +11,14 @@ extension LuaHost {
   static let processClass = "rig.Process"
 
   func openProcModule() {
+    // The closures hold the runner, not the host: __gc runs while the host is being destroyed.
+    let processes = self.processes
     registerModule(
       "rig._native.proc",
       [
         (
           "run",
-          { [unowned self] call in
+          { call in
             let spec = try Self.processSpec(call, 1)
             do {
               guard let result = try processes.run(spec, shouldStop: { LuaHost.interruptSignal != nil }) else {
@@ -30,7 +32,7 @@ extension LuaHost {
         ),
         (
           "spawn",
-          { [unowned self] call in
+          { call in
             let spec = try Self.processSpec(call, 1)
             do {
               return call.pushObject(Self.processClass, handle: Int64(try processes.start(spec)))
@@ -41,7 +43,7 @@ extension LuaHost {
         ),
         (
           "run_many",
-          { [unowned self] call in
+          { call in
             guard case .array(let items) = try call.value(1) else {
               throw LuaArgumentError.type(index: 1, expected: "table")
             }
@@ -82,7 +84,7 @@ extension LuaHost {
       [
         (
           "wait",
-          { [unowned self] call in
+          { call in
             let id = ProcessRunner.ID(try call.object(1, Self.processClass))
             guard let result = try processes.wait(id, shouldStop: { LuaHost.interruptSignal != nil }) else {
               if LuaHost.interruptSignal != nil { throw LuaRaise.interrupted }
@@ -94,7 +96,7 @@ extension LuaHost {
         ),
         (
           "poll",
-          { [unowned self] call in
+          { call in
             let id = ProcessRunner.ID(try call.object(1, Self.processClass))
             guard let result = try processes.poll(id) else { return call.pushNil() }
             call.closeObject(1)
@@ -103,7 +105,7 @@ extension LuaHost {
         ),
         (
           "kill",
-          { [unowned self] call in
+          { call in
             let id = ProcessRunner.ID(try call.object(1, Self.processClass))
             let signal = try Self.signalArgument(call, 2) ?? SIGTERM
             return call.push(processes.kill(id, signal: signal))
@@ -111,22 +113,22 @@ extension LuaHost {
         ),
         (
           "pid",
-          { [unowned self] call in
+          { call in
             let id = ProcessRunner.ID(try call.object(1, Self.processClass))
             return call.push(Int64(processes.pid(id) ?? -1))
           }
         ),
         (
           "__close",
-          { [unowned self] call in try self.releaseProcess(call) }
+          { call in try Self.releaseProcess(call, processes) }
         ),
         (
           "__gc",
-          { [unowned self] call in try self.releaseProcess(call) }
+          { call in try Self.releaseProcess(call, processes) }
         ),
         (
           "__tostring",
-          { [unowned self] call in
+          { call in
             var handle: Int64 = 0
             _ = rig_object_handle(call.L, 1, Self.processClass, &handle)
             if handle < 0 { return call.push("rig.Process (closed)") }
@@ -138,7 +140,7 @@ extension LuaHost {
   }
 
   /// `<close>` and `__gc`: a process nobody waited for is killed (its whole group) and reaped.
-  private func releaseProcess(_ call: LuaCall) throws -> Int32 {
+  private static func releaseProcess(_ call: LuaCall, _ processes: ProcessRunner) throws -> Int32 {
     var handle: Int64 = 0
     guard rig_object_handle(call.L, 1, Self.processClass, &handle) != 0, handle >= 0 else { return 0 }
     call.closeObject(1)
