@@ -58,7 +58,8 @@ local function normalize(spec, fname, level)
     if math.type(key) ~= "integer" then
       local expected = SPEC_FIELDS[key]
       if expected == nil then
-        bad(fname, ("unknown option '%s'%s"):format(tostring(key), util.did_you_mean(tostring(key), FIELD_NAMES)), level)
+        local name = tostring(key)
+        bad(fname, ("unknown option '%s'%s"):format(name, util.did_you_mean(name, FIELD_NAMES)), level)
       elseif expected ~= "any" and type(value) ~= expected then
         bad(fname, ("option '%s' must be a %s, got %s"):format(key, expected, type(value)), level)
       end

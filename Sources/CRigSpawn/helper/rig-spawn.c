@@ -129,11 +129,11 @@ done:
   reply(&r);
 }
 
-static void reap_children(int block) {
+static void reap_children(void) {
   for (;;) {
     int status = 0;
     struct rusage ru;
-    pid_t pid = wait4(-1, &status, block ? 0 : WNOHANG, &ru);
+    pid_t pid = wait4(-1, &status, WNOHANG, &ru);
     if (pid <= 0) {
       if (pid < 0 && errno == EINTR) continue;
       return;
@@ -164,7 +164,6 @@ static void reap_children(int block) {
       reply(&r);
       break;
     }
-    if (block && nchildren == 0) return;
   }
 }
 
@@ -200,7 +199,7 @@ int main(int argc, char **argv) {
       struct signalfd_siginfo info;
       while (read(sigfd, &info, sizeof info) == sizeof info) {
       }
-      reap_children(0);
+      reap_children();
     }
     if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       union {
@@ -241,8 +240,19 @@ int main(int argc, char **argv) {
       }
     }
   }
-  // Rig went away: no child outlives it.
+  // Rig went away: no child outlives it. Kill every group, then reap everything this
+  // subreaper has inherited (orphaned grandchildren too), so nothing is left as a zombie for
+  // an init that may not reap. Bounded: a descendant that escaped into another session and
+  // ignores nothing but SIGKILL is dead already; anything else gets two seconds.
   for (size_t i = 0; i < nchildren; i++) kill(-children[i].pid, SIGKILL);
-  if (nchildren) reap_children(1);
+  int64_t give_up = rig_monotonic_ns() + 2000000000LL;
+  for (;;) {
+    int status;
+    pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid < 0 && errno == ECHILD) break;
+    if (pid > 0) continue;
+    if (rig_monotonic_ns() > give_up) break;
+    usleep(5000);
+  }
   return 0;
 }
