@@ -25,13 +25,15 @@ int rig_spawn_send(int sock, const rig_spawn_request *request, const void *paylo
   struct msghdr msg = {0};
   msg.msg_iov = iov;
   msg.msg_iovlen = request->payload_len ? 2 : 1;
-  msg.msg_control = control.buf;
-  msg.msg_controllen = sizeof control.buf;
-  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(3 * sizeof(int));
-  memcpy(CMSG_DATA(cmsg), fds, 3 * sizeof(int));
+  if (fds) {
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof control.buf;
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(3 * sizeof(int));
+    memcpy(CMSG_DATA(cmsg), fds, 3 * sizeof(int));
+  }
   ssize_t n;
   do {
     n = sendmsg(sock, &msg, MSG_NOSIGNAL);
@@ -80,24 +82,29 @@ pid_t rig_spawn_start_helper(const char *path, int sock) {
 
 #define RIG_MAX_CHILDREN 4096
 static volatile pid_t g_children[RIG_MAX_CHILDREN];
+static volatile int g_children_end = 0;  // one past the highest slot ever used
 
 void rig_children_add(pid_t pgid) {
   for (int i = 0; i < RIG_MAX_CHILDREN; i++) {
     if (g_children[i] == 0) {
       g_children[i] = pgid;
+      if (i >= g_children_end) g_children_end = i + 1;
       return;
     }
   }
 }
 
 void rig_children_remove(pid_t pgid) {
-  for (int i = 0; i < RIG_MAX_CHILDREN; i++) {
+  int end = g_children_end;
+  for (int i = 0; i < end; i++) {
     if (g_children[i] == pgid) g_children[i] = 0;
   }
+  while (g_children_end > 0 && g_children[g_children_end - 1] == 0) g_children_end--;
 }
 
 void rig_children_kill_all(int signo) {
-  for (int i = 0; i < RIG_MAX_CHILDREN; i++) {
+  int end = g_children_end;
+  for (int i = 0; i < end; i++) {
     pid_t p = g_children[i];
     if (p > 0) kill(-p, signo);
   }
@@ -150,7 +157,8 @@ int rig_open(const char *path, int mode) {
   int flags = O_CLOEXEC;
   if (mode == 0) flags |= O_RDONLY;
   else if (mode == 1) flags |= O_WRONLY | O_CREAT | O_TRUNC;
-  else flags |= O_WRONLY | O_CREAT | O_APPEND;
+  else if (mode == 2) flags |= O_WRONLY | O_CREAT | O_APPEND;
+  else flags |= O_RDWR;
   int fd;
   do {
     fd = open(path, flags, 0644);

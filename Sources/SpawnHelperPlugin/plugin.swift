@@ -20,7 +20,7 @@ struct SpawnHelperPlugin: BuildToolPlugin {
     let swift = work.appendingPathComponent("SpawnHelperBinary.swift")
     let compile =
       "cc=$(command -v cc || command -v clang || command -v gcc); "
-      + "flags='-Os -s -Wall -D_GNU_SOURCE -I \(sources.path)/include'; "
+      + "flags='-Os -s -Wall -I \(sources.path)/include'; "
       + "$cc -static $flags -o '\(binary.path)' '\(helperSource.path)' '\(protocolSource.path)' 2>/dev/null "
       + "|| $cc $flags -o '\(binary.path)' '\(helperSource.path)' '\(protocolSource.path)'"
     return [

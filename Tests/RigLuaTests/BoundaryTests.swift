@@ -75,10 +75,11 @@ struct BoundaryTests {
     #expect(results == [.integer(1), .string("integer"), .number(2.5), .string("x"), .boolean(true)])
   }
 
-  @Test("100,000 errors raised inside a host function neither crash nor leak")
-  func errorLoopDoesNotLeak() throws {
+  @Test("100,000 errors raised inside a host function neither crash nor grow the Lua heap")
+  func errorLoop() throws {
     let host = try hostWithTestModule()
-    let loop = """
+    let results = try host.run(
+      """
       local t = require "test.host"
       local failures = 0
       for i = 1, 100000 do
@@ -87,15 +88,10 @@ struct BoundaryTests {
       end
       collectgarbage("collect")
       return failures, collectgarbage("count")
-      """
-    // A first round settles caches and allocator pools; the second must not grow.
-    _ = try host.run(loop)
-    let rssBefore = residentKB()
-    let results = try host.run(loop)
-    let rssAfter = residentKB()
+      """)
     #expect(results[0] == .integer(200_000))
     if case .number(let luaKB) = results[1] { #expect(luaKB < 1024, "Lua heap after collection: \(luaKB) kB") }
-    #expect(rssAfter - rssBefore < 4096, "RSS grew by \(rssAfter - rssBefore) kB over 200,000 raised errors")
+    // Process RSS is checked in a process of its own (RigCLITests), where no other test allocates.
   }
 
   @Test("an error in Lua called from Swift becomes a Swift error with the traceback")

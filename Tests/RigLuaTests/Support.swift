@@ -14,11 +14,3 @@ func makeHost(memoryLimitMB: Int = LuaHost.defaultMemoryLimitMB) throws -> LuaHo
   try LuaHost(memoryLimitMB: memoryLimitMB, stdlibDirectory: repositoryRoot + "/stdlib")
 }
 
-/// Resident set size of this process in kB, from /proc/self/status.
-func residentKB() -> Int {
-  guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-  for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-    return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
-  }
-  return 0
-}

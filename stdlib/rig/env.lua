@@ -32,6 +32,12 @@ function M.which(name, path)
   return native.which(name, path)
 end
 
+--- The path of the running `rig` binary (to start another rig, as benchmarks do).
+---@return string?
+function M.executable()
+  return native.executable()
+end
+
 local function read_file(path)
   local f = io.open(path, "r")
   if not f then return nil end

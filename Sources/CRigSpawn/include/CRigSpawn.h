@@ -19,11 +19,14 @@ enum {
   RIG_SPAWN_REQ_SPAWN = 1,
   RIG_SPAWN_REPLY_SPAWNED = 2,
   RIG_SPAWN_REPLY_EXITED = 3,
+  RIG_SPAWN_REQ_SIGNAL = 4,  // send `signal` to the process group of child `id`, if still running
 };
 
 /// Request flags.
 enum {
   RIG_SPAWN_KEEP_GROUP = 1,  // do not SIGKILL the rest of the child's process group when it exits
+  RIG_SPAWN_INHERIT_ENV = 2,  // no environment in the payload: use the helper's own (Rig's at start)
+  RIG_SPAWN_NOTIFY = 4,       // answer SPAWNED with the pid (failures are always answered)
 };
 
 /// A spawn request. Followed in the same message by `payload_len` bytes: the resolved program
@@ -38,6 +41,7 @@ typedef struct {
   uint32_t argc;
   uint32_t envc;
   int32_t cpu;  // pin the child to this CPU, or -1
+  int32_t signal;  // for RIG_SPAWN_REQ_SIGNAL
   uint32_t payload_len;
 } rig_spawn_request;
 
@@ -62,7 +66,8 @@ typedef struct {
   int64_t nivcsw;
 } rig_spawn_reply;
 
-/// Sends a request with its payload and three descriptors. Returns 0 or an errno.
+/// Sends a request with its payload and three descriptors (fds may be NULL: none). Returns 0
+/// or an errno.
 int rig_spawn_send(int sock, const rig_spawn_request *request, const void *payload, const int fds[3]);
 
 /// Receives one reply (blocking unless the socket is non-blocking). Returns 1 on a reply, 0 on
@@ -100,8 +105,8 @@ int rig_pipe(int fds[2]);
 int rig_socketpair(int fds[2]);
 /// Sets O_NONBLOCK.
 int rig_set_nonblocking(int fd);
-/// open(2) with close-on-exec; -errno on failure. flags: 0 read, 1 write (create, truncate),
-/// 2 write (create, append).
+/// open(2) with close-on-exec; -errno on failure. mode: 0 read, 1 write (create, truncate),
+/// 2 write (create, append), 3 read-write.
 int rig_open(const char *path, int mode);
 /// The environment of this process (for building a child's).
 char **rig_environ(void);

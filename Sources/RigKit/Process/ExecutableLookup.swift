@@ -10,7 +10,7 @@ public enum ExecutableLookup {
   /// `workingDirectory`), else the first executable match in `searchPath` (colon-separated).
   public static func find(_ name: String, searchPath: String?, workingDirectory: String? = nil) -> String? {
     if name.isEmpty { return nil }
-    if name.contains("/") {
+    if name.utf8.contains(UInt8(ascii: "/")) {
       let path = name.hasPrefix("/") ? name : (workingDirectory ?? FileManager.default.currentDirectoryPath) + "/" + name
       return FileManager.default.fileExists(atPath: path) ? path : nil
     }

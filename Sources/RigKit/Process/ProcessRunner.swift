@@ -16,6 +16,10 @@ public final class ProcessRunner {
   public typealias ID = UInt32
 
   private var helper: SpawnHelper?
+  /// Program names already found in PATH (a removed program then fails at exec, as it should).
+  private var lookupCache: [String: (searchPath: String?, path: String)] = [:]
+  /// /dev/null, opened once for every child that reads or writes nothing.
+  private lazy var devNull: Int32 = rig_open("/dev/null", 3)
   private var nextID: ID = 1
   private var running: [ID: Child] = [:]
   private var finished: [ID: ProcessResult] = [:]
@@ -33,6 +37,12 @@ public final class ProcessRunner {
 
   /// Starts `spec` and returns its id once the helper has spawned it. Spawn failures throw.
   public func start(_ spec: ProcessSpec) throws(SpawnError) -> ID {
+    try start(spec, awaitSpawn: true)
+  }
+
+  /// With `awaitSpawn` false, returns as soon as the request is sent; a failure the helper
+  /// reports then comes out of `wait` (one wake-up less per run).
+  private func start(_ spec: ProcessSpec, awaitSpawn: Bool) throws(SpawnError) -> ID {
     guard let program = spec.argv.first, !program.isEmpty else {
       throw SpawnError(.notFound, "empty command", errno: ENOENT)
     }
@@ -45,24 +55,31 @@ public final class ProcessRunner {
         throw SpawnError(.badCwd, "working directory '\(cwd)' is not a directory", errno: ENOTDIR)
       }
     }
-    let environment = childEnvironment(spec)
-    let searchPath = environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
-    guard let path = ExecutableLookup.find(program, searchPath: searchPath, workingDirectory: nil) else {
-      throw SpawnError(
-        .notFound,
-        program.contains("/") ? "'\(program)': no such file" : "'\(program)': command not found in PATH",
-        errno: ENOENT)
-    }
-    var info = stat()
-    if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-      throw SpawnError(.notExecutable, "'\(program)' is a directory", errno: EACCES)
-    }
-    if access(path, X_OK) != 0 {
-      throw SpawnError(.notExecutable, "'\(program)': permission denied", errno: EACCES)
+    let helper = try ensureHelper()
+    // Children inherit the helper's environment (Rig's when it started) unless the spec or
+    // rig.env.set changed something since: then the whole environment travels with the request.
+    let inherit = spec.environment.isEmpty && !spec.clearEnvironment
+      && helper.environmentGeneration == Self.environmentGeneration
+    let environment = inherit ? nil : childEnvironment(spec)
+    let searchPath: String? =
+      if let environment { environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) } } else {
+        getenv("PATH").map { String(cString: $0) }
+      }
+    let path: String
+    if program.utf8.contains(UInt8(ascii: "/")) {
+      // A path: exec in the helper checks it, and its errno becomes the error code.
+      path = program.utf8.first == UInt8(ascii: "/") ? program : FileManager.default.currentDirectoryPath + "/" + program
+    } else if let cached = lookupCache[program], cached.searchPath == searchPath {
+      path = cached.path
+    } else {
+      guard let found = ExecutableLookup.find(program, searchPath: searchPath) else {
+        throw SpawnError(.notFound, "'\(program)': command not found in PATH", errno: ENOENT)
+      }
+      lookupCache[program] = (searchPath, found)
+      path = found
     }
 
-    let helper = try ensureHelper()
-    let child = Child(id: nextID, spec: spec)
+    let child = Child(id: nextID, spec: spec, devNull: devNull)
     nextID &+= 1
     var childFDs: [Int32] = [-1, -1, -1]
     defer { for fd in childFDs where fd >= 0 { close(fd) } }
@@ -76,12 +93,17 @@ public final class ProcessRunner {
     }
     child.startedAt = Clock.iso8601()
     do {
-      try helper.send(id: child.id, program: path, spec: spec, environment: environment, fds: childFDs)
+      // The pid is needed to sample RSS, and by callers that asked to wait for the spawn.
+      let notify = awaitSpawn || spec.rssLimitKB != nil
+      try helper.send(id: child.id, program: path, spec: spec, environment: environment, notify: notify, fds: childFDs)
     } catch {
       child.closeAll()
       throw error
     }
     running[child.id] = child
+    child.program = program
+    if let timeout = spec.timeout { child.termDeadline = rig_monotonic_ns() + Int64(timeout * 1e9) }
+    guard awaitSpawn else { return child.id }
     // The helper answers SPAWNED before anything else about this child.
     while child.pid == nil && child.spawnError == nil {
       do { try pump(timeoutMilliseconds: 1000) } catch {
@@ -100,7 +122,7 @@ public final class ProcessRunner {
 
   /// Starts `spec`, waits for it, and returns the result.
   public func run(_ spec: ProcessSpec, shouldStop: () -> Bool = { false }) throws(SpawnError) -> ProcessResult? {
-    let id = try start(spec)
+    let id = try start(spec, awaitSpawn: false)
     return try wait(id, shouldStop: shouldStop)
   }
 
@@ -111,7 +133,12 @@ public final class ProcessRunner {
   public func wait(_ id: ID, shouldStop: () -> Bool = { false }) throws(SpawnError) -> ProcessResult? {
     while true {
       if let result = finished.removeValue(forKey: id) { return result }
-      guard running[id] != nil else { return nil }
+      guard let child = running[id] else { return nil }
+      if let error = child.spawnError {
+        running[id] = nil
+        child.closeAll()
+        throw Self.spawnError(errno: error, program: child.program)
+      }
       if shouldStop() {
         try stopAll()
         return nil
@@ -166,8 +193,8 @@ public final class ProcessRunner {
   /// Sends `signal` to the process group of `id`. False when it is no longer running.
   @discardableResult
   public func kill(_ id: ID, signal: Int32) -> Bool {
-    guard let child = running[id], let pid = child.pid, child.exit == nil else { return false }
-    return Glibc.kill(-pid, signal) == 0
+    guard let child = running[id], child.exit == nil, let helper else { return false }
+    return (try? helper.signal(id: id, signal)) != nil
   }
 
   /// The pid of a running child.
@@ -178,7 +205,7 @@ public final class ProcessRunner {
   public func stopAll() throws(SpawnError) {
     let now = rig_monotonic_ns()
     for child in running.values where child.exit == nil {
-      if let pid = child.pid { Glibc.kill(-pid, SIGTERM) }
+      try helper?.signal(id: child.id, SIGTERM)
       child.killDeadline = min(child.killDeadline ?? .max, now + Int64(child.spec.killGrace * 1e9))
     }
     while running.values.contains(where: { $0.exit == nil }) { try pump(timeoutMilliseconds: 50) }
@@ -192,13 +219,17 @@ public final class ProcessRunner {
     try? stopAll()
     helper?.stop()
     helper = nil
+    if devNull >= 0 {
+      close(devNull)
+      devNull = -1
+    }
   }
 
   // MARK: - The event loop
 
   private func ensureHelper() throws(SpawnError) -> SpawnHelper {
     if let helper { return helper }
-    let started = try SpawnHelper.start()
+    let started = try SpawnHelper.start(environmentGeneration: Self.environmentGeneration)
     helper = started
     return started
   }
@@ -238,7 +269,7 @@ public final class ProcessRunner {
         if stream == 0 { child.feedStdin() } else { child.drain(stream) }
       }
     }
-    enforceLimits()
+    try enforceLimits()
     collectFinished()
   }
 
@@ -250,15 +281,13 @@ public final class ProcessRunner {
         if reply.pid > 0 {
           child.pid = reply.pid
           rig_children_add(reply.pid)
-          let start = reply.start_ns
-          if let timeout = child.spec.timeout { child.termDeadline = start + Int64(timeout * 1e9) }
           if child.spec.rssLimitKB != nil { child.nextRSSSample = rig_monotonic_ns() }
         } else {
           child.spawnError = reply.error
         }
       case Int32(RIG_SPAWN_REPLY_EXITED):
         child.exit = reply
-        rig_children_remove(reply.pid)
+        if child.pid != nil { rig_children_remove(reply.pid) }
         // Output still buffered in the pipes is read below; a descendant that keeps a pipe
         // open (a daemon in another group) does not hold the result back for long.
         child.pipeDeadline = rig_monotonic_ns() + 2_000_000_000
@@ -268,29 +297,29 @@ public final class ProcessRunner {
     }
   }
 
-  private func enforceLimits() {
+  private func enforceLimits() throws(SpawnError) {
     let now = rig_monotonic_ns()
     for child in running.values {
-      guard let pid = child.pid, child.exit == nil else {
+      guard child.exit == nil, child.spawnError == nil else {
         if let deadline = child.pipeDeadline, now >= deadline { child.closeAll() }
         continue
       }
       if let deadline = child.termDeadline, now >= deadline {
         child.termDeadline = nil
         child.timedOut = true
-        Glibc.kill(-pid, SIGTERM)
+        try helper?.signal(id: child.id, SIGTERM)
         child.killDeadline = now + Int64(child.spec.killGrace * 1e9)
       }
       if let deadline = child.killDeadline, now >= deadline {
         child.killDeadline = nil
-        Glibc.kill(-pid, SIGKILL)
+        try helper?.signal(id: child.id, SIGKILL)
       }
-      if let limit = child.spec.rssLimitKB, let due = child.nextRSSSample, now >= due {
+      if let limit = child.spec.rssLimitKB, let pid = child.pid, let due = child.nextRSSSample, now >= due {
         let rss = ProcessTree.residentKB(root: pid)
         child.peakTreeRSSKB = max(child.peakTreeRSSKB ?? 0, rss)
         if rss > limit && !child.rssExceeded {
           child.rssExceeded = true
-          Glibc.kill(-pid, SIGKILL)
+          try helper?.signal(id: child.id, SIGKILL)
         }
         child.nextRSSSample = now + Int64(child.spec.rssSampleInterval * 1e9)
       }
@@ -305,7 +334,19 @@ public final class ProcessRunner {
     }
   }
 
+  /// Bumped by `environmentDidChange()`; the inherited environment is cached until then.
+  nonisolated(unsafe) private static var environmentGeneration = 0
+  private var cachedEnvironment: (generation: Int, entries: [String])?
+
+  /// Call after changing this process's environment (setenv), so children see the change.
+  public static func environmentDidChange() {
+    environmentGeneration += 1
+  }
+
   private func childEnvironment(_ spec: ProcessSpec) -> [String] {
+    if spec.environment.isEmpty && !spec.clearEnvironment {
+      if let cached = cachedEnvironment, cached.generation == Self.environmentGeneration { return cached.entries }
+    }
     var entries: [String] = []
     var overridden = Set(spec.environment.keys)
     if !spec.clearEnvironment, var cursor = rig_environ() {
@@ -320,13 +361,16 @@ public final class ProcessRunner {
       entries.append(name + "=" + value)
       overridden.insert(name)
     }
+    if spec.environment.isEmpty && !spec.clearEnvironment {
+      cachedEnvironment = (Self.environmentGeneration, entries)
+    }
     return entries
   }
 
   static func spawnError(errno code: Int32, program: String) -> SpawnError {
     let reason = String(cString: strerror(code))
     switch code {
-    case ENOENT: return SpawnError(.notFound, "'\(program)': \(reason)", errno: code)
+    case ENOENT: return SpawnError(.notFound, "'\(program)': no such file", errno: code)
     case EACCES, ENOEXEC, EPERM, EISDIR: return SpawnError(.notExecutable, "'\(program)': \(reason)", errno: code)
     case ENOTDIR: return SpawnError(.badCwd, "'\(program)': \(reason)", errno: code)
     default: return SpawnError(.spawnFailed, "'\(program)': \(reason)", errno: code)
@@ -384,6 +428,7 @@ final class Child {
   let spec: ProcessSpec
   var pid: Int32?
   var spawnError: Int32?
+  var program = ""
   var exit: rig_spawn_reply?
   var startedAt = ""
   var stdinPipe: InputPipe?
@@ -397,9 +442,13 @@ final class Child {
   var pipeDeadline: Int64?
   var peakTreeRSSKB: Int?
 
-  init(id: ProcessRunner.ID, spec: ProcessSpec) {
+  /// Rig's shared /dev/null descriptor (read-write); the child gets its own copy.
+  let devNull: Int32
+
+  init(id: ProcessRunner.ID, spec: ProcessSpec, devNull: Int32) {
     self.id = id
     self.spec = spec
+    self.devNull = devNull
   }
 
   var isComplete: Bool {
@@ -409,7 +458,7 @@ final class Child {
   /// The child's end of stdin.
   func openStdin() throws(SpawnError) -> Int32 {
     switch spec.stdin {
-    case .null: return try open("/dev/null", mode: 0, code: .badStdin)
+    case .null: return devNull >= 0 ? dup(devNull) : try open("/dev/null", mode: 0, code: .badStdin)
     case .inherit: return dup(0)
     case .file(let path): return try open(path, mode: 0, code: .badStdin)
     case .bytes(let bytes):
@@ -434,7 +483,7 @@ final class Child {
       if stream == 1 { stdoutSink = sink } else { stderrSink = sink }
       return writeEnd
     case .inherit: return dup(stream)
-    case .null: return try open("/dev/null", mode: 1, code: .badOutput)
+    case .null: return devNull >= 0 ? dup(devNull) : try open("/dev/null", mode: 1, code: .badOutput)
     case .file(let path): return try open(path, mode: 1, code: .badOutput)
     case .append(let path): return try open(path, mode: 2, code: .badOutput)
     }

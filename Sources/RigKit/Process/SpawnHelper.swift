@@ -10,14 +10,18 @@ import Foundation
 final class SpawnHelper {
   let socket: Int32
   let pid: Int32
+  /// ProcessRunner's environment generation when the helper started with Rig's environment:
+  /// while it is unchanged, children inherit the helper's and none is sent.
+  let environmentGeneration: Int
 
-  private init(socket: Int32, pid: Int32) {
+  private init(socket: Int32, pid: Int32, environmentGeneration: Int) {
     self.socket = socket
     self.pid = pid
+    self.environmentGeneration = environmentGeneration
   }
 
   /// Starts the helper: RIG_SPAWN_HELPER if set (a path), else the copy built into Rig.
-  static func start() throws(SpawnError) -> SpawnHelper {
+  static func start(environmentGeneration: Int) throws(SpawnError) -> SpawnHelper {
     var pair: [Int32] = [-1, -1]
     let rc = rig_socketpair(&pair)
     guard rc == 0 else { throw SpawnError(.helperFailed, "socketpair: \(String(cString: strerror(rc)))", errno: rc) }
@@ -37,7 +41,7 @@ final class SpawnHelper {
       throw SpawnError(.helperFailed, "cannot start the spawn helper: \(String(cString: strerror(-pid)))", errno: -pid)
     }
     _ = rig_set_nonblocking(pair[0])
-    return SpawnHelper(socket: pair[0], pid: pid)
+    return SpawnHelper(socket: pair[0], pid: pid, environmentGeneration: environmentGeneration)
   }
 
   /// The helper program, written to an anonymous in-memory file.
@@ -66,7 +70,11 @@ final class SpawnHelper {
   }
 
   /// Sends a spawn request with the child's three descriptors.
-  func send(id: UInt32, program: String, spec: ProcessSpec, environment: [String], fds: [Int32]) throws(SpawnError) {
+  /// Sends a spawn request with the child's three descriptors; `environment` nil means the
+  /// child inherits the helper's.
+  func send(
+    id: UInt32, program: String, spec: ProcessSpec, environment: [String]?, notify: Bool, fds: [Int32]
+  ) throws(SpawnError) {
     var payload: [UInt8] = []
     func add(_ s: String) {
       payload.append(contentsOf: s.utf8)
@@ -74,22 +82,35 @@ final class SpawnHelper {
     }
     add(program)
     for arg in spec.argv { add(arg) }
-    for entry in environment { add(entry) }
+    for entry in environment ?? [] { add(entry) }
     add(spec.workingDirectory ?? "")
     guard payload.count < Int(RIG_SPAWN_MAX_MESSAGE) - 64 else {
       throw SpawnError(.spawnFailed, "arguments and environment are too large (\(payload.count) bytes)", errno: E2BIG)
     }
     var request = rig_spawn_request(
       magic: RIG_SPAWN_MAGIC, kind: UInt32(RIG_SPAWN_REQ_SPAWN), id: id,
-      flags: spec.keepProcessGroup ? UInt32(RIG_SPAWN_KEEP_GROUP) : 0,
-      argc: UInt32(spec.argv.count), envc: UInt32(environment.count), cpu: Int32(spec.cpu ?? -1),
-      payload_len: UInt32(payload.count))
+      flags: (spec.keepProcessGroup ? UInt32(RIG_SPAWN_KEEP_GROUP) : 0)
+        | (environment == nil ? UInt32(RIG_SPAWN_INHERIT_ENV) : 0) | (notify ? UInt32(RIG_SPAWN_NOTIFY) : 0),
+      argc: UInt32(spec.argv.count), envc: UInt32(environment?.count ?? 0), cpu: Int32(spec.cpu ?? -1),
+      signal: 0, payload_len: UInt32(payload.count))
     let rc = payload.withUnsafeBytes { bytes in
       fds.withUnsafeBufferPointer { rig_spawn_send(socket, &request, bytes.baseAddress, $0.baseAddress) }
     }
     if rc == EMSGSIZE {
       throw SpawnError(.spawnFailed, "arguments and environment are too large (\(payload.count) bytes)", errno: E2BIG)
     }
+    if rc != 0 {
+      throw SpawnError(.helperFailed, "the spawn helper is gone: \(String(cString: strerror(rc)))", errno: rc)
+    }
+  }
+
+  /// Asks the helper to send `signal` to the process group of child `id` (ignored when that
+  /// child has already been reaped: the helper knows, so a reused pid is never hit).
+  func signal(id: UInt32, _ signal: Int32) throws(SpawnError) {
+    var request = rig_spawn_request(
+      magic: RIG_SPAWN_MAGIC, kind: UInt32(RIG_SPAWN_REQ_SIGNAL), id: id, flags: 0, argc: 0, envc: 0,
+      cpu: -1, signal: signal, payload_len: 0)
+    let rc = rig_spawn_send(socket, &request, nil, nil)
     if rc != 0 {
       throw SpawnError(.helperFailed, "the spawn helper is gone: \(String(cString: strerror(rc)))", errno: rc)
     }

@@ -24,6 +24,7 @@ extension LuaHost {
             } else {
               setenv(name, try call.string(2), 1)
             }
+            ProcessRunner.environmentDidChange()
             return 0
           }
         ),
@@ -39,6 +40,15 @@ extension LuaHost {
           }
         ),
         ("hostname", { call in call.push(ProcessInfo.processInfo.hostName) }),
+        (
+          "executable",
+          { call in
+            guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+              return call.pushNil()
+            }
+            return call.push(path)
+          }
+        ),
         ("cpu_count", { call in call.push(Int64(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }),
         (
           "uname",

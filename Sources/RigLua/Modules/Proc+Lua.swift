@@ -24,7 +24,7 @@ extension LuaHost {
               guard let result = try processes.run(spec, shouldStop: { LuaHost.interruptSignal != nil }) else {
                 throw LuaRaise.interrupted
               }
-              return call.push(Self.resultValue(result))
+              return Self.pushResult(call, result)
             } catch let error as SpawnError {
               return call.fail(code: error.code.rawValue, message: error.message, errno: error.errno)
             }
@@ -51,22 +51,23 @@ extension LuaHost {
             let jobs = Int(try call.optionalInteger(2) ?? 1)
             let outcomes = try processes.runMany(specs, jobs: jobs, shouldStop: { LuaHost.interruptSignal != nil })
             if LuaHost.interruptSignal != nil { throw LuaRaise.interrupted }
-            return call.push(
-              .array(
-                zip(specs, outcomes).map { spec, outcome in
-                  switch outcome {
-                  case .success(let result)?: return Self.resultValue(result)
-                  case .failure(let error)?:
-                    return .table([
-                      ("ok", .boolean(false)), ("argv", .array(spec.argv.map { .string($0) })),
-                      ("error", .table([
-                        ("code", .string(error.code.rawValue)), ("message", .string(error.message)),
-                        ("errno", error.errno.map { .integer(Int64($0)) } ?? .null),
-                      ])),
-                    ])
-                  case nil: return .null
-                  }
-                }))
+            rig_newtable(call.L, Int32(outcomes.count), 0)
+            for (k, (spec, outcome)) in zip(specs, outcomes).enumerated() {
+              switch outcome {
+              case .success(let result)?: Self.pushResult(call, result)
+              case .failure(let error)?:
+                call.push(.table([
+                  ("ok", .boolean(false)), ("argv", .array(spec.argv.map { .string($0) })),
+                  ("error", .table([
+                    ("code", .string(error.code.rawValue)), ("message", .string(error.message)),
+                    ("errno", error.errno.map { .integer(Int64($0)) } ?? .null),
+                  ])),
+                ]))
+              case nil: call.pushNil()
+              }
+              rig_rawseti(call.L, -2, Int64(k + 1))
+            }
+            return 1
           }
         ),
         (
@@ -91,7 +92,7 @@ extension LuaHost {
               throw LuaRaise.message("this process was already waited for")
             }
             call.closeObject(1)
-            return call.push(Self.resultValue(result))
+            return Self.pushResult(call, result)
           }
         ),
         (
@@ -100,7 +101,7 @@ extension LuaHost {
             let id = ProcessRunner.ID(try call.object(1, Self.processClass))
             guard let result = try processes.poll(id) else { return call.pushNil() }
             call.closeObject(1)
-            return call.push(Self.resultValue(result))
+            return Self.pushResult(call, result)
           }
         ),
         (
@@ -224,37 +225,48 @@ extension LuaHost {
     }
   }
 
-  /// The Lua table for a finished process.
-  static func resultValue(_ r: ProcessResult) -> LuaValue {
-    var pairs: [(String, LuaValue)] = [
-      ("ok", .boolean(r.ok)),
-      ("code", r.exitCode.map { .integer(Int64($0)) } ?? .null),
-      ("signal", r.signal.map { .integer(Int64($0)) } ?? .null),
-      ("signal_name", r.signal.map { .string(Signals.name($0)) } ?? .null),
-      ("timed_out", .boolean(r.timedOut)),
-      ("rss_exceeded", .boolean(r.rssExceeded)),
-      ("wall_s", .number(r.wallSeconds)),
-      ("user_s", .number(r.userSeconds)),
-      ("sys_s", .number(r.systemSeconds)),
-      ("max_rss_kb", .integer(Int64(r.maxRSSKB))),
-      ("minor_faults", .integer(Int64(r.minorFaults))),
-      ("major_faults", .integer(Int64(r.majorFaults))),
-      ("voluntary_switches", .integer(Int64(r.voluntaryContextSwitches))),
-      ("involuntary_switches", .integer(Int64(r.involuntaryContextSwitches))),
-      ("argv", .array(r.argv.map { .string($0) })),
-      ("pid", .integer(Int64(r.pid))),
-      ("started_at", .string(r.startedAt)),
-      ("truncated", .boolean(r.stdoutTruncated || r.stderrTruncated)),
-    ]
-    if let peak = r.peakTreeRSSKB { pairs.append(("peak_tree_rss_kb", .integer(Int64(peak)))) }
+  /// Pushes the Lua table for a finished process. Built field by field on the Lua stack (no
+  /// intermediate LuaValue): it runs once per measured process.
+  @discardableResult
+  static func pushResult(_ call: LuaCall, _ r: ProcessResult) -> Int32 {
+    let L = call.L
+    _ = rig_checkstack(L, 4)
+    rig_newtable(L, 0, 28)
+    func set(_ key: String, _ push: () -> Void) {
+      push()
+      rig_rawsetfield(L, -2, key)
+    }
+    set("ok") { rig_pushboolean(L, r.ok ? 1 : 0) }
+    if let code = r.exitCode { set("code") { rig_pushinteger(L, Int64(code)) } }
+    if let signal = r.signal {
+      set("signal") { rig_pushinteger(L, Int64(signal)) }
+      set("signal_name") { call.push(Signals.name(signal)) }
+    }
+    set("timed_out") { rig_pushboolean(L, r.timedOut ? 1 : 0) }
+    set("rss_exceeded") { rig_pushboolean(L, r.rssExceeded ? 1 : 0) }
+    set("wall_s") { rig_pushnumber(L, r.wallSeconds) }
+    set("user_s") { rig_pushnumber(L, r.userSeconds) }
+    set("sys_s") { rig_pushnumber(L, r.systemSeconds) }
+    set("max_rss_kb") { rig_pushinteger(L, Int64(r.maxRSSKB)) }
+    set("minor_faults") { rig_pushinteger(L, Int64(r.minorFaults)) }
+    set("major_faults") { rig_pushinteger(L, Int64(r.majorFaults)) }
+    set("voluntary_switches") { rig_pushinteger(L, Int64(r.voluntaryContextSwitches)) }
+    set("involuntary_switches") { rig_pushinteger(L, Int64(r.involuntaryContextSwitches)) }
+    set("argv") { call.push(.array(r.argv.map { .string($0) })) }
+    set("pid") { rig_pushinteger(L, Int64(r.pid)) }
+    set("started_at") { call.push(r.startedAt) }
+    set("truncated") { rig_pushboolean(L, (r.stdoutTruncated || r.stderrTruncated) ? 1 : 0) }
+    if let peak = r.peakTreeRSSKB { set("peak_tree_rss_kb") { rig_pushinteger(L, Int64(peak)) } }
     if let out = r.stdout {
-      pairs += [("stdout", .bytes(out)), ("stdout_bytes", .integer(Int64(r.stdoutBytes))),
-                ("stdout_truncated", .boolean(r.stdoutTruncated))]
+      set("stdout") { call.push(.bytes(out)) }
+      set("stdout_bytes") { rig_pushinteger(L, Int64(r.stdoutBytes)) }
+      set("stdout_truncated") { rig_pushboolean(L, r.stdoutTruncated ? 1 : 0) }
     }
     if let err = r.stderr {
-      pairs += [("stderr", .bytes(err)), ("stderr_bytes", .integer(Int64(r.stderrBytes))),
-                ("stderr_truncated", .boolean(r.stderrTruncated))]
+      set("stderr") { call.push(.bytes(err)) }
+      set("stderr_bytes") { rig_pushinteger(L, Int64(r.stderrBytes)) }
+      set("stderr_truncated") { rig_pushboolean(L, r.stderrTruncated ? 1 : 0) }
     }
-    return .table(pairs)
+    return 1
   }
 }
