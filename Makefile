@@ -69,6 +69,7 @@ swift-test: build
 bench: release
 	$(call ensure_packages,$(BENCH_PACKAGES))
 	$(RIG_RELEASE) run recipes/bench/host.lua
+	$(RIG_RELEASE) run recipes/bench/proc.lua
 
 clean:
 	rm -rf .build

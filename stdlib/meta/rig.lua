@@ -46,6 +46,8 @@
 ---@class rig
 ---@field version string Rig's version
 ---@field time rig.time
+---@field proc rig.proc
+---@field env rig.env
 ---@field log rig.log
 ---@field cli rig.cli
 ---@field spec rig.spec
@@ -162,3 +164,140 @@ function rig.util.sorted_keys(t) end
 ---@param code string
 ---@param message string
 function rig.util.raise(code, message) end
+
+---@class rig.ProcSpec
+---@field [integer] string|number the program (a name in PATH, or a path) and its arguments
+---@field env? table<string, string|number> variables added to the inherited environment
+---@field env_clear? boolean start from an empty environment
+---@field cwd? string working directory
+---@field stdin? string|{file: string}|boolean input text, a file, true (inherit) or false (/dev/null)
+---@field stdout? "capture"|"inherit"|"null"|string|{file: string}|{append: string}
+---@field stderr? "capture"|"inherit"|"null"|string|{file: string}|{append: string}
+---@field timeout? number seconds, then SIGTERM to the process group (SIGKILL after kill_grace)
+---@field kill_grace? number seconds between SIGTERM and SIGKILL (default 2)
+---@field max_capture? integer bytes of each captured stream kept (default 64 MiB)
+---@field rss_limit_mb? number kill the process tree when its RSS passes this
+---@field cpu? integer pin to this CPU
+---@field keep_group? boolean leave the child's process group alive when it exits
+
+---@class rig.ProcResult
+---@field ok boolean exited 0, not timed out, not over the RSS limit
+---@field code? integer exit code (nil when a signal ended the process)
+---@field signal? integer
+---@field signal_name? string "SIGKILL", ...
+---@field timed_out boolean
+---@field rss_exceeded boolean
+---@field wall_s number spawn to reap, monotonic clock
+---@field user_s number
+---@field sys_s number
+---@field max_rss_kb integer the child's own peak RSS (wait4)
+---@field peak_tree_rss_kb? integer sampled peak of the whole tree (with rss_limit_mb)
+---@field minor_faults integer
+---@field major_faults integer
+---@field voluntary_switches integer
+---@field involuntary_switches integer
+---@field stdout? string captured bytes
+---@field stderr? string
+---@field stdout_bytes? integer bytes written, kept or not
+---@field stderr_bytes? integer
+---@field stdout_truncated? boolean
+---@field stderr_truncated? boolean
+---@field truncated boolean either stream was truncated
+---@field argv string[]
+---@field pid integer
+---@field started_at string ISO 8601 UTC
+---@field error? rig.Error only in run_many, for a command that could not start
+
+---@class rig.Process
+local Process = {}
+--- Waits for the process and returns its result; the handle is closed afterwards.
+---@return rig.ProcResult
+function Process:wait() end
+--- The result if the process has finished, else nil.
+---@return rig.ProcResult?
+function Process:poll() end
+--- Sends a signal (name or number, default "TERM") to the process group; false if finished.
+---@param signal? string|integer
+---@return boolean
+function Process:kill(signal) end
+---@return integer
+function Process:pid() end
+
+---@class rig.proc
+rig.proc = {}
+--- Runs a command to completion. `nil, err` when it cannot start.
+---@param spec rig.ProcSpec
+---@return rig.ProcResult? result
+---@return rig.Error? err
+function rig.proc.run(spec) end
+--- Starts a command; use with `local p <close> = rig.proc.spawn{...}`.
+---@param spec rig.ProcSpec
+---@return rig.Process? handle
+---@return rig.Error? err
+function rig.proc.spawn(spec) end
+--- Runs commands, up to `opts.jobs` at a time; results in input order.
+---@param specs rig.ProcSpec[]
+---@param opts? {jobs?: integer}
+---@return rig.ProcResult[]
+function rig.proc.run_many(specs, opts) end
+--- Runs `command` with /bin/sh -c.
+---@param command string
+---@param opts? rig.ProcSpec options only
+---@return rig.ProcResult? result
+---@return rig.Error? err
+function rig.proc.shell(command, opts) end
+--- Like run, but raises unless the command starts and succeeds.
+---@param spec rig.ProcSpec
+---@return rig.ProcResult
+function rig.proc.must_run(spec) end
+---@param name string "TERM", "SIGKILL", "15"
+---@return integer?
+function rig.proc.signal_number(name) end
+---@param number integer
+---@return string
+function rig.proc.signal_name(number) end
+
+---@class rig.HostInfo
+---@field hostname string
+---@field cpu_count integer
+---@field cpu_model? string
+---@field machine string
+---@field os string
+---@field os_release? string
+---@field kernel string
+---@field memory_total_mb? integer
+---@field memory_available_mb? integer
+---@field load_avg? number[]
+---@field cpu_governor? string
+---@field cpu_boost? string
+---@field aslr? string
+---@field git? {commit: string, dirty: boolean, branch?: string}
+---@field tools? table<string, string>
+
+---@class rig.env
+rig.env = {}
+---@param name string
+---@return string?
+function rig.env.get(name) end
+--- Sets (nil: removes) a variable for every child started afterwards.
+---@param name string
+---@param value string|number|nil
+function rig.env.set(name, value) end
+---@param name string
+---@param path? string
+---@return string?
+function rig.env.which(name, path) end
+--- First line of a tool's version output, e.g. version{"python3", "--version"}.
+---@param argv string[]
+---@return string?
+---@return rig.Error? err
+function rig.env.version(argv) end
+---@param dir? string
+---@return {commit: string, dirty: boolean, branch?: string}?
+function rig.env.git(dir) end
+---@param opts? {tools?: table<string, string[]>, git?: boolean}
+---@return rig.HostInfo
+function rig.env.host(opts) end
+--- The path of the running rig binary.
+---@return string?
+function rig.env.executable() end
