@@ -59,15 +59,18 @@ return rig.recipe {
     end
     local rn, rc, hf, c = lib.median(totals.rig_null), lib.median(totals.rig_capture),
       lib.median(totals.hyperfine), lib.median(totals.c)
-    io.stdout:write(("1. overhead: %d runs of true, total wall (median of %d)\n"):format(params.runs, params.repeat_overhead))
+    io.stdout:write(("1. overhead: %d runs of true, total wall (median of %d)\n")
+      :format(params.runs, params.repeat_overhead))
     lib.print_table {
       { "tool", "total s", "per run us", "vs hyperfine", "vs C loop" },
       { "rig.proc.run (output to null)", ("%.3f"):format(rn), ("%.0f"):format(rn / params.runs * 1e6),
         ("%.3fx"):format(rn / hf), ("%.3fx"):format(rn / c) },
       { "rig.proc.run (capture, default)", ("%.3f"):format(rc), ("%.0f"):format(rc / params.runs * 1e6),
         ("%.3fx"):format(rc / hf), ("%.3fx"):format(rc / c) },
-      { "hyperfine -N --runs N", ("%.3f"):format(hf), ("%.0f"):format(hf / params.runs * 1e6), "1.000x", ("%.3fx"):format(hf / c) },
-      { "C posix_spawn+wait4 loop", ("%.3f"):format(c), ("%.0f"):format(c / params.runs * 1e6), ("%.3fx"):format(c / hf), "1.000x" },
+      { "hyperfine -N --runs N", ("%.3f"):format(hf), ("%.0f"):format(hf / params.runs * 1e6), "1.000x",
+        ("%.3fx"):format(hf / c) },
+      { "C posix_spawn+wait4 loop", ("%.3f"):format(c), ("%.0f"):format(c / params.runs * 1e6),
+        ("%.3fx"):format(c / hf), "1.000x" },
     }
     io.stdout:write(("goals: rig <= hyperfine: %s; rig <= 1.2x C loop: %s\n\n"):format(
       rn <= hf and "yes" or "NO", rn <= 1.2 * c and "yes" or "NO"))

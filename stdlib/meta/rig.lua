@@ -209,7 +209,7 @@ function rig.util.raise(code, message) end
 ---@field error? rig.Error only in run_many, for a command that could not start
 
 ---@class rig.Process
-local Process = {}
+local Process = {} -- luacheck: ignore 241
 --- Waits for the process and returns its result; the handle is closed afterwards.
 ---@return rig.ProcResult
 function Process:wait() end
