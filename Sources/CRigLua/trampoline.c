@@ -58,7 +58,7 @@ void rig_new_class(lua_State *L, const char *tname) {
   int methods = lua_gettop(L);
   luaL_newmetatable(L, tname);
   int mt = lua_gettop(L);
-  static const char *const meta[] = {"__gc", "__close", "__tostring", NULL};
+  static const char *const meta[] = {"__gc", "__close", "__tostring", "__len", NULL};
   for (int i = 0; meta[i]; i++) {
     lua_pushstring(L, meta[i]);
     if (lua_rawget(L, methods) != LUA_TNIL) {

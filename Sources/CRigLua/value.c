@@ -87,3 +87,25 @@ void rig_set_loaded(lua_State *L, const char *name) {
   rig_rawsetfield(L, -2, name);
   lua_pop(L, 1);
 }
+
+int64_t rig_read_numbers(lua_State *L, int index, double *out, int64_t n) {
+  index = lua_absindex(L, index);
+  for (int64_t i = 1; i <= n; i++) {
+    int isnum = 0;
+    lua_rawgeti(L, index, (lua_Integer)i);
+    lua_Number v = lua_tonumberx(L, -1, &isnum);
+    int is_number_type = lua_type(L, -1) == LUA_TNUMBER;  // strings are not numbers here
+    lua_pop(L, 1);
+    if (!isnum || !is_number_type) return i;
+    out[i - 1] = (double)v;
+  }
+  return 0;
+}
+
+void rig_push_numbers(lua_State *L, const double *values, int64_t n) {
+  lua_createtable(L, n > 0x7fffffff ? 0x7fffffff : (int)n, 0);
+  for (int64_t i = 0; i < n; i++) {
+    lua_pushnumber(L, values[i]);
+    lua_rawseti(L, -2, (lua_Integer)(i + 1));
+  }
+}

@@ -123,6 +123,7 @@ public final class LuaHost {
     openCoreModule()
     openProcModule()
     openEnvModule()
+    openStatsModule()
   }
 
   private func boot(stdlibDirectory: String?) throws {

@@ -20,6 +20,7 @@ local namespaces = {
   time = "rig.time",
   proc = "rig.proc",
   env = "rig.env",
+  stats = "rig.stats",
   log = "rig.log",
   cli = "rig.cli",
   spec = "rig.spec",

@@ -86,7 +86,7 @@ void rig_push_error(lua_State *L, const char *code, const char *message, int err
 // MARK: - Host objects (full userdata holding a handle number, one metatable per class)
 
 /// Makes the class `tname` from the methods table on top of the stack (popped). Entries named
-/// `__gc`, `__close` and `__tostring` go to the metatable; the rest are methods (`__index`).
+/// `__gc`, `__close`, `__tostring` and `__len` go to the metatable; the rest are methods.
 void rig_new_class(lua_State *L, const char *tname);
 /// Pushes a new object of class `tname` holding `handle`.
 void rig_push_object(lua_State *L, const char *tname, int64_t handle);
@@ -154,6 +154,11 @@ int rig_rawgeti(lua_State *L, int table, int64_t i);
 uint64_t rig_rawlen(lua_State *L, int index);
 /// lua_next on a table the caller does not modify while iterating.
 int rig_next(lua_State *L, int table);
+/// Reads t[1..n] of the table at `index` into `out` as doubles. Returns 0 when every item is
+/// a number, else the 1-based position of the first item that is not (nothing raised).
+int64_t rig_read_numbers(lua_State *L, int index, double *out, int64_t n);
+/// Pushes a new sequence of `n` numbers.
+void rig_push_numbers(lua_State *L, const double *values, int64_t n);
 /// registry["rig.embedded"][name] = top (pops the value).
 void rig_set_embedded(lua_State *L, const char *name);
 /// package.loaded[name] = top (pops the value).

@@ -1,0 +1,140 @@
+--- Statistics a careful performance engineer would trust: medians with distribution-free
+--- intervals, bootstrap (BCa) intervals, Mann-Whitney and Welch tests, Holm and
+--- Benjamini-Hochberg corrections, outlier warnings, and `compare`, which says whether a
+--- change is real. Every function takes a Lua array of numbers or a `rig.Sample`
+--- (`stats.sample(xs)`: the values converted once, sorted once). Methods: docs/statistics.md.
+local native = require "rig._native.stats"
+local util = require "rig.util"
+
+local M = {}
+
+local function check_options(fname, opts, allowed, level)
+  if opts == nil then return {} end
+  if type(opts) ~= "table" then
+    error(("bad argument to '%s' (options table expected, got %s)"):format(fname, type(opts)), level + 1)
+  end
+  local names = util.sorted_keys(allowed)
+  for key, value in pairs(opts) do
+    local expected = allowed[key]
+    if expected == nil then
+      error(("bad argument to '%s' (unknown option '%s'%s)"):format(fname, tostring(key),
+        util.did_you_mean(tostring(key), names)), level + 1)
+    end
+    if type(value) ~= expected then
+      error(("bad argument to '%s' (option '%s' must be a %s, got %s)"):format(fname, key, expected, type(value)),
+        level + 1)
+    end
+  end
+  return opts
+end
+
+local BOOT = { method = "string", resamples = "number", confidence = "number", seed = "number" }
+
+--- A sample held natively: `s:n()`, `#s`, `s:values()`, `s:sorted()`, `s:summary()`,
+--- `s:percentile(p)`. Raises on an empty list, a non-number, NaN or infinity.
+---@param xs number[]
+---@return rig.Sample
+function M.sample(xs) return native.sample(xs) end
+
+--- n, mean, median, min, max, sum, var_sample/std_sample (n − 1), var_population/
+--- std_population (n), q1, q3, iqr, mad (unscaled), mad_normal (× 1.4826), cv, geomean.
+---@param xs number[]|rig.Sample
+---@return rig.Summary
+function M.summary(xs) return native.summary(xs) end
+
+--- The p-th percentile (0..100; numpy's linear interpolation), or a list for a list of p.
+---@param xs number[]|rig.Sample
+---@param p number|number[]
+---@return number|number[]
+function M.percentile(xs, p) return native.percentile(xs, p) end
+
+--- Distribution-free interval of the median (or another quantile) from order statistics
+--- (benchstat): {low, high, low_order, high_order, confidence}; bounds are -inf/+inf when the
+--- sample is too small for the confidence.
+---@param xs number[]|rig.Sample
+---@param opts? {confidence?: number, quantile?: number}
+function M.median_ci(xs, opts)
+  opts = check_options("median_ci", opts, { confidence = "number", quantile = "number" }, 2)
+  return native.median_ci(xs, opts.confidence, opts.quantile)
+end
+
+--- Student-t interval of the mean: {low, high}, or nil for a single value.
+---@param xs number[]|rig.Sample
+---@param opts? {confidence?: number}
+function M.mean_ci(xs, opts)
+  opts = check_options("mean_ci", opts, { confidence = "number" }, 2)
+  return native.mean_ci(xs, opts.confidence)
+end
+
+--- Bootstrap interval of the mean or median: {estimate, low, high, standard_error, method,
+--- resamples, confidence, seed}. method "bca" (default) or "percentile"; 10,000 resamples;
+--- seed 1 (the same seed gives the same interval).
+---@param xs number[]|rig.Sample
+---@param opts? rig.BootstrapOptions|{statistic?: "mean"|"median"}
+function M.bootstrap(xs, opts)
+  local allowed = { statistic = "string" }
+  for k, v in pairs(BOOT) do allowed[k] = v end
+  opts = check_options("bootstrap", opts, allowed, 2)
+  return native.bootstrap(xs, opts.statistic, opts.method, opts.resamples, opts.confidence, opts.seed)
+end
+
+--- Bootstrap interval of median(b) / median(a).
+---@param a number[]|rig.Sample baseline
+---@param b number[]|rig.Sample candidate
+---@param opts? rig.BootstrapOptions
+function M.ratio_ci(a, b, opts)
+  opts = check_options("ratio_ci", opts, BOOT, 2)
+  return native.ratio_ci(a, b, opts.method, opts.resamples, opts.confidence, opts.seed)
+end
+
+--- Two-sided Mann-Whitney U test: {u, p_value, method ("exact"|"asymptotic"), z, ties}.
+function M.mann_whitney(a, b) return native.mann_whitney(a, b) end
+
+--- Welch's t-test of mean(a) − mean(b): {t, df, p_value}, or nil when a side has one value.
+function M.welch(a, b) return native.welch(a, b) end
+
+--- Hodges-Lehmann shift: median of all differences b − a (nil beyond 10^7 pairs).
+function M.hodges_lehmann(a, b) return native.hodges_lehmann(a, b) end
+
+--- Holm-Bonferroni adjusted p-values, in the order given.
+---@param p number[]
+---@return number[]
+function M.holm(p) return native.holm(p) end
+
+--- Benjamini-Hochberg adjusted p-values (false discovery rate), in the order given.
+---@param p number[]
+---@return number[]
+function M.bh(p) return native.bh(p) end
+
+--- Outliers, flagged never dropped: modified Z-scores 0.6745·(x − median)/MAD with indices
+--- beyond `threshold` (default 3.5; hyperfine's rule is 10 on this scale), and Tukey's mild
+--- (1.5 IQR) and severe (3 IQR) outliers. Indices are 1-based.
+---@param xs number[]|rig.Sample
+---@param opts? {threshold?: number}
+function M.outliers(xs, opts)
+  opts = check_options("outliers", opts, { threshold = "number" }, 2)
+  return native.outliers(xs, opts.threshold)
+end
+
+--- Compares a candidate `b` with a baseline `a`: {ratio (median b / median a), ci_low,
+--- ci_high, p_value, verdict, reason, n_a, n_b, median_a, median_b, shift, test, warnings}.
+--- verdict: "faster" or "slower" (significant and the interval beyond the noise band),
+--- "same" (interval inside the band), or "inconclusive" (too few samples, or the interval
+--- straddles the band). alpha 0.05, noise 0.02 (±2%), direction "lower" (is better).
+---@param a number[]|rig.Sample
+---@param b number[]|rig.Sample
+---@param opts? rig.CompareOptions
+function M.compare(a, b, opts)
+  local allowed = { alpha = "number", noise = "number", direction = "string" }
+  for k, v in pairs(BOOT) do allowed[k] = v end
+  opts = check_options("compare", opts, allowed, 2)
+  return native.compare(a, b, opts.alpha, opts.noise, opts.method, opts.resamples, opts.confidence, opts.seed,
+    opts.direction)
+end
+
+--- The fewest samples per side for which Mann-Whitney can reach `alpha` (4 at 0.05).
+---@param alpha? number
+---@return integer
+function M.min_samples(alpha) return native.min_samples(alpha) end
+
+return M
