@@ -70,6 +70,7 @@ bench: release
 	$(call ensure_packages,$(BENCH_PACKAGES))
 	$(RIG_RELEASE) run recipes/bench/host.lua
 	$(RIG_RELEASE) run recipes/bench/proc.lua
+	$(RIG_RELEASE) run recipes/bench/stats.lua
 
 clean:
 	rm -rf .build

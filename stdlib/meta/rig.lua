@@ -48,6 +48,7 @@
 ---@field time rig.time
 ---@field proc rig.proc
 ---@field env rig.env
+---@field stats rig.stats
 ---@field log rig.log
 ---@field cli rig.cli
 ---@field spec rig.spec
@@ -301,3 +302,144 @@ function rig.env.host(opts) end
 --- The path of the running rig binary.
 ---@return string?
 function rig.env.executable() end
+
+---@class rig.Summary
+---@field n integer
+---@field mean number
+---@field median number
+---@field min number
+---@field max number
+---@field sum number
+---@field var_sample? number divides by n - 1 (nil when n = 1)
+---@field std_sample? number
+---@field var_population number divides by n
+---@field std_population number
+---@field q1 number 25th percentile (linear interpolation, numpy's default)
+---@field q3 number
+---@field iqr number
+---@field mad number median absolute deviation, unscaled
+---@field mad_normal number mad x 1.4826 (estimates sigma for normal data)
+---@field cv? number std_sample / mean
+---@field geomean? number when every value is positive
+
+---@class rig.Sample
+local Sample = {} -- luacheck: ignore 241
+---@return integer
+function Sample:n() end
+---@return number[]
+function Sample:values() end
+---@return number[]
+function Sample:sorted() end
+---@return rig.Summary
+function Sample:summary() end
+---@param p number 0..100
+---@return number
+function Sample:percentile(p) end
+
+---@class rig.BootstrapOptions
+---@field method? "bca"|"percentile" default "bca"
+---@field resamples? integer default 10000
+---@field confidence? number default 0.95
+---@field seed? integer default 1 (the same seed gives the same interval)
+
+---@class rig.CompareOptions: rig.BootstrapOptions
+---@field alpha? number significance level of the Mann-Whitney test (default 0.05)
+---@field noise? number half-width of the band around 1 where a change does not matter (default 0.02)
+---@field direction? "lower"|"higher" which is better (default "lower": times)
+
+---@class rig.BootstrapInterval
+---@field estimate number
+---@field low number
+---@field high number
+---@field standard_error number
+---@field method string
+---@field resamples integer
+---@field confidence number
+---@field seed integer
+
+---@class rig.Comparison
+---@field ratio number median(b) / median(a)
+---@field ci_low number
+---@field ci_high number
+---@field p_value number two-sided Mann-Whitney
+---@field verdict "faster"|"slower"|"same"|"inconclusive"
+---@field reason string
+---@field n_a integer
+---@field n_b integer
+---@field median_a number
+---@field median_b number
+---@field shift? number Hodges-Lehmann: median of the differences b - a
+---@field test string
+---@field warnings string[]
+
+---@alias rig.SampleLike number[]|rig.Sample
+
+---@class rig.Outliers
+---@field modified_z number[] 0.6745 (x - median) / MAD, in input order
+---@field modified_z_outliers integer[] 1-based indices beyond the threshold
+---@field threshold number
+---@field mild integer[] beyond 1.5 IQR (but not 3)
+---@field severe integer[] beyond 3 IQR
+---@field fences {mild_low: number, mild_high: number, severe_low: number, severe_high: number}
+
+---@class rig.stats
+rig.stats = {}
+---@param xs number[]
+---@return rig.Sample
+function rig.stats.sample(xs) end
+---@param xs rig.SampleLike
+---@return rig.Summary
+function rig.stats.summary(xs) end
+---@param xs rig.SampleLike
+---@param p number|number[] 0..100
+---@return number|number[]
+function rig.stats.percentile(xs, p) end
+---@param xs rig.SampleLike
+---@param opts? {confidence?: number, quantile?: number}
+---@return {low: number, high: number, low_order: integer, high_order: integer, confidence: number}
+function rig.stats.median_ci(xs, opts) end
+---@param xs rig.SampleLike
+---@param opts? {confidence?: number}
+---@return {low: number, high: number}?
+function rig.stats.mean_ci(xs, opts) end
+---@param xs rig.SampleLike
+---@param opts? rig.BootstrapOptions|{statistic?: "mean"|"median"}
+---@return rig.BootstrapInterval
+function rig.stats.bootstrap(xs, opts) end
+--- Bootstrap interval of median(b) / median(a).
+---@param a rig.SampleLike
+---@param b rig.SampleLike
+---@param opts? rig.BootstrapOptions
+---@return rig.BootstrapInterval
+function rig.stats.ratio_ci(a, b, opts) end
+---@param a rig.SampleLike
+---@param b rig.SampleLike
+---@return {u: number, p_value: number, method: string, z?: number, ties: boolean}
+function rig.stats.mann_whitney(a, b) end
+---@param a rig.SampleLike
+---@param b rig.SampleLike
+---@return {t: number, df: number, p_value: number}?
+function rig.stats.welch(a, b) end
+---@param a rig.SampleLike
+---@param b rig.SampleLike
+---@return number?
+function rig.stats.hodges_lehmann(a, b) end
+---@param p number[]
+---@return number[]
+function rig.stats.holm(p) end
+---@param p number[]
+---@return number[]
+function rig.stats.bh(p) end
+---@param xs rig.SampleLike
+---@param opts? {threshold?: number}
+---@return rig.Outliers
+function rig.stats.outliers(xs, opts) end
+--- Candidate `b` against baseline `a`: ratio of medians, its interval, p-value and verdict.
+---@param a rig.SampleLike
+---@param b rig.SampleLike
+---@param opts? rig.CompareOptions
+---@return rig.Comparison
+function rig.stats.compare(a, b, opts) end
+---@param alpha? number
+---@return integer
+function rig.stats.min_samples(alpha) end

@@ -60,12 +60,7 @@ public enum Stats {
     let median = percentile(sorted: s, 50)
     let mad = medianAbsoluteDeviation(sorted: s, center: median)
     let q1 = percentile(sorted: s, 25), q3 = percentile(sorted: s, 75)
-    var geometric: Double? = nil
-    if allPositive {
-      var logs = 0.0
-      for x in sample.values { logs += log(x) }
-      geometric = exp(logs / Double(n))
-    }
+    let geometric: Double? = allPositive ? exp(sumOfLogs(sample.values) / Double(n)) : nil
     let sampleStd = sampleVariance.map { $0.squareRoot() }
     return Summary(
       n: n, mean: mean, median: median, min: s[0], max: s[n - 1], sum: sum,
@@ -73,6 +68,34 @@ public enum Stats {
       populationVariance: populationVariance, populationStdDev: populationVariance.squareRoot(),
       q1: q1, q3: q3, iqr: q3 - q1, mad: mad, madNormal: mad * madNormalScale,
       cv: sampleStd.flatMap { mean != 0 ? $0 / mean : nil }, geometricMean: geometric)
+  }
+
+  /// Σ log xᵢ for positive finite x, with one log per 16 values instead of one per value: each
+  /// x is split into its binary exponent (summed exactly as an integer) and a mantissa in
+  /// [1, 2); sixteen mantissas multiply to less than 2¹⁶, so the product is exact to rounding
+  /// and its log is taken once. Subnormal values take the plain path.
+  static func sumOfLogs(_ values: [Double]) -> Double {
+    var exponents = 0
+    var total = 0.0
+    var product = 1.0
+    var k = 0
+    for x in values {
+      let bits = x.bitPattern
+      let field = Int((bits >> 52) & 0x7ff)
+      if field == 0 {  // subnormal
+        total += log(x)
+        continue
+      }
+      exponents += field - 1023
+      product *= Double(bitPattern: (bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000)
+      k += 1
+      if k == 16 {
+        total += log(product)
+        product = 1
+        k = 0
+      }
+    }
+    return total + log(product) + Double(exponents) * M_LN2
   }
 
   /// The p-th percentile (0...100) of sorted values, numpy's default ("linear": h = (n−1)p/100,
