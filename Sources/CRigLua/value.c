@@ -109,3 +109,9 @@ void rig_push_numbers(lua_State *L, const double *values, int64_t n) {
     lua_rawseti(L, -2, (lua_Integer)(i + 1));
   }
 }
+
+void rig_rawset(lua_State *L, int table) { lua_rawset(L, table); }
+int rig_rawget(lua_State *L, int table) { return lua_rawget(L, table); }
+void rig_setmetatable(lua_State *L, int index) { lua_setmetatable(L, index); }
+int rig_getmetatable(lua_State *L, int index) { return lua_getmetatable(L, index); }
+int rig_rawequal(lua_State *L, int a, int b) { return lua_rawequal(L, a, b); }

@@ -124,6 +124,8 @@ public final class LuaHost {
     openProcModule()
     openEnvModule()
     openStatsModule()
+    openJSONModule()
+    openFSModule()
   }
 
   private func boot(stdlibDirectory: String?) throws {

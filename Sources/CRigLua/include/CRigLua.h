@@ -159,6 +159,16 @@ int rig_next(lua_State *L, int table);
 int64_t rig_read_numbers(lua_State *L, int index, double *out, int64_t n);
 /// Pushes a new sequence of `n` numbers.
 void rig_push_numbers(lua_State *L, const double *values, int64_t n);
+/// t[k] = v with k and v on top (pops both), raw.
+void rig_rawset(lua_State *L, int table);
+/// Pushes t[k] with k on top (replaced), raw; returns the type.
+int rig_rawget(lua_State *L, int table);
+/// Sets the metatable of the value at `index` to the table on top (popped).
+void rig_setmetatable(lua_State *L, int index);
+/// Pushes the metatable of the value at `index` and returns 1, or pushes nothing and returns 0.
+int rig_getmetatable(lua_State *L, int index);
+/// Primitive equality (no metamethods).
+int rig_rawequal(lua_State *L, int a, int b);
 /// registry["rig.embedded"][name] = top (pops the value).
 void rig_set_embedded(lua_State *L, const char *name);
 /// package.loaded[name] = top (pops the value).

@@ -1,0 +1,288 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A file-system failure: the environment's, reported to Lua as `nil, err`.
+public struct FSError: Error, Equatable, CustomStringConvertible {
+  public let code: String
+  public let message: String
+  public let errno: Int32?
+
+  public init(code: String, message: String, errno: Int32? = nil) {
+    self.code = code
+    self.message = message
+    self.errno = errno
+  }
+
+  /// From an errno, with the path it concerns.
+  public init(errno e: Int32, path: String, doing: String? = nil) {
+    let code: String
+    switch e {
+    case ENOENT: code = "not_found"
+    case EACCES, EPERM: code = "permission_denied"
+    case EEXIST: code = "exists"
+    case ENOTDIR: code = "not_a_directory"
+    case EISDIR: code = "is_a_directory"
+    case ENOTEMPTY: code = "not_empty"
+    case ENOSPC, EDQUOT: code = "no_space"
+    case EROFS: code = "read_only"
+    default: code = "io_error"
+    }
+    let what = doing.map { "\($0) " } ?? ""
+    self.init(code: code, message: "\(what)\(path): \(String(cString: strerror(e)))", errno: e)
+  }
+
+  public var description: String { message }
+}
+
+/// File operations for artifacts. Writes are atomic: a temporary file in the same directory,
+/// written in full, fsync'd, renamed over the target, and the directory fsync'd, so a crash or
+/// a kill leaves either the old file or the new one, never a mix.
+public enum FileSystem {
+  public enum Kind: String, Sendable { case file, directory, link, other }
+
+  public struct Info: Sendable, Equatable {
+    public var size: Int64
+    /// Modification time, seconds since 1970.
+    public var mtime: Double
+    public var kind: Kind
+    public var mode: UInt32
+  }
+
+  public static func read(_ path: String) throws(FSError) -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw FSError(errno: errno, path: path) }
+    defer { close(fd) }
+    var info = stat()
+    if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { throw FSError(errno: EISDIR, path: path) }
+    var bytes = [UInt8]()
+    bytes.reserveCapacity(max(0, Int(info.st_size)) + 1)
+    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+      let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+      if n > 0 {
+        bytes.append(contentsOf: chunk[0..<n])
+      } else if n == 0 {
+        return bytes
+      } else if errno != EINTR {
+        throw FSError(errno: errno, path: path, doing: "reading")
+      }
+    }
+  }
+
+  /// Writes everything; 0 or the errno that stopped it.
+  private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32 {
+    bytes.withUnsafeBytes { buffer -> Int32 in
+      var offset = 0
+      while offset < buffer.count {
+        let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+        if n > 0 {
+          offset += n
+        } else if n < 0 && errno != EINTR {
+          return errno
+        }
+      }
+      return 0
+    }
+  }
+
+  private static func string(_ cString: [CChar]) -> String {
+    String(decoding: cString.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
+  /// Replaces `path` with `bytes` atomically (see the type's comment). The file keeps the
+  /// mode of the one it replaces (0644 for a new one).
+  public static func writeAtomic(_ path: String, _ bytes: [UInt8]) throws(FSError) {
+    let directory = (path as NSString).deletingLastPathComponent
+    let dir = directory.isEmpty ? "." : directory
+    let name = (path as NSString).lastPathComponent
+    var template = Array("\(dir)/.\(name).tmp-XXXXXX".utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard fd >= 0 else { throw FSError(errno: errno, path: path, doing: "creating a temporary file for") }
+    _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+    let tmp = string(template)
+    var ok = false
+    defer {
+      if !ok { unlink(tmp) }
+    }
+    var old = stat()
+    let mode = stat(path, &old) == 0 ? old.st_mode & 0o7777 : 0o644
+    fchmod(fd, mode)
+    let written = writeAll(fd, bytes)
+    if written != 0 {
+      close(fd)
+      throw FSError(errno: written, path: tmp, doing: "writing")
+    }
+    if fsync(fd) != 0 {
+      let e = errno
+      close(fd)
+      throw FSError(errno: e, path: tmp, doing: "syncing")
+    }
+    close(fd)
+    if rename(tmp, path) != 0 { throw FSError(errno: errno, path: path, doing: "renaming into") }
+    ok = true
+    let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if dfd >= 0 {
+      fsync(dfd)
+      close(dfd)
+    }
+  }
+
+  /// Appends `bytes` to `path` (created if missing) in one write(2), so concurrent appenders
+  /// of whole lines do not interleave; `sync` fsyncs it.
+  public static func append(_ path: String, _ bytes: [UInt8], sync: Bool = false) throws(FSError) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw FSError(errno: errno, path: path) }
+    defer { close(fd) }
+    let written = writeAll(fd, bytes)
+    if written != 0 { throw FSError(errno: written, path: path, doing: "writing") }
+    if sync && fsync(fd) != 0 { throw FSError(errno: errno, path: path, doing: "syncing") }
+  }
+
+  /// Information about `path` (links are not followed), or nil when it does not exist.
+  public static func info(_ path: String) throws(FSError) -> Info? {
+    var s = stat()
+    if lstat(path, &s) != 0 {
+      if errno == ENOENT || errno == ENOTDIR { return nil }
+      throw FSError(errno: errno, path: path)
+    }
+    let kind: Kind
+    switch s.st_mode & S_IFMT {
+    case S_IFREG: kind = .file
+    case S_IFDIR: kind = .directory
+    case S_IFLNK: kind = .link
+    default: kind = .other
+    }
+    return Info(
+      size: Int64(s.st_size), mtime: Double(s.st_mtim.tv_sec) + Double(s.st_mtim.tv_nsec) / 1e9, kind: kind,
+      mode: UInt32(s.st_mode & 0o7777))
+  }
+
+  /// Entry names of a directory, sorted, without "." and "..".
+  public static func list(_ path: String) throws(FSError) -> [String] {
+    guard let dir = opendir(path) else { throw FSError(errno: errno, path: path) }
+    defer { closedir(dir) }
+    var names: [String] = []
+    while let entry = readdir(dir) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+      if name != "." && name != ".." { names.append(name) }
+    }
+    return names.sorted()
+  }
+
+  /// Paths matching a shell pattern (glob(3), with `{a,b}` braces and `~`), sorted.
+  public static func glob(_ pattern: String) throws(FSError) -> [String] {
+    var g = glob_t()
+    defer { globfree(&g) }
+    let rc = Glibc.glob(pattern, GLOB_BRACE | GLOB_TILDE, nil, &g)
+    if rc == GLOB_NOMATCH { return [] }
+    guard rc == 0 else { throw FSError(code: "io_error", message: "glob '\(pattern)' failed (\(rc))") }
+    var paths: [String] = []
+    for i in 0..<Int(g.gl_pathc) {
+      if let p = g.gl_pathv[i] { paths.append(String(cString: p)) }
+    }
+    return paths.sorted()
+  }
+
+  /// Every entry below `root` (depth first, sorted per directory; symbolic links reported,
+  /// not followed).
+  public static func walk(_ root: String) throws(FSError) -> [(path: String, info: Info)] {
+    var out: [(String, Info)] = []
+    func visit(_ dir: String) throws(FSError) {
+      for name in try list(dir) {
+        let path = dir == "/" ? "/" + name : dir + "/" + name
+        guard let i = try info(path) else { continue }
+        out.append((path, i))
+        if i.kind == .directory { try visit(path) }
+      }
+    }
+    try visit(root)
+    return out
+  }
+
+  /// mkdir -p.
+  public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(FSError) {
+    var current = path.hasPrefix("/") ? "" : "."
+    for part in path.split(separator: "/") {
+      current += "/" + part
+      if mkdir(current, mode) != 0 && errno != EEXIST { throw FSError(errno: errno, path: current) }
+    }
+    guard let i = try info(path), i.kind == .directory else { throw FSError(errno: ENOTDIR, path: path) }
+  }
+
+  /// Removes a file or an empty directory.
+  public static func remove(_ path: String) throws(FSError) {
+    if unlink(path) == 0 { return }
+    if errno == EISDIR || errno == EPERM, rmdir(path) == 0 { return }
+    throw FSError(errno: errno, path: path)
+  }
+
+  /// The canonical absolute form of a path that exists (symbolic links resolved).
+  public static func realPath(_ path: String) -> String? {
+    guard let p = realpath(path, nil) else { return nil }
+    defer { free(p) }
+    return String(cString: p)
+  }
+
+  /// Removes a directory tree, refusing `/`, the home directory, and anything not strictly
+  /// inside `root` (compared after resolving links). Returns the number of entries removed.
+  @discardableResult
+  public static func removeTree(_ path: String, root: String) throws(FSError) -> Int {
+    guard let real = realPath(path) else {
+      if try info(path) == nil { return 0 }
+      throw FSError(errno: errno, path: path)
+    }
+    guard let realRoot = realPath(root) else { throw FSError(code: "not_found", message: "\(root): the allowed root does not exist") }
+    let home = ProcessInfo.processInfo.environment["HOME"].flatMap(realPath)
+    if real == "/" || real == home {
+      throw FSError(code: "refused", message: "refusing to remove \(real)")
+    }
+    guard real.hasPrefix(realRoot.hasSuffix("/") ? realRoot : realRoot + "/") else {
+      throw FSError(code: "refused", message: "refusing to remove \(real): it is not inside \(realRoot)")
+    }
+    var removed = 0
+    func destroy(_ p: String) throws(FSError) {
+      guard let i = try info(p) else { return }
+      if i.kind == .directory {
+        for name in try list(p) { try destroy(p + "/" + name) }
+        if rmdir(p) != 0 { throw FSError(errno: errno, path: p) }
+      } else if unlink(p) != 0 {
+        throw FSError(errno: errno, path: p)
+      }
+      removed += 1
+    }
+    try destroy(real)
+    return removed
+  }
+
+  /// Copies a file (contents and mode), atomically at the destination.
+  public static func copy(_ source: String, _ destination: String) throws(FSError) {
+    let bytes = try read(source)
+    try writeAtomic(destination, bytes)
+    if let i = try info(source) { chmod(destination, mode_t(i.mode)) }
+  }
+
+  /// A new private directory (mkdtemp) under $TMPDIR or /tmp.
+  public static func temporaryDirectory(prefix: String = "rig") throws(FSError) -> String {
+    let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    var template = Array("\(base)/\(prefix).XXXXXX".utf8CString)
+    guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+      throw FSError(errno: errno, path: base, doing: "creating a temporary directory in")
+    }
+    return string(template)
+  }
+
+  /// Total apparent size (bytes) and count of the regular files below `root`.
+  public static func treeSize(_ root: String) throws(FSError) -> (bytes: Int64, files: Int) {
+    guard let top = try info(root) else { throw FSError(errno: ENOENT, path: root) }
+    if top.kind != .directory { return (top.kind == .file ? top.size : 0, top.kind == .file ? 1 : 0) }
+    var bytes: Int64 = 0, files = 0
+    for (_, i) in try walk(root) where i.kind == .file {
+      bytes += i.size
+      files += 1
+    }
+    return (bytes, files)
+  }
+}

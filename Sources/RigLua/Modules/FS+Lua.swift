@@ -1,0 +1,154 @@
+internal import CRigLua
+import RigKit
+
+// rig.fs (native part): thin binding over RigKit.FileSystem. Failures are `nil, err`.
+extension LuaHost {
+  /// Runs a file-system call; an FSError becomes `nil, err` (other errors propagate).
+  private static func fs(_ call: LuaCall, _ body: () throws -> Int32) throws -> Int32 {
+    do { return try body() } catch let e as FSError {
+      return call.fail(code: e.code, message: e.message, errno: e.errno)
+    }
+  }
+
+  private static func bytesArgument(_ call: LuaCall, _ i: Int32) throws -> [UInt8] {
+    var length = 0
+    guard let p = rig_tostring(call.L, i, &length) else { throw LuaArgumentError.type(index: i, expected: "string") }
+    return Array(UnsafeRawBufferPointer(start: p, count: length))
+  }
+
+  private static func infoValue(_ i: FileSystem.Info) -> LuaValue {
+    .table([
+      ("size", .integer(i.size)), ("mtime", .number(i.mtime)), ("kind", .string(i.kind.rawValue)),
+      ("mode", .integer(Int64(i.mode))),
+    ])
+  }
+
+  func openFSModule() {
+    let functions: [(String, HostFunction)] = [
+      ("read", { call in try Self.fs(call) { call.push(.bytes(try FileSystem.read(try call.string(1)))) } }),
+      (
+        "write",
+        { call in
+          let path = try call.string(1), data = try Self.bytesArgument(call, 2)
+          return try Self.fs(call) {
+            try FileSystem.writeAtomic(path, data)
+            return call.push(true)
+          }
+        }
+      ),
+      (
+        "append",
+        { call in
+          let path = try call.string(1), data = try Self.bytesArgument(call, 2)
+          return try Self.fs(call) {
+            try FileSystem.append(path, data, sync: call.boolean(3))
+            return call.push(true)
+          }
+        }
+      ),
+      (
+        "stat",
+        { call in
+          let path = try call.string(1)
+          return try Self.fs(call) {
+            guard let i = try FileSystem.info(path) else { return call.pushNil() }
+            return call.push(Self.infoValue(i))
+          }
+        }
+      ),
+      (
+        "list",
+        { call in
+          let path = try call.string(1)
+          return try Self.fs(call) { call.push(.array(try FileSystem.list(path).map { .string($0) })) }
+        }
+      ),
+      (
+        "glob",
+        { call in
+          let pattern = try call.string(1)
+          return try Self.fs(call) { call.push(.array(try FileSystem.glob(pattern).map { .string($0) })) }
+        }
+      ),
+      (
+        "walk",
+        { call in
+          let path = try call.string(1)
+          return try Self.fs(call) {
+            let entries = try FileSystem.walk(path)
+            var items: [LuaValue] = []
+            for (p, info) in entries {
+              items.append(.table([
+                ("path", .string(p)), ("kind", .string(info.kind.rawValue)), ("size", .integer(info.size)),
+                ("mtime", .number(info.mtime)),
+              ]))
+            }
+            return call.push(.array(items))
+          }
+        }
+      ),
+      (
+        "mkdir",
+        { call in
+          let path = try call.string(1)
+          return try Self.fs(call) {
+            try FileSystem.makeDirectories(path)
+            return call.push(true)
+          }
+        }
+      ),
+      (
+        "remove",
+        { call in
+          let path = try call.string(1)
+          return try Self.fs(call) {
+            try FileSystem.remove(path)
+            return call.push(true)
+          }
+        }
+      ),
+      (
+        "remove_tree",
+        { call in
+          let path = try call.string(1), root = try call.string(2)
+          return try Self.fs(call) { call.push(Int64(try FileSystem.removeTree(path, root: root))) }
+        }
+      ),
+      (
+        "copy",
+        { call in
+          let from = try call.string(1), to = try call.string(2)
+          return try Self.fs(call) {
+            try FileSystem.copy(from, to)
+            return call.push(true)
+          }
+        }
+      ),
+      (
+        "tmpdir",
+        { call in
+          let prefix = try call.optionalString(1) ?? "rig"
+          return try Self.fs(call) { call.push(try FileSystem.temporaryDirectory(prefix: prefix)) }
+        }
+      ),
+      (
+        "tree_size",
+        { call in
+          let path = try call.string(1)
+          return try Self.fs(call) {
+            let (bytes, files) = try FileSystem.treeSize(path)
+            return call.push(.table([("bytes", .integer(bytes)), ("files", .integer(Int64(files)))]))
+          }
+        }
+      ),
+      (
+        "realpath",
+        { call in
+          guard let p = FileSystem.realPath(try call.string(1)) else { return call.pushNil() }
+          return call.push(p)
+        }
+      ),
+    ]
+    registerModule("rig._native.fs", functions)
+  }
+}

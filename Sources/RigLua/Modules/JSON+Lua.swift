@@ -1,0 +1,291 @@
+internal import CRigLua
+import Foundation
+import RigKit
+
+/// Builds Lua values on the stack as the parser reads them. Objects get the object metatable
+/// and their key order recorded in the `orders` table (weak keys); arrays the array
+/// metatable when empty (so `[]` and `{}` stay apart).
+struct LuaJSONBuilder: JSONBuilder {
+  let L: OpaquePointer
+  let nullIndex: Int32, arrayMT: Int32, objectMT: Int32, orders: Int32
+  /// Keys seen so far in each open object (its order list is just below it on the stack).
+  var keyCounts: [Int64] = []
+
+  struct StackExhausted: Error {}
+
+  @inline(__always) func room(_ n: Int32) throws {
+    if rig_checkstack(L, n) == 0 { throw StackExhausted() }
+  }
+
+  mutating func null() throws { try room(1); rig_pushvalue(L, nullIndex) }
+  mutating func bool(_ value: Bool) throws { try room(1); rig_pushboolean(L, value ? 1 : 0) }
+  mutating func integer(_ value: Int64) throws { try room(1); rig_pushinteger(L, value) }
+  mutating func double(_ value: Double) throws { try room(1); rig_pushnumber(L, value) }
+  mutating func string(_ bytes: UnsafeRawBufferPointer) throws {
+    try room(1)
+    rig_pushlstring(L, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
+  }
+  mutating func beginArray() throws { try room(2); rig_newtable(L, 0, 0) }
+  mutating func arrayElement(_ index: Int) throws { rig_rawseti(L, -2, Int64(index)) }
+  mutating func endArray(count: Int) throws {
+    if count == 0 {
+      rig_pushvalue(L, arrayMT)
+      rig_setmetatable(L, -2)
+    }
+  }
+  mutating func beginObject() throws {
+    try room(4)
+    rig_newtable(L, 0, 0)  // the object
+    rig_newtable(L, 0, 0)  // its key order
+    keyCounts.append(0)
+  }
+  mutating func key(_ bytes: UnsafeRawBufferPointer) throws {
+    try room(3)
+    rig_pushlstring(L, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
+    keyCounts[keyCounts.count - 1] += 1
+    rig_pushvalue(L, -1)
+    rig_rawseti(L, -3, keyCounts[keyCounts.count - 1])  // order[n] = key
+  }
+  mutating func objectMember() throws {
+    // Stack: object, order, key, value.
+    rig_rawset(L, rig_absindex(L, -4))
+  }
+  mutating func endObject(count: Int) throws {
+    keyCounts.removeLast()
+    // Stack: object, order. orders[object] = order (only when there are keys).
+    if count > 0 {
+      rig_pushvalue(L, -2)
+      rig_insert(L, -2)
+      rig_rawset(L, orders)
+    } else {
+      rig_settop(L, -2)
+    }
+    rig_pushvalue(L, objectMT)
+    rig_setmetatable(L, -2)
+  }
+}
+
+/// Why a Lua value cannot be written as JSON: the message and the path to it.
+struct JSONEncodeError: Error {
+  var message: String
+  var path: [String] = []
+  var text: String { "\(message) at $" + path.reversed().joined() }
+}
+
+/// Walks Lua values and writes JSON with Python's formatting (RigKit.JSONWriter).
+struct LuaJSONEncoder {
+  let L: OpaquePointer
+  let null: Int32, arrayMT: Int32, objectMT: Int32, orders: Int32
+  var writer: JSONWriter
+  let sortKeys: Bool
+  let maxDepth = 1000
+
+  mutating func encode(_ index: Int32, level: Int) throws(JSONEncodeError) {
+    let i = rig_absindex(L, index)
+    switch rig_type(L, i) {
+    case RIG_TNIL, RIG_TNONE: writer.raw("null")
+    case RIG_TBOOLEAN: if rig_toboolean(L, i) != 0 { writer.raw("true") } else { writer.raw("false") }
+    case RIG_TNUMBER:
+      var n: Int64 = 0
+      if rig_isinteger(L, i) != 0, rig_tointeger(L, i, &n) != 0 {
+        writer.integer(n)
+      } else {
+        var d = 0.0
+        _ = rig_tonumber(L, i, &d)
+        do { try writer.double(d) } catch {
+          let shown = d.isNaN ? "NaN" : (d > 0 ? "Infinity" : "-Infinity")
+          throw JSONEncodeError(message: "cannot encode \(shown) (Python writes NaN and Infinity only with allow_nan = true)")
+        }
+      }
+    case RIG_TSTRING:
+      var length = 0
+      let p = rig_tostring(L, i, &length)
+      do { try writer.string(UnsafeRawBufferPointer(start: p, count: length)) } catch {
+        throw JSONEncodeError(message: "string is not valid UTF-8")
+      }
+    case RIG_TTABLE:
+      if rig_rawequal(L, i, null) != 0 { writer.raw("null") } else { try table(i, level: level) }
+    default:
+      if rig_rawequal(L, i, null) != 0 {
+        writer.raw("null")
+      } else {
+        throw JSONEncodeError(message: "cannot encode a \(String(cString: rig_typename_at(L, i)))")
+      }
+    }
+  }
+
+  private enum Shape { case array, object }
+
+  private func shape(_ t: Int32) throws(JSONEncodeError) -> Shape {
+    if rig_getmetatable(L, t) != 0 {
+      defer { rig_settop(L, -2) }
+      if rig_rawequal(L, -1, arrayMT) != 0 { return .array }
+      if rig_rawequal(L, -1, objectMT) != 0 { return .object }
+    }
+    let n = rig_rawlen(L, t)
+    if n == 0 { return .object }
+    // A sequence 1..n with nothing else is an array.
+    var count: UInt64 = 0
+    rig_pushnil(L)
+    while rig_next(L, t) != 0 {
+      rig_settop(L, -2)
+      count += 1
+      if count > n { break }
+    }
+    if count > n {
+      rig_settop(L, -2)
+      throw JSONEncodeError(message: "table mixes array items (1..\(n)) and other keys")
+    }
+    return .array
+  }
+
+  private mutating func table(_ t: Int32, level: Int) throws(JSONEncodeError) {
+    if level >= maxDepth { throw JSONEncodeError(message: "nesting deeper than \(maxDepth) (a cycle?)") }
+    guard rig_checkstack(L, 8) != 0 else { throw JSONEncodeError(message: "Lua stack exhausted") }
+    switch try shape(t) {
+    case .array:
+      let n = rig_rawlen(L, t)
+      if n == 0 {
+        writer.raw("[]")
+        return
+      }
+      writer.raw("[")
+      for k in 1...n {
+        if k > 1 { writer.separator() }
+        writer.newline(level: level + 1)
+        _ = rig_rawgeti(L, t, Int64(k))
+        do { try encode(-1, level: level + 1) } catch {
+          var e = error
+          e.path.append("[\(k - 1)]")
+          rig_settop(L, -2)
+          throw e
+        }
+        rig_settop(L, -2)
+      }
+      writer.newline(level: level)
+      writer.raw("]")
+    case .object:
+      let keys = try orderedKeys(t)
+      if keys.isEmpty {
+        writer.raw("{}")
+        return
+      }
+      writer.raw("{")
+      for (position, key) in keys.enumerated() {
+        if position > 0 { writer.separator() }
+        writer.newline(level: level + 1)
+        key.withUnsafeBytes { try? writer.string($0) }
+        writer.colon()
+        key.withUnsafeBufferPointer { rig_pushlstring(L, $0.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, $0.count) }
+        _ = rig_rawget(L, t)
+        do { try encode(-1, level: level + 1) } catch {
+          var e = error
+          e.path.append("." + String(decoding: key, as: UTF8.self))
+          rig_settop(L, -2)
+          throw e
+        }
+        rig_settop(L, -2)
+      }
+      writer.newline(level: level)
+      writer.raw("}")
+    }
+  }
+
+  /// The keys in their recorded order (first occurrence), then keys added since, sorted; or
+  /// all sorted. Only string keys are allowed in an object.
+  private func orderedKeys(_ t: Int32) throws(JSONEncodeError) -> [[UInt8]] {
+    var present: [[UInt8]] = []
+    rig_pushnil(L)
+    while rig_next(L, t) != 0 {
+      guard rig_type(L, -2) == RIG_TSTRING else {
+        rig_settop(L, -3)
+        throw JSONEncodeError(message: "object keys must be strings (a table with holes or mixed keys?)")
+      }
+      var length = 0
+      let p = rig_tostring(L, -2, &length)
+      present.append(Array(UnsafeRawBufferPointer(start: p, count: length)))
+      rig_settop(L, -2)
+    }
+    let sortedPresent = present.sorted { $0.lexicographicallyPrecedes($1) }
+    if sortKeys { return sortedPresent }
+    rig_pushvalue(L, t)
+    guard rig_rawget(L, orders) == RIG_TTABLE else {
+      rig_settop(L, -2)
+      return sortedPresent
+    }
+    var ordered: [[UInt8]] = []
+    var seen = Set<[UInt8]>()
+    let presentSet = Set(present)
+    let n = rig_rawlen(L, -1)
+    if n > 0 {
+      for k in 1...n {
+        if rig_rawgeti(L, -1, Int64(k)) == RIG_TSTRING {
+          var length = 0
+          let p = rig_tostring(L, -1, &length)
+          let key = Array(UnsafeRawBufferPointer(start: p, count: length))
+          if presentSet.contains(key) && seen.insert(key).inserted { ordered.append(key) }
+        }
+        rig_settop(L, -2)
+      }
+    }
+    rig_settop(L, -2)
+    for key in sortedPresent where !seen.contains(key) { ordered.append(key) }
+    return ordered
+  }
+}
+
+// rig.json (native part). stdlib/rig/json.lua passes the sentinel and metatables.
+extension LuaHost {
+  func openJSONModule() {
+    registerModule("rig._native.json", [("decode", Self.jsonDecode), ("encode", Self.jsonEncode)])
+  }
+
+  /// decode(text, null, array_mt, object_mt, orders [, source_name]) -> value | nil, err
+  static func jsonDecode(_ call: LuaCall) throws -> Int32 {
+    var length = 0
+    guard let text = rig_tostring(call.L, 1, &length) else {
+      throw LuaArgumentError.type(index: 1, expected: "string")
+    }
+    let source = try call.optionalString(6)
+    let top = rig_gettop(call.L)
+    let builder = LuaJSONBuilder(L: call.L, nullIndex: 2, arrayMT: 3, objectMT: 4, orders: 5)
+    var parser = JSONParser(bytes: UnsafeRawBufferPointer(start: text, count: length), builder: builder)
+    do {
+      try parser.parse()
+      return 1
+    } catch let error as JSONSyntaxError {
+      rig_settop(call.L, top)
+      var message = ""
+      if let source { message += "\(source):\(error.line):\(error.column): " }
+      message += error.message
+      message += " (line \(error.line), column \(error.column), byte \(error.offset))"
+      rig_pushnil(call.L)
+      rig_push_error(call.L, "json_syntax", message, -1)
+      for (field, value) in [("line", error.line), ("column", error.column), ("offset", error.offset)] {
+        rig_pushinteger(call.L, Int64(value))
+        rig_rawsetfield(call.L, -2, field)
+      }
+      return 2
+    } catch {
+      rig_settop(call.L, top)
+      throw LuaRaise.message("JSON nested too deeply for the Lua stack")
+    }
+  }
+
+  /// encode(value, null, array_mt, object_mt, orders, indent, sort_keys, ascii, allow_nan,
+  /// item_sep, key_sep) -> string
+  static func jsonEncode(_ call: LuaCall) throws -> Int32 {
+    let indent = try call.optionalInteger(6).map(Int.init)
+    if let indent, indent < 0 { throw LuaArgumentError.message(index: 6, "indent must be >= 0") }
+    var separators: (String, String)? = nil
+    if !call.isNoneOrNil(10) { separators = (try call.string(10), try call.string(11)) }
+    let ascii = call.isNoneOrNil(8) ? true : call.boolean(8)
+    let writer = JSONWriter(indent: indent, ascii: ascii, separators: separators, allowNaN: call.boolean(9))
+    var encoder = LuaJSONEncoder(
+      L: call.L, null: 2, arrayMT: 3, objectMT: 4, orders: 5, writer: writer, sortKeys: call.boolean(7))
+    do { try encoder.encode(1, level: 0) } catch {
+      throw LuaArgumentError.message(index: 1, error.text)
+    }
+    return call.push(.bytes(encoder.writer.bytes))
+  }
+}

@@ -1,0 +1,144 @@
+--- JSON that round-trips Molt's artifacts unchanged: integers stay exact (64-bit), `[]` and
+--- `{}` stay apart, JSON null is `json.null`, objects keep their key order, Python's NaN and
+--- Infinity are read (and written only when asked), and `encode` writes byte for byte what
+--- Python's `json.dumps` writes with the same options (indent, sort_keys, ensure_ascii).
+--- So `json.encode(json.decode(s), {indent = 2}) .. "\n"` is the file Python wrote.
+local native = require "rig._native.json"
+local fs = require "rig._native.fs"
+local util = require "rig.util"
+
+local M = {}
+
+--- JSON null (a value distinct from nil, so it survives in tables).
+M.null = setmetatable({}, {
+  __name = "json.null",
+  __tostring = function() return "null" end,
+  __newindex = function() error("json.null is read-only", 2) end,
+  __metatable = "json.null",
+})
+
+-- Marks empty arrays and all objects from decode (and from M.array / M.object).
+local ARRAY = { __name = "json.array" }
+local OBJECT = { __name = "json.object" }
+-- Key order of decoded objects (weak: it goes away with the object).
+local ORDER = setmetatable({}, { __mode = "k" })
+
+--- Marks a table as a JSON array (so an empty one writes as `[]`). Returns it.
+function M.array(t)
+  return setmetatable(t or {}, ARRAY)
+end
+
+--- Marks a table as a JSON object (so an empty one writes as `{}`; keys keep the order given
+--- in `keys`, if any, then sorted). Returns it.
+function M.object(t, keys)
+  t = setmetatable(t or {}, OBJECT)
+  if keys then ORDER[t] = keys end
+  return t
+end
+
+--- True for tables that decode made from a JSON array (or M.array marked).
+function M.is_array(t) return getmetatable(t) == ARRAY end
+--- True for tables that decode made from a JSON object (or M.object marked).
+function M.is_object(t) return getmetatable(t) == OBJECT end
+
+--- The keys of a decoded object in their original order.
+function M.keys(t)
+  local order = ORDER[t]
+  local out, seen = {}, {}
+  if order then
+    for _, k in ipairs(order) do
+      if t[k] ~= nil and not seen[k] then out[#out + 1], seen[k] = k, true end
+    end
+  end
+  local rest = {}
+  for k in pairs(t) do
+    if type(k) == "string" and not seen[k] then rest[#rest + 1] = k end
+  end
+  table.sort(rest)
+  for _, k in ipairs(rest) do out[#out + 1] = k end
+  return out
+end
+
+--- Parses JSON text. Returns the value, or nil and an error {code = "json_syntax", message,
+--- line, column, offset}.
+---@param text string
+---@return any value
+---@return rig.Error? err
+function M.decode(text)
+  if type(text) ~= "string" then
+    error("bad argument #1 to 'decode' (string expected, got " .. type(text) .. ")", 2)
+  end
+  return native.decode(text, M.null, ARRAY, OBJECT, ORDER)
+end
+
+local ENCODE_OPTIONS = {
+  indent = "number", sort_keys = "boolean", ascii = "boolean", allow_nan = "boolean", separators = "table",
+}
+local ENCODE_NAMES = util.sorted_keys(ENCODE_OPTIONS)
+
+local function check_encode_options(fname, opts, level)
+  if opts == nil then return {} end
+  if type(opts) ~= "table" then
+    error(("bad argument #2 to '%s' (options table expected, got %s)"):format(fname, type(opts)), level + 1)
+  end
+  for k, v in pairs(opts) do
+    local expected = ENCODE_OPTIONS[k]
+    if expected == nil then
+      error(("bad argument #2 to '%s' (unknown option '%s'%s)"):format(fname, tostring(k),
+        util.did_you_mean(tostring(k), ENCODE_NAMES)), level + 1)
+    end
+    if type(v) ~= expected then
+      error(("bad argument #2 to '%s' (option '%s' must be a %s)"):format(fname, k, expected), level + 1)
+    end
+  end
+  return opts
+end
+
+--- JSON text for a value, as Python's json.dumps(value, indent=, sort_keys=,
+--- ensure_ascii=ascii, allow_nan=, separators=) writes it. Raises (bad argument) for values
+--- JSON cannot hold: functions, NaN without allow_nan, mixed tables, non-UTF-8 strings.
+---@param value any
+---@param opts? {indent?: integer, sort_keys?: boolean, ascii?: boolean, allow_nan?: boolean, separators?: string[]}
+---@return string
+function M.encode(value, opts)
+  opts = check_encode_options("encode", opts, 2)
+  local sep = opts.separators
+  local ok, result = pcall(native.encode, value, M.null, ARRAY, OBJECT, ORDER, opts.indent, opts.sort_keys,
+    opts.ascii, opts.allow_nan, sep and sep[1], sep and sep[2])
+  if not ok then
+    error((tostring(result):gsub("^.-bad argument #1 to '[^']*'", "bad argument #1 to 'encode'")), 2)
+  end
+  return result
+end
+
+--- Reads and parses a JSON file; nil, err for a missing file or a syntax error (the message
+--- names the file, line, column and byte offset).
+function M.read(path)
+  if type(path) ~= "string" then
+    error("bad argument #1 to 'read' (string expected, got " .. type(path) .. ")", 2)
+  end
+  local text, err = fs.read(path)
+  if not text then return nil, err end
+  return native.decode(text, M.null, ARRAY, OBJECT, ORDER, path)
+end
+
+--- Writes a value as JSON atomically. Options as `encode`, plus `newline` (default true: a
+--- final "\n", as Molt's tools write their files).
+function M.write(path, value, opts)
+  if type(path) ~= "string" then
+    error("bad argument #1 to 'write' (string expected, got " .. type(path) .. ")", 2)
+  end
+  opts = opts or {}
+  local newline = opts.newline
+  local rest = {}
+  for k, v in pairs(opts) do
+    if k ~= "newline" then rest[k] = v end
+  end
+  check_encode_options("write", rest, 2)
+  local ok, text = pcall(M.encode, value, rest)
+  if not ok then error((tostring(text):gsub("'encode'", "'write'")), 2) end
+  if newline ~= false then text = text .. "\n" end
+  return fs.write(path, text)
+end
+
+return M
