@@ -126,6 +126,7 @@ public final class LuaHost {
     openStatsModule()
     openJSONModule()
     openFSModule()
+    openProfileModule()
   }
 
   private func boot(stdlibDirectory: String?) throws {
