@@ -5,7 +5,6 @@
 --- never fatal. reference: docs/profiles.md.
 local native = require "rig._native.profile"
 local json = require "rig.json"
-local fs = require "rig.fs"
 
 local M = {}
 
@@ -69,35 +68,20 @@ end
 
 local POLICIES = { last_valid = true, last = true, first = true, all = true }
 
---- Extracts profile records from text (a log, a run's stderr, a MOLT_DIAGNOSTICS_FILE).
---- opts.kind: "process" (default), "epoch" or "text"; opts.policy: "last_valid" (default:
---- the last record that parses and validates, as Molt's perf.py), "last" (the last record,
---- nil if it is invalid, as tools/profile.py), "first", or "all" (every valid record, in
---- order); opts.strip allows white space before the prefix (bench_wasm.py).
---- Returns the payload (a list for "all"; nil when none), and a report {candidates, valid,
---- invalid = {{line=, reason=}}}.
----@param text string
----@param opts? {kind?: "process"|"epoch"|"text", policy?: "last_valid"|"last"|"first"|"all", strip?: boolean}
-function M.extract(text, opts)
-  if type(text) ~= "string" then
-    error("bad argument #1 to 'extract' (string expected, got " .. type(text) .. ")", 2)
-  end
-  opts = opts or {}
-  local kind = opts.kind or "process"
-  local policy = opts.policy or "last_valid"
-  if not PREFIX[kind] then error("bad argument #2 to 'extract' (kind must be process, epoch or text)", 2) end
-  if not POLICIES[policy] then
-    error("bad argument #2 to 'extract' (policy must be last_valid, last, first or all)", 2)
-  end
-  local candidates = native.scan(text, PREFIX[kind], opts.strip == true)
-  local report = { candidates = #candidates, valid = 0, invalid = {} }
-  local function decode(c)
+-- Chooses and decodes records among `candidates` (a flat list {line, first, last, ...});
+-- `payload_of(first, last)` returns a candidate's text.
+local function choose(candidates, payload_of, kind, policy)
+  local count = #candidates // 3
+  local report = { candidates = count, valid = 0, invalid = {} }
+  local function decode(i)
+    local line, first, last = candidates[3 * i - 2], candidates[3 * i - 1], candidates[3 * i]
+    local text = payload_of(first, last)
     local payload, err
     if kind == "text" then
-      payload = M.parse_text_line(c.text)
+      payload = M.parse_text_line(text)
       if not payload then err = "no key=value counters" end
     else
-      payload, err = json.decode(c.text)
+      payload, err = json.decode(text)
       if payload ~= nil then
         local ok = kind == "process" and M.is_process_profile(payload) or kind == "epoch" and M.is_epoch(payload)
         if not ok then payload, err = nil, "not a " .. kind .. " profile record" end
@@ -106,7 +90,7 @@ function M.extract(text, opts)
       end
     end
     if payload == nil then
-      report.invalid[#report.invalid + 1] = { line = c.line, reason = err }
+      report.invalid[#report.invalid + 1] = { line = line, reason = err }
     else
       report.valid = report.valid + 1
     end
@@ -114,26 +98,54 @@ function M.extract(text, opts)
   end
   if policy == "all" then
     local out = {}
-    for _, c in ipairs(candidates) do
-      local p = decode(c)
+    for i = 1, count do
+      local p = decode(i)
       if p then out[#out + 1] = p end
     end
     return out, report
   elseif policy == "first" then
-    for _, c in ipairs(candidates) do
-      local p = decode(c)
+    for i = 1, count do
+      local p = decode(i)
       if p then return p, report end
     end
     return nil, report
   elseif policy == "last" then
-    local c = candidates[#candidates]
-    return c and decode(c) or nil, report
+    return count > 0 and decode(count) or nil, report
   end
-  for i = #candidates, 1, -1 do
-    local p = decode(candidates[i])
+  for i = count, 1, -1 do
+    local p = decode(i)
     if p then return p, report end
   end
   return nil, report
+end
+
+local function check_options(fname, opts)
+  opts = opts or {}
+  local kind = opts.kind or "process"
+  local policy = opts.policy or "last_valid"
+  if not PREFIX[kind] then error("bad argument #2 to '" .. fname .. "' (kind must be process, epoch or text)", 3) end
+  if not POLICIES[policy] then
+    error("bad argument #2 to '" .. fname .. "' (policy must be last_valid, last, first or all)", 3)
+  end
+  return kind, policy, opts.strip == true
+end
+
+--- Extracts profile records from text (a log, a run's stderr, a MOLT_DIAGNOSTICS_FILE).
+--- opts.kind: "process" (default), "epoch" or "text"; opts.policy: "last_valid" (default:
+--- the last record that parses and validates, as Molt's perf.py), "last" (the last record,
+--- nil if it is invalid, as tools/profile.py), "first", or "all" (every valid record, in
+--- order); opts.strip allows white space before the prefix (bench_wasm.py).
+--- Returns the payload (a list for "all"; nil when none), and a report {candidates, valid,
+--- invalid = {{line=, reason=}}}. Only the records the policy needs are decoded.
+---@param text string
+---@param opts? {kind?: "process"|"epoch"|"text", policy?: "last_valid"|"last"|"first"|"all", strip?: boolean}
+function M.extract(text, opts)
+  if type(text) ~= "string" then
+    error("bad argument #1 to 'extract' (string expected, got " .. type(text) .. ")", 2)
+  end
+  local kind, policy, strip = check_options("extract", opts)
+  local candidates = native.scan(text, PREFIX[kind], strip)
+  return choose(candidates, function(first, last) return text:sub(first, last) end, kind, policy)
 end
 
 --- Extracts from a finished process: its stderr (where Molt prints), else its stdout.
@@ -147,17 +159,22 @@ function M.from_result(result, opts)
 end
 
 --- Reads a profile from a file: a `.json` file is one payload (a process profile or an
---- epoch); anything else (or JSON that does not parse) is scanned as a log.
+--- epoch); anything else (or JSON that is not a profile) is scanned as a log, without
+--- loading it into memory: only the records the policy needs are read.
 function M.read(path, opts)
-  local text, err = fs.read(path)
-  if not text then return nil, err end
+  if type(path) ~= "string" then error("bad argument #1 to 'read' (string expected, got " .. type(path) .. ")", 2) end
+  local kind, policy, strip = check_options("read", opts)
   if path:sub(-5) == ".json" then
-    local payload = json.decode(text)
+    local payload = json.read(path)
     if M.is_process_profile(payload) or M.is_epoch(payload) then
       return payload, { candidates = 1, valid = 1, invalid = {} }
     end
   end
-  return M.extract(text, opts)
+  local candidates, err = native.scan_file(path, PREFIX[kind], strip)
+  if not candidates then return nil, err end
+  return choose(candidates, function(first, last)
+    return native.read_range(path, first, last) or ""
+  end, kind, policy)
 end
 
 --- Nested sections to dotted counter names: {["profile.call_dispatch"] = 185, ...}. Only

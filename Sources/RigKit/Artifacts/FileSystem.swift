@@ -57,9 +57,26 @@ public enum FileSystem {
     defer { close(fd) }
     var info = stat()
     if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { throw FSError(errno: EISDIR, path: path) }
-    var bytes = [UInt8]()
-    bytes.reserveCapacity(max(0, Int(info.st_size)) + 1)
-    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    // Read straight into the array's storage (one copy from the kernel); files that grow
+    // while being read, or report no size (/proc), continue in chunks.
+    let expected = max(0, Int(info.st_size))
+    var failure: Int32 = 0
+    var bytes = [UInt8](unsafeUninitializedCapacity: expected) { buffer, count in
+      count = 0
+      while count < expected {
+        let n = Glibc.read(fd, buffer.baseAddress! + count, expected - count)
+        if n > 0 {
+          count += n
+        } else if n == 0 {
+          break
+        } else if errno != EINTR {
+          failure = errno
+          break
+        }
+      }
+    }
+    if failure != 0 { throw FSError(errno: failure, path: path, doing: "reading") }
+    var chunk = [UInt8](repeating: 0, count: 65536)
     while true {
       let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
       if n > 0 {

@@ -12,14 +12,20 @@ public struct JSONWriter {
   /// Write NaN and ±Infinity as Python does, instead of refusing them.
   public let allowNaN: Bool
 
-  public init(indent: Int? = nil, ascii: Bool = true, separators: (String, String)? = nil, allowNaN: Bool = false) {
+  /// - Parameter buffer: storage to reuse (its contents are discarded, its capacity kept).
+  public init(
+    indent: Int? = nil, ascii: Bool = true, separators: (String, String)? = nil, allowNaN: Bool = false,
+    buffer: [UInt8] = []
+  ) {
+    bytes = buffer
+    bytes.removeAll(keepingCapacity: true)
     self.indent = indent
     self.ascii = ascii
     self.allowNaN = allowNaN
     let (item, key) = separators ?? (indent == nil ? (", ", ": ") : (",", ": "))
     itemSeparator = Array(item.utf8)
     keySeparator = Array(key.utf8)
-    bytes.reserveCapacity(4096)
+    if bytes.capacity < 4096 { bytes.reserveCapacity(4096) }
   }
 
   public enum Failure: Error, Equatable {
@@ -30,12 +36,19 @@ public struct JSONWriter {
   // MARK: - Structure
 
   /// A newline and the indentation of `level` (nothing on one line).
+  /// "\n" and spaces, sliced for each indentation.
+  private var newlineAndSpaces: [UInt8] = [0x0a] + [UInt8](repeating: 0x20, count: 256)
+
   @inline(__always)
   public mutating func newline(level: Int) {
     guard let indent else { return }
-    bytes.append(0x0a)
     let n = indent * level
-    if n > 0 { bytes.append(contentsOf: repeatElement(0x20, count: n)) }
+    if n <= 256 {
+      newlineAndSpaces.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0...n])) }
+    } else {
+      bytes.append(0x0a)
+      bytes.append(contentsOf: repeatElement(0x20, count: n))
+    }
   }
 
   @inline(__always)

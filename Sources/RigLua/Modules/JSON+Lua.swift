@@ -10,6 +10,11 @@ struct LuaJSONBuilder: JSONBuilder {
   let nullIndex: Int32, arrayMT: Int32, objectMT: Int32, orders: Int32
   /// Keys seen so far in each open object (its order list is just below it on the stack).
   var keyCounts: [Int64] = []
+  /// Size of the last object and array finished at each depth: records in a list tend to
+  /// look alike, so a new table starts at that size instead of growing by rehashing.
+  var objectSizeHint: [Int32] = []
+  var arraySizeHint: [Int32] = []
+  var depth = 0
 
   struct StackExhausted: Error {}
 
@@ -25,9 +30,16 @@ struct LuaJSONBuilder: JSONBuilder {
     try room(1)
     rig_pushlstring(L, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
   }
-  mutating func beginArray() throws { try room(2); rig_newtable(L, 0, 0) }
+  mutating func beginArray() throws {
+    try room(2)
+    rig_newtable(L, depth < arraySizeHint.count ? arraySizeHint[depth] : 0, 0)
+    depth += 1
+  }
   mutating func arrayElement(_ index: Int) throws { rig_rawseti(L, -2, Int64(index)) }
   mutating func endArray(count: Int) throws {
+    depth -= 1
+    while arraySizeHint.count <= depth { arraySizeHint.append(0) }
+    arraySizeHint[depth] = Int32(clamping: count)
     if count == 0 {
       rig_pushvalue(L, arrayMT)
       rig_setmetatable(L, -2)
@@ -35,16 +47,26 @@ struct LuaJSONBuilder: JSONBuilder {
   }
   mutating func beginObject() throws {
     try room(4)
-    rig_newtable(L, 0, 0)  // the object
-    rig_newtable(L, 0, 0)  // its key order
+    let hint = depth < objectSizeHint.count ? objectSizeHint[depth] : 0
+    rig_newtable(L, 0, hint)  // the object
+    rig_newtable(L, hint, 0)  // its key order
     keyCounts.append(0)
+    depth += 1
   }
   mutating func key(_ bytes: UnsafeRawBufferPointer) throws {
-    try room(3)
+    try room(4)
     rig_pushlstring(L, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
-    keyCounts[keyCounts.count - 1] += 1
+    // Stack: object, order, key. A repeated key keeps its first place (as a Python dict does),
+    // so the order list never holds a key twice.
     rig_pushvalue(L, -1)
-    rig_rawseti(L, -3, keyCounts[keyCounts.count - 1])  // order[n] = key
+    if rig_rawget(L, -4) == RIG_TNIL {
+      rig_settop(L, -2)
+      keyCounts[keyCounts.count - 1] += 1
+      rig_pushvalue(L, -1)
+      rig_rawseti(L, -3, keyCounts[keyCounts.count - 1])  // order[n] = key
+    } else {
+      rig_settop(L, -2)
+    }
   }
   mutating func objectMember() throws {
     // Stack: object, order, key, value.
@@ -52,6 +74,9 @@ struct LuaJSONBuilder: JSONBuilder {
   }
   mutating func endObject(count: Int) throws {
     keyCounts.removeLast()
+    depth -= 1
+    while objectSizeHint.count <= depth { objectSizeHint.append(0) }
+    objectSizeHint[depth] = Int32(clamping: count)
     // Stack: object, order. orders[object] = order (only when there are keys).
     if count > 0 {
       rig_pushvalue(L, -2)
@@ -165,36 +190,90 @@ struct LuaJSONEncoder {
       writer.newline(level: level)
       writer.raw("]")
     case .object:
-      let keys = try orderedKeys(t)
-      if keys.isEmpty {
-        writer.raw("{}")
-        return
-      }
-      writer.raw("{")
-      for (position, key) in keys.enumerated() {
-        if position > 0 { writer.separator() }
-        writer.newline(level: level + 1)
-        key.withUnsafeBytes { try? writer.string($0) }
-        writer.colon()
-        key.withUnsafeBufferPointer { rig_pushlstring(L, $0.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, $0.count) }
-        _ = rig_rawget(L, t)
-        do { try encode(-1, level: level + 1) } catch {
-          var e = error
-          e.path.append("." + String(decoding: key, as: UTF8.self))
-          rig_settop(L, -2)
-          throw e
+      if try !objectInRecordedOrder(t, level: level) {
+        let keys = try sortedKeys(t)
+        if keys.isEmpty {
+          writer.raw("{}")
+          return
         }
-        rig_settop(L, -2)
+        writer.raw("{")
+        for (position, key) in keys.enumerated() {
+          if position > 0 { writer.separator() }
+          writer.newline(level: level + 1)
+          key.withUnsafeBytes { try? writer.string($0) }
+          writer.colon()
+          key.withUnsafeBufferPointer {
+            rig_pushlstring(L, $0.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, $0.count)
+          }
+          _ = rig_rawget(L, t)
+          try member(String(decoding: key, as: UTF8.self), level: level)
+        }
+        writer.newline(level: level)
+        writer.raw("}")
       }
-      writer.newline(level: level)
-      writer.raw("}")
     }
   }
 
-  /// The keys in their recorded order (first occurrence), then keys added since, sorted; or
-  /// all sorted. Only string keys are allowed in an object.
-  private func orderedKeys(_ t: Int32) throws(JSONEncodeError) -> [[UInt8]] {
-    var present: [[UInt8]] = []
+  /// Encodes the value on top of the stack as a member's value, then pops it.
+  private mutating func member(_ name: @autoclosure () -> String, level: Int) throws(JSONEncodeError) {
+    do { try encode(-1, level: level + 1) } catch {
+      var e = error
+      e.path.append("." + name())
+      rig_settop(L, -2)
+      throw e
+    }
+    rig_settop(L, -2)
+  }
+
+  /// The fast path for decoded objects: when the recorded key order covers exactly the keys
+  /// the table has, write the members in that order straight from the Lua strings. Returns
+  /// false (having written nothing) when there is no such order or it no longer fits.
+  private mutating func objectInRecordedOrder(_ t: Int32, level: Int) throws(JSONEncodeError) -> Bool {
+    if sortKeys { return false }
+    rig_pushvalue(L, t)
+    guard rig_rawget(L, orders) == RIG_TTABLE else {
+      rig_settop(L, -2)
+      return false
+    }
+    let list = rig_absindex(L, -1)
+    defer { rig_settop(L, list - 1) }
+    let n = rig_rawlen(L, list)
+    // The table must have exactly n keys, every one of them listed.
+    var count: UInt64 = 0
+    rig_pushnil(L)
+    while rig_next(L, t) != 0 {
+      rig_settop(L, -2)
+      count += 1
+    }
+    guard count == n, n > 0 else { return false }
+    for k in 1...n {
+      _ = rig_rawgeti(L, list, Int64(k))
+      let present = rig_rawget(L, t) != RIG_TNIL
+      rig_settop(L, -2)
+      if !present { return false }
+    }
+    writer.raw("{")
+    for k in 1...n {
+      if k > 1 { writer.separator() }
+      writer.newline(level: level + 1)
+      _ = rig_rawgeti(L, list, Int64(k))
+      var length = 0
+      let p = rig_tostring(L, -1, &length)
+      let key = UnsafeRawBufferPointer(start: p, count: length)
+      do { try writer.string(key) } catch { throw JSONEncodeError(message: "object key is not valid UTF-8") }
+      writer.colon()
+      _ = rig_rawget(L, t)
+      try member(String(decoding: key, as: UTF8.self), level: level)
+    }
+    writer.newline(level: level)
+    writer.raw("}")
+    return true
+  }
+
+  /// The string keys of a table, sorted bytewise (Python sorts str keys by code point, the
+  /// same order for UTF-8).
+  private func sortedKeys(_ t: Int32) throws(JSONEncodeError) -> [[UInt8]] {
+    var keys: [[UInt8]] = []
     rig_pushnil(L)
     while rig_next(L, t) != 0 {
       guard rig_type(L, -2) == RIG_TSTRING else {
@@ -203,19 +282,20 @@ struct LuaJSONEncoder {
       }
       var length = 0
       let p = rig_tostring(L, -2, &length)
-      present.append(Array(UnsafeRawBufferPointer(start: p, count: length)))
+      keys.append(Array(UnsafeRawBufferPointer(start: p, count: length)))
       rig_settop(L, -2)
     }
-    let sortedPresent = present.sorted { $0.lexicographicallyPrecedes($1) }
-    if sortKeys { return sortedPresent }
+    keys.sort { $0.lexicographicallyPrecedes($1) }
+    // Keys of a decoded object that were added later go after the recorded ones.
+    guard !sortKeys else { return keys }
     rig_pushvalue(L, t)
     guard rig_rawget(L, orders) == RIG_TTABLE else {
       rig_settop(L, -2)
-      return sortedPresent
+      return keys
     }
     var ordered: [[UInt8]] = []
     var seen = Set<[UInt8]>()
-    let presentSet = Set(present)
+    let present = Set(keys)
     let n = rig_rawlen(L, -1)
     if n > 0 {
       for k in 1...n {
@@ -223,13 +303,13 @@ struct LuaJSONEncoder {
           var length = 0
           let p = rig_tostring(L, -1, &length)
           let key = Array(UnsafeRawBufferPointer(start: p, count: length))
-          if presentSet.contains(key) && seen.insert(key).inserted { ordered.append(key) }
+          if present.contains(key) && seen.insert(key).inserted { ordered.append(key) }
         }
         rig_settop(L, -2)
       }
     }
     rig_settop(L, -2)
-    for key in sortedPresent where !seen.contains(key) { ordered.append(key) }
+    for key in keys where !seen.contains(key) { ordered.append(key) }
     return ordered
   }
 }
@@ -237,7 +317,23 @@ struct LuaJSONEncoder {
 // rig.json (native part). stdlib/rig/json.lua passes the sentinel and metatables.
 extension LuaHost {
   func openJSONModule() {
-    registerModule("rig._native.json", [("decode", Self.jsonDecode), ("encode", Self.jsonEncode)])
+    // The encoder's output buffer is kept between calls (up to 256 MB of capacity): writing a
+    // large file repeatedly then costs no page faults for a fresh buffer each time.
+    final class Scratch { var buffer: [UInt8] = [] }
+    let scratch = Scratch()
+    registerModule(
+      "rig._native.json",
+      [
+        ("decode", Self.jsonDecode),
+        (
+          "encode",
+          { call in
+            let result = try Self.jsonEncode(call, buffer: scratch.buffer)
+            scratch.buffer = result.capacity <= 256 << 20 ? result : []
+            return 1
+          }
+        ),
+      ])
   }
 
   /// decode(text, null, array_mt, object_mt, orders [, source_name]) -> value | nil, err
@@ -274,18 +370,22 @@ extension LuaHost {
 
   /// encode(value, null, array_mt, object_mt, orders, indent, sort_keys, ascii, allow_nan,
   /// item_sep, key_sep) -> string
-  static func jsonEncode(_ call: LuaCall) throws -> Int32 {
+  static func jsonEncode(_ call: LuaCall, buffer: [UInt8]) throws -> [UInt8] {
     let indent = try call.optionalInteger(6).map(Int.init)
     if let indent, indent < 0 { throw LuaArgumentError.message(index: 6, "indent must be >= 0") }
     var separators: (String, String)? = nil
     if !call.isNoneOrNil(10) { separators = (try call.string(10), try call.string(11)) }
     let ascii = call.isNoneOrNil(8) ? true : call.boolean(8)
-    let writer = JSONWriter(indent: indent, ascii: ascii, separators: separators, allowNaN: call.boolean(9))
+    let writer = JSONWriter(
+      indent: indent, ascii: ascii, separators: separators, allowNaN: call.boolean(9), buffer: buffer)
     var encoder = LuaJSONEncoder(
       L: call.L, null: 2, arrayMT: 3, objectMT: 4, orders: 5, writer: writer, sortKeys: call.boolean(7))
     do { try encoder.encode(1, level: 0) } catch {
       throw LuaArgumentError.message(index: 1, error.text)
     }
-    return call.push(.bytes(encoder.writer.bytes))
+    encoder.writer.bytes.withUnsafeBufferPointer {
+      $0.withMemoryRebound(to: CChar.self) { rig_pushlstring(call.L, $0.baseAddress, $0.count) }
+    }
+    return encoder.writer.bytes
   }
 }

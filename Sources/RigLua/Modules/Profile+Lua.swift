@@ -1,8 +1,31 @@
 internal import CRigLua
+import Foundation
 import RigKit
 
-// rig.profile (native part): finding prefixed lines in large logs.
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+// rig.profile (native part): finding prefixed lines in large logs without copying them.
 extension LuaHost {
+  /// Pushes the matches as one flat list {line, first, last, line, first, last, ...} (1-based,
+  /// inclusive byte positions, as string.sub takes them).
+  private static func pushMatches(_ call: LuaCall, _ found: [LineScanner.Match]) -> Int32 {
+    _ = rig_checkstack(call.L, 3)
+    rig_newtable(call.L, Int32(clamping: found.count * 3), 0)
+    var k: Int64 = 1
+    for m in found {
+      rig_pushinteger(call.L, Int64(m.line))
+      rig_rawseti(call.L, -2, k)
+      rig_pushinteger(call.L, Int64(m.payload.lowerBound + 1))
+      rig_rawseti(call.L, -2, k + 1)
+      rig_pushinteger(call.L, Int64(m.payload.upperBound))
+      rig_rawseti(call.L, -2, k + 2)
+      k += 3
+    }
+    return 1
+  }
+
   func openProfileModule() {
     registerModule(
       "rig._native.profile",
@@ -10,25 +33,68 @@ extension LuaHost {
         (
           "scan",
           { call in
-            // scan(text, prefix, strip) -> { {line = n, text = payload}, ... }
+            // scan(text, prefix, strip) -> {line, first, last, ...}
             var length = 0
             guard let text = rig_tostring(call.L, 1, &length) else {
               throw LuaArgumentError.type(index: 1, expected: "string")
             }
             let prefix = Array(try call.string(2).utf8)
-            let buffer = UnsafeRawBufferPointer(start: text, count: length)
-            let found = LineScanner.matches(in: buffer, prefix: prefix, strip: call.boolean(3))
-            _ = rig_checkstack(call.L, 4)
-            rig_newtable(call.L, Int32(clamping: found.count), 0)
-            for (k, m) in found.enumerated() {
-              rig_newtable(call.L, 0, 2)
-              rig_pushinteger(call.L, Int64(m.line))
-              rig_rawsetfield(call.L, -2, "line")
-              rig_pushlstring(call.L, text + m.payload.lowerBound, m.payload.count)
-              rig_rawsetfield(call.L, -2, "text")
-              rig_rawseti(call.L, -2, Int64(k + 1))
+            let found = LineScanner.matches(
+              in: UnsafeRawBufferPointer(start: text, count: length), prefix: prefix, strip: call.boolean(3))
+            return Self.pushMatches(call, found)
+          }
+        ),
+        (
+          "scan_file",
+          { call in
+            // scan_file(path, prefix, strip) -> {line, first, last, ...} | nil, err
+            // The file is mapped, not read: a 100 MB log costs no copy and no Lua string.
+            let path = try call.string(1)
+            let prefix = Array(try call.string(2).utf8)
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+              let e = FSError(errno: errno, path: path)
+              return call.fail(code: e.code, message: e.message, errno: e.errno)
             }
-            return 1
+            defer { close(fd) }
+            var info = stat()
+            guard fstat(fd, &info) == 0 else {
+              let e = FSError(errno: errno, path: path)
+              return call.fail(code: e.code, message: e.message, errno: e.errno)
+            }
+            let size = Int(info.st_size)
+            if size == 0 { return Self.pushMatches(call, []) }
+            guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else {
+              let e = FSError(errno: errno, path: path, doing: "mapping")
+              return call.fail(code: e.code, message: e.message, errno: e.errno)
+            }
+            defer { munmap(map, size) }
+            _ = madvise(map, size, MADV_SEQUENTIAL)
+            let found = LineScanner.matches(
+              in: UnsafeRawBufferPointer(start: map, count: size), prefix: prefix, strip: call.boolean(3))
+            return Self.pushMatches(call, found)
+          }
+        ),
+        (
+          "read_range",
+          { call in
+            // read_range(path, first, last) -> bytes first..last (1-based, inclusive)
+            let path = try call.string(1)
+            let first = try call.integer(2), last = try call.integer(3)
+            guard first >= 1, last >= first - 1 else { throw LuaArgumentError.message(index: 2, "invalid range") }
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+              let e = FSError(errno: errno, path: path)
+              return call.fail(code: e.code, message: e.message, errno: e.errno)
+            }
+            defer { close(fd) }
+            let count = Int(last - first + 1)
+            var bytes = [UInt8](repeating: 0, count: count)
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(first - 1)) }
+            guard n == count else {
+              return call.fail(code: "io_error", message: "\(path): the file changed while it was read")
+            }
+            return call.push(.bytes(bytes))
           }
         ),
       ])
