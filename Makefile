@@ -71,6 +71,7 @@ bench: release
 	$(RIG_RELEASE) run recipes/bench/host.lua
 	$(RIG_RELEASE) run recipes/bench/proc.lua
 	$(RIG_RELEASE) run recipes/bench/stats.lua
+	$(RIG_RELEASE) run recipes/bench/artifacts.lua
 
 clean:
 	rm -rf .build

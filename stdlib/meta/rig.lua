@@ -49,6 +49,12 @@
 ---@field proc rig.proc
 ---@field env rig.env
 ---@field stats rig.stats
+---@field json rig.json
+---@field toml rig.toml
+---@field fs rig.fs
+---@field md rig.md
+---@field csv rig.csv
+---@field profile rig.profile
 ---@field log rig.log
 ---@field cli rig.cli
 ---@field spec rig.spec
@@ -443,3 +449,209 @@ function rig.stats.compare(a, b, opts) end
 ---@param alpha? number
 ---@return integer
 function rig.stats.min_samples(alpha) end
+
+---@class rig.JSONEncodeOptions
+---@field indent? integer Python's indent (nil: one line)
+---@field sort_keys? boolean
+---@field ascii? boolean Python's ensure_ascii (default true)
+---@field allow_nan? boolean write NaN and Infinity as Python does
+---@field separators? string[] {item, key}, e.g. {",", ":"}
+
+---@class rig.json
+---@field null table JSON null
+rig.json = {}
+--- Parses JSON text; nil and a `json_syntax` error (line, column, offset) on bad input.
+---@param text string
+---@return any value
+---@return rig.Error? err
+function rig.json.decode(text) end
+--- JSON text as Python's json.dumps writes it with the same options.
+---@param value any
+---@param opts? rig.JSONEncodeOptions
+---@return string
+function rig.json.encode(value, opts) end
+---@param path string
+---@return any value
+---@return rig.Error? err
+function rig.json.read(path) end
+--- Encodes and writes atomically (final newline unless newline = false).
+---@param path string
+---@param value any
+---@param opts? rig.JSONEncodeOptions|{newline?: boolean}
+---@return true? ok
+---@return rig.Error? err
+function rig.json.write(path, value, opts) end
+---@param t? table
+---@return table
+function rig.json.array(t) end
+---@param t? table
+---@param keys? string[] key order
+---@return table
+function rig.json.object(t, keys) end
+---@param t any
+---@return boolean
+function rig.json.is_array(t) end
+---@param t any
+---@return boolean
+function rig.json.is_object(t) end
+--- Keys of an object in their recorded order (then added keys, sorted).
+---@param t table
+---@return string[]
+function rig.json.keys(t) end
+
+---@class rig.toml
+rig.toml = {}
+---@param text string
+---@param source? string name for messages
+---@return table? value
+---@return rig.Error? err
+function rig.toml.decode(text, source) end
+---@param path string
+---@return table? value
+---@return rig.Error? err
+function rig.toml.read(path) end
+
+---@class rig.FileInfo
+---@field size integer
+---@field mtime number
+---@field kind "file"|"directory"|"link"|"other"
+---@field mode integer
+
+---@class rig.fs
+rig.fs = {}
+---@return string? data
+---@return rig.Error? err
+function rig.fs.read(path) end
+--- Atomic replace (temporary file, fsync, rename).
+---@return true? ok
+---@return rig.Error? err
+function rig.fs.write(path, data) end
+---@param sync? boolean
+---@return true? ok
+---@return rig.Error? err
+function rig.fs.append(path, data, sync) end
+---@param sync? boolean
+---@return true? ok
+---@return rig.Error? err
+function rig.fs.append_jsonl(path, value, sync) end
+---@return boolean
+function rig.fs.exists(path) end
+---@return rig.FileInfo?
+function rig.fs.stat(path) end
+---@return string[]? names
+---@return rig.Error? err
+function rig.fs.list(path) end
+---@return string[]? paths
+---@return rig.Error? err
+function rig.fs.glob(pattern) end
+---@return {path: string, kind: string, size: integer, mtime: number}[]? entries
+---@return rig.Error? err
+function rig.fs.walk(path) end
+---@return true? ok
+---@return rig.Error? err
+function rig.fs.mkdir(path) end
+---@return true? ok
+---@return rig.Error? err
+function rig.fs.remove(path) end
+--- Refuses /, the home directory and paths outside `root`.
+---@return integer? removed
+---@return rig.Error? err
+function rig.fs.remove_tree(path, root) end
+---@return true? ok
+---@return rig.Error? err
+function rig.fs.copy(from, to) end
+---@param prefix? string
+---@return string? path
+---@return rig.Error? err
+function rig.fs.tmpdir(prefix) end
+---@return {bytes: integer, files: integer}? size
+---@return rig.Error? err
+function rig.fs.tree_size(path) end
+---@return string?
+function rig.fs.realpath(path) end
+---@return string
+function rig.fs.join(...) end
+---@return string
+function rig.fs.normalize(path) end
+---@return string
+function rig.fs.basename(path) end
+---@return string
+function rig.fs.dirname(path) end
+---@return string
+function rig.fs.stem(path) end
+---@return string
+function rig.fs.extension(path) end
+
+---@class rig.md
+rig.md = {}
+---@param value any
+---@return string
+function rig.md.escape(value) end
+---@param rows any[][]
+---@param opts {headers: any[], align?: ("left"|"right"|"center"|"none")[], pad?: boolean}
+---@return string
+function rig.md.table(rows, opts) end
+---@return string? text
+---@return rig.Error? err
+function rig.md.replace_block_text(text, start_marker, end_marker, content) end
+--- Replaces the block between two marker lines in a file, atomically.
+---@return boolean? changed
+---@return rig.Error? err
+function rig.md.replace_block(path, start_marker, end_marker, content) end
+
+---@class rig.csv
+rig.csv = {}
+---@param rows any[][]
+---@param opts? {headers?: any[], newline?: string}
+---@return string
+function rig.csv.encode(rows, opts) end
+---@return true? ok
+---@return rig.Error? err
+function rig.csv.write(path, rows, opts) end
+
+---@class rig.ProfileOptions
+---@field kind? "process"|"epoch"|"text"
+---@field policy? "last_valid"|"last"|"first"|"all"
+---@field strip? boolean allow white space before the prefix
+
+---@class rig.ProfileReport
+---@field candidates integer
+---@field valid integer
+---@field invalid {line: integer, reason: string}[]
+
+---@class rig.profile
+rig.profile = {}
+---@param text string
+---@param opts? rig.ProfileOptions
+---@return table|table[]|nil payload
+---@return rig.ProfileReport report
+function rig.profile.extract(text, opts) end
+---@param path string
+---@param opts? rig.ProfileOptions
+---@return table|table[]|nil payload
+---@return rig.ProfileReport|rig.Error report
+function rig.profile.read(path, opts) end
+---@param result rig.ProcResult
+---@param opts? rig.ProfileOptions
+function rig.profile.from_result(result, opts) end
+---@param payload string the text after "molt_profile "
+---@return table?
+function rig.profile.parse_text_line(payload) end
+---@param payload table
+---@return table<string, number>
+function rig.profile.flatten(payload) end
+---@param list table[]
+---@return table<string, number>
+function rig.profile.sum(list) end
+---@param list table[]
+---@return table<string, number[]>
+function rig.profile.merge(list) end
+---@param a table
+---@param b table
+---@param opts? {top?: integer}
+---@return {name: string, a: number, b: number, delta: number, ratio?: number}[]
+function rig.profile.diff(a, b, opts) end
+---@return boolean
+function rig.profile.is_process_profile(p) end
+---@return boolean
+function rig.profile.is_epoch(p) end
