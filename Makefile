@@ -24,7 +24,8 @@ endef
 # changes; when the set of Lua files changed, touching Package.swift makes it plan again.
 define refresh_lua_plan
 	@mkdir -p .build; \
-	{ find stdlib/rig -name '*.lua'; find recipes -maxdepth 1 -name '*.lua'; } | sort > .build/rig-lua-files.new; \
+	{ find stdlib/rig -name '*.lua'; find recipes -maxdepth 1 -name '*.lua'; find recipes/workloads -name '*.py'; } \
+	  | sort > .build/rig-lua-files.new; \
 	if cmp -s .build/rig-lua-files.new .build/rig-lua-files.txt; then rm .build/rig-lua-files.new; \
 	else touch Package.swift; mv .build/rig-lua-files.new .build/rig-lua-files.txt; fi
 endef
@@ -48,9 +49,10 @@ release:
 	$(refresh_lua_plan)
 	$(SWIFT) build -c release -Xswiftc -static-stdlib
 
-## Rig's main job on a default that needs nothing else.
+## Rig's main job on a default that needs nothing else: the bench recipe over the shipped
+## workloads with every lane this machine has (results in rig-results/).
 run: build
-	$(RIG) run demo
+	$(RIG) run bench
 
 ## Everything CI runs: luacheck, the Lua specs inside rig, then Swift Testing (bridge, CLI).
 test: deps build lint spec swift-test

@@ -1,6 +1,7 @@
 // rig-embed: build-time embedding, used by Rig's build tool plugins.
-//   rig-embed lua ROOT OUTPUT        a Swift file holding the text of ROOT/stdlib/rig/**/*.lua and
-//                                    ROOT/recipes/*.lua, keyed by path relative to ROOT
+//   rig-embed lua ROOT OUTPUT        a Swift file holding the text of ROOT/stdlib/rig/**/*.lua,
+//                                    ROOT/recipes/*.lua and ROOT/recipes/workloads/*.py, keyed by
+//                                    path relative to ROOT
 //   rig-embed binary NAME IN OUTPUT  a Swift file with `let NAME: StaticString`, IN in base64
 import Foundation
 
@@ -69,6 +70,11 @@ func luaFiles() -> [String] {
   let recipes = root + "/recipes"
   for name in (try? FileManager.default.contentsOfDirectory(atPath: recipes)) ?? [] where name.hasSuffix(".lua") {
     files.append(recipes + "/" + name)
+  }
+  // The workloads the built-in bench recipe runs, so it works from any directory.
+  let workloads = recipes + "/workloads"
+  for name in (try? FileManager.default.contentsOfDirectory(atPath: workloads)) ?? [] where name.hasSuffix(".py") {
+    files.append(workloads + "/" + name)
   }
   return files.sorted()
 }

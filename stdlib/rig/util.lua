@@ -65,6 +65,9 @@ function M.sorted_keys(t)
   return keys
 end
 
+--- SHA-256 of a string, as lowercase hex.
+M.sha256 = require("rig._native.core").sha256
+
 --- Raises a `rig.Error` {code=, message=} at `level` (position info is not added to tables,
 --- so the message names the place itself when it matters).
 function M.raise(code, message)

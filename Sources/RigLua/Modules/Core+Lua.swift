@@ -9,6 +9,29 @@ extension LuaHost {
       "rig._native.core",
       [
         ("version", { call in call.push(RigVersion.string) }),
+        (
+          "sha256",
+          { call in
+            var length = 0
+            guard let p = rig_tostring(call.L, 1, &length) else { throw LuaArgumentError.type(index: 1, expected: "string") }
+            return call.push(SHA256.hex(UnsafeRawBufferPointer(start: p, count: length)))
+          }
+        ),
+        (
+          "embedded",
+          { call in
+            // A file built into rig (recipes/workloads/*.py, ...), by its repository path.
+            guard let text = embeddedLuaFiles[try call.string(1)] else { return call.pushNil() }
+            return call.push(text)
+          }
+        ),
+        (
+          "embedded_list",
+          { call in
+            let prefix = try call.string(1)
+            return call.push(.array(embeddedLuaFiles.keys.filter { $0.hasPrefix(prefix) }.sorted().map { .string($0) }))
+          }
+        ),
         ("isatty", { call in call.push(isatty(Int32(try call.integer(1))) == 1) }),
         (
           "interrupted",

@@ -1,0 +1,491 @@
+--- The bench run: every workload on every lane, fresh processes, lanes interleaved sample by
+--- sample, failures classified and recorded, output parity checked, and results written in
+--- Molt's `schema_version: 1` format (so Molt's diff and report tools read them) plus Rig's
+--- medians, intervals and verdicts. docs/lanes.md.
+local proc = require "rig.proc"
+local stats = require "rig.stats"
+local json = require "rig.json"
+local fs = require "rig.fs"
+local md = require "rig.md"
+local classify = require "rig.classify"
+local core = require "rig._native.core"
+local log = require "rig.log"
+local time = require "rig.time"
+
+local M = {}
+
+local SPEEDUP = "speedup:baseline_time/candidate_time;>1=candidate_faster"
+local MOLT_OVER_BASELINE = "molt_over_baseline:molt_time/baseline_time;<1=molt_faster"
+local RATIO = "ratio:numerator/denominator"
+
+-- Molt's summarize_samples: mean, median, population variance, range, min, max, samples.
+local function summarize(samples)
+  local n = #samples
+  if n == 0 then return nil end
+  local sum = 0
+  for _, v in ipairs(samples) do sum = sum + v end
+  local mean = sum / n
+  local var = 0
+  for _, v in ipairs(samples) do var = var + (v - mean) ^ 2 end
+  local sorted = { table.unpack(samples) }
+  table.sort(sorted)
+  local median = n % 2 == 1 and sorted[(n + 1) // 2] or (sorted[n // 2] + sorted[n // 2 + 1]) / 2
+  return json.object({ mean_s = mean, median_s = median, variance_s = n > 1 and var / n or 0.0,
+    range_s = sorted[n] - sorted[1], min_s = sorted[1], max_s = sorted[n], samples_s = json.array(samples) })
+end
+
+local function positive(x) return type(x) == "number" and x > 0 and x < math.huge end
+
+--- A progress reporter: a live line on a terminal, plain lines otherwise.
+local function progress_reporter(enabled)
+  local tty = core.isatty(2)
+  local last = 0
+  return function(text, final)
+    if not enabled then return end
+    if tty then
+      local now = time.now()
+      if final or now - last > 0.1 then
+        io.stderr:write("\r\27[K", text, final and "\n" or "")
+        io.stderr:flush()
+        last = now
+      end
+    elseif final then
+      io.stderr:write(text, "\n")
+    end
+  end
+end
+
+-- One lane's state for one workload.
+local function new_state(lane)
+  return { lane = lane, ok = true, samples = {}, warmup = {}, outputs = {}, failure = nil }
+end
+
+local function run_once(state, workload, cfg)
+  local lane = state.lane
+  local argv = lane:command(workload.path, workload.args, state.built)
+  local spec = { table.unpack(argv) }
+  spec.env = { PYTHONHASHSEED = "0", PYTHONUNBUFFERED = "1" }
+  for k, v in pairs(lane.env) do spec.env[k] = v end
+  spec.timeout = cfg.timeout
+  spec.cpu = cfg.pin_cpu
+  spec.cwd = workload.cwd
+  local r, err = proc.run(spec)
+  if not r or not r.ok then
+    state.ok = false
+    state.failure = classify.molt_failure("run", r, err)
+    return nil
+  end
+  return r
+end
+
+--- Runs the benchmark. `cfg`: workloads ({name, path, args}), lanes (from rig.lanes),
+--- samples, warmup, order ("interleaved"|"sequential"), timeout, min_time, max_samples,
+--- pin_cpu, super, json_out, summary_out, progress (bool), on_snapshot (function(payload)).
+--- Returns the payload (Molt's results schema plus Rig's fields).
+function M.run(cfg)
+  local samples, warmup = cfg.samples, cfg.warmup
+  local workdir = assert(fs.tmpdir("rig-bench"))
+  local started = time.now()
+  local lanes_available, skipped = {}, {}
+  for _, lane in ipairs(cfg.lanes) do
+    local probe = lane:check()
+    if probe.available then
+      lanes_available[#lanes_available + 1] = lane
+    else
+      skipped[#skipped + 1] = { lane = lane.name, reason = probe.reason }
+      log.info("lane %s skipped: %s", lane.name, tostring(probe.reason))
+    end
+  end
+  local reference
+  for _, lane in ipairs(lanes_available) do
+    if lane.role == "reference" then reference = lane break end
+  end
+
+  local host = require("rig.env").host({ git = true })
+  local payload = json.object({
+    schema_version = 1,
+    created_at = time.iso8601(),
+    git_rev = host.git and host.git.commit or json.null,
+    super_run = cfg.super == true,
+    samples = samples,
+    warmup = warmup,
+    timing_mode = warmup > 0 and "warm_throughput" or "cold_first_run",
+    system = json.object({
+      platform = ("linux-%s"):format(host.machine or "unknown"),
+      python = reference and reference:check().version or json.null,
+      machine = host.machine,
+      cpu_count = host.cpu_count,
+      load_avg = host.load_avg and json.array(host.load_avg) or json.null,
+    }),
+    benchmarks = json.object(),
+    rig = json.object({
+      version = require("rig").version,
+      host = host,
+      order = cfg.order,
+      lanes = json.array((function()
+        local out = {}
+        for _, lane in ipairs(cfg.lanes) do
+          local p = lane:check()
+          out[#out + 1] = json.object({ name = lane.name, role = lane.role, available = p.available,
+            version = p.version or json.null, reason = p.reason or json.null, description = lane.description })
+        end
+        return out
+      end)()),
+      skipped_lanes = json.array(skipped),
+      children_wall_s = 0.0,
+    }),
+  })
+  local report = progress_reporter(cfg.progress ~= false)
+  local total_units = #cfg.workloads * #lanes_available * (warmup + samples)
+  local done_units = 0
+
+  for wi, workload in ipairs(cfg.workloads) do
+    local states = {}
+    for _, lane in ipairs(lanes_available) do
+      local st = new_state(lane)
+      local built = lane:build_workload(workload.path, workdir)
+      if built then
+        st.build = built
+        if built.binary then
+          st.built = built
+        else
+          st.ok = false
+          st.failure = classify.molt_failure("build", built.result, built.error)
+          if built.missing then
+            st.failure.status, st.failure.detail = "build_output_invalid", "build_artifact_missing"
+          end
+        end
+      end
+      states[#states + 1] = st
+    end
+    local function tick(lane_name, kind, k)
+      done_units = done_units + 1
+      local elapsed = time.now() - started
+      local eta = done_units > 0 and elapsed / done_units * (total_units - done_units) or 0
+      report(("[%d/%d] %s  %s %s %d  ETA %ds"):format(wi, #cfg.workloads, workload.name, lane_name, kind, k,
+        math.floor(eta + 0.5)))
+    end
+    local function sample_round(kind, k, only)
+      for _, st in ipairs(states) do
+        if st.ok and (only == nil or only == st) then
+          local r = run_once(st, workload, cfg)
+          tick(st.lane.name, kind, k)
+          if r then
+            payload.rig.children_wall_s = payload.rig.children_wall_s + r.wall_s
+            local list = kind == "warmup" and st.warmup or st.samples
+            list[#list + 1] = r.wall_s
+            if kind ~= "warmup" then
+              st.outputs[#st.outputs + 1] = { core.sha256(r.stdout or ""), core.sha256(r.stderr or "") }
+            end
+          end
+        end
+      end
+    end
+    if cfg.order == "sequential" then
+      for _, st in ipairs(states) do
+        for k = 1, warmup do sample_round("warmup", k, st) end
+        for k = 1, samples do sample_round("sample", k, st) end
+      end
+    else
+      for k = 1, warmup do sample_round("warmup", k) end
+      for k = 1, samples do sample_round("sample", k) end
+    end
+    -- --min-time: more rounds until every lane has measured that long (capped).
+    if cfg.min_time and cfg.min_time > 0 then
+      local k = samples
+      while k < (cfg.max_samples or 50) do
+        local short = false
+        for _, st in ipairs(states) do
+          local sum = 0
+          for _, v in ipairs(st.samples) do sum = sum + v end
+          if st.ok and sum < cfg.min_time then short = true end
+        end
+        if not short then break end
+        k = k + 1
+        sample_round("sample", k)
+      end
+    end
+
+    payload.benchmarks[workload.name] = M.record(workload, states, reference, cfg)
+    if cfg.on_snapshot then cfg.on_snapshot(payload) end
+  end
+  report(("done: %d workloads x %d lanes in %.1fs"):format(#cfg.workloads, #lanes_available, time.now() - started),
+    true)
+  payload.rig.wall_s = time.now() - started
+  fs.remove_tree(workdir, fs.dirname(workdir))
+  return payload
+end
+
+-- Output parity of a candidate against the reference (Molt's _output_parity_evidence).
+local function parity(ref, cand)
+  local function stable(st)
+    if not st or not st.ok or #st.outputs == 0 then return nil end
+    for i = 2, #st.outputs do
+      if st.outputs[i][1] ~= st.outputs[1][1] or st.outputs[i][2] ~= st.outputs[1][2] then return false end
+    end
+    return st.outputs[1]
+  end
+  local out = json.object({ checked = false, ok = json.null, reference_runtime = ref and ref.lane.name or json.null,
+    reason = "reference_unavailable", stdout_match = json.null, stderr_match = json.null,
+    reference_stdout_sha256 = json.null, molt_stdout_sha256 = json.null,
+    reference_stderr_sha256 = json.null, molt_stderr_sha256 = json.null })
+  local r, c = stable(ref), stable(cand)
+  if r == nil then return out end
+  if r == false then out.reason = "reference_unstable" return out end
+  if c == nil then out.reason = "molt_unavailable" return out end
+  if c == false then out.reason = "molt_unstable" return out end
+  out.checked = true
+  out.stdout_match, out.stderr_match = r[1] == c[1], r[2] == c[2]
+  out.reference_stdout_sha256, out.molt_stdout_sha256 = r[1], c[1]
+  out.reference_stderr_sha256, out.molt_stderr_sha256 = r[2], c[2]
+  out.ok = out.stdout_match and out.stderr_match
+  out.reason = out.ok and "match" or (not out.stdout_match and "stdout_mismatch" or "stderr_mismatch")
+  return out
+end
+
+local FAILURE_FIELDS = { "phase", "status", "detail", "message", "returncode", "timed_out", "elapsed_s", "signal",
+  "guard_violation", "orphaned_process_groups" }
+
+local function mean(xs)
+  if #xs == 0 then return nil end
+  local s = 0
+  for _, v in ipairs(xs) do s = s + v end
+  return s / #xs
+end
+
+--- One benchmark's record in Molt's per-benchmark format, plus Rig's `rig` block.
+function M.record(workload, states, reference, cfg)
+  local rec = json.object({ run_args = json.array(workload.args or {}), molt_args = json.array({}),
+    reference_runtime = reference and reference.name or json.null,
+    reference_reason = reference and "cpython_reference" or json.null,
+    ratio_directions = json.object(), runtime_stats = json.object() })
+  local by_name = {}
+  for _, st in ipairs(states) do by_name[st.lane.name] = st end
+  local ref_state = reference and by_name[reference.name]
+  local rigblock = json.object({ lanes = json.object(), compare = json.object() })
+
+  for _, st in ipairs(states) do
+    local name = st.lane.name
+    -- Parity before the times: a mismatching candidate is not ok.
+    if st ~= ref_state and st.ok and ref_state then
+      local p = parity(ref_state, st)
+      rec[name == "molt" and "molt_output_parity" or (name .. "_output_parity")] = p
+      if p.checked and p.ok == false then
+        st.ok = false
+        st.failure = { phase = "parity", status = "output_mismatch", detail = p.reason,
+          message = "output differs from " .. ref_state.lane.name .. " (" .. p.reason .. ")" }
+      end
+    end
+    rec[name .. "_samples_s"] = json.array(st.ok and st.samples or {})
+    rec[name .. "_warmup_samples_s"] = json.array(st.warmup)
+    rec[name .. "_time_s"] = st.ok and mean(st.samples) or json.null
+    if st ~= ref_state then rec[name .. "_ok"] = st.ok end
+    if st.build then
+      rec[name .. "_build_s"] = st.build.build_s or json.null
+      rec[name .. "_size_kb"] = st.build.size_kb or json.null
+    end
+    if st.ok and #st.samples > 0 then
+      rec.runtime_stats[name] = summarize(st.samples)
+      local ci = stats.median_ci(st.samples)
+      local lane_stats = json.object({ median_s = stats.summary(st.samples).median,
+        ci_low_s = ci.low, ci_high_s = ci.high, ci_confidence = ci.confidence, n = #st.samples,
+        warnings = json.array({}) })
+      if #st.samples >= 4 then
+        local o = stats.outliers(st.samples)
+        if #o.severe > 0 then
+          lane_stats.warnings[#lane_stats.warnings + 1] = ("%d severe outlier(s) (beyond 3 IQR)"):format(#o.severe)
+        end
+        local s = stats.summary(st.samples)
+        if s.cv and s.cv > 0.1 then
+          lane_stats.warnings[#lane_stats.warnings + 1] = ("unstable: CV %.1f%% (> 10%%)"):format(s.cv * 100)
+        end
+      end
+      if #st.warmup > 0 and st.warmup[1] > 1.5 * lane_stats.median_s then
+        lane_stats.warnings[#lane_stats.warnings + 1] = "first (warmup) run much slower than the median"
+      end
+      -- Infinite bounds are not JSON: record them as null.
+      if lane_stats.ci_low_s == -math.huge then lane_stats.ci_low_s = json.null end
+      if lane_stats.ci_high_s == math.huge then lane_stats.ci_high_s = json.null end
+      rigblock.lanes[name] = lane_stats
+    end
+    if st.failure then
+      rigblock.lanes[name] = rigblock.lanes[name] or json.object()
+      rigblock.lanes[name].failure = st.failure
+    end
+    if st ~= ref_state and ref_state and ref_state.ok and st.ok and #st.samples > 0 and #ref_state.samples > 0 then
+      local c = stats.compare(ref_state.samples, st.samples, { alpha = cfg.alpha, noise = cfg.noise })
+      local function finite(x) return (x == x and x ~= math.huge and x ~= -math.huge) and x or json.null end
+      rigblock.compare[name] = json.object({ ratio = finite(c.ratio), ci_low = finite(c.ci_low),
+        ci_high = finite(c.ci_high), p_value = finite(c.p_value), verdict = c.verdict, reason = c.reason,
+        warnings = json.array(c.warnings), against = ref_state.lane.name })
+    end
+  end
+
+  -- Molt's own fields, when the molt lane is part of the run.
+  local molt = by_name.molt
+  if molt then
+    local f = molt.failure
+    rec.molt_status = molt.ok and "pass" or f.status
+    rec.molt_run_status = molt.ok and "pass" or f.status
+    rec.molt_run_returncode = molt.ok and 0 or (f.returncode or json.null)
+    rec.molt_run_timed_out = not molt.ok and f.timed_out == true or false
+    rec.molt_failure = f or json.null
+    for _, k in ipairs(FAILURE_FIELDS) do
+      local v = f and f[k]
+      rec["molt_failure_" .. k] = v == nil and json.null or v
+    end
+  end
+  -- Ratios (only when molt is ok): speedup = reference/molt; molt_<x>_ratio = molt/x.
+  local molt_time = molt and molt.ok and mean(molt.samples)
+  if molt then
+    local ref_time = ref_state and ref_state.ok and mean(ref_state.samples)
+    rec.molt_speedup = (positive(molt_time) and positive(ref_time)) and ref_time / molt_time or json.null
+    rec.ratio_directions.molt_speedup = SPEEDUP
+    for _, st in ipairs(states) do
+      if st ~= molt then
+        local t = st.ok and mean(st.samples)
+        local key = "molt_" .. st.lane.name .. "_ratio"
+        rec[key] = (positive(molt_time) and positive(t)) and molt_time / t or json.null
+        rec.ratio_directions[key] = MOLT_OVER_BASELINE
+      end
+    end
+  end
+  -- Rig: every candidate against the reference, as a plain time ratio.
+  for _, st in ipairs(states) do
+    if st ~= ref_state and ref_state and st.lane.name ~= "molt" then
+      local t, rt = st.ok and mean(st.samples), ref_state.ok and mean(ref_state.samples)
+      local key = st.lane.name .. "_" .. ref_state.lane.name .. "_ratio"
+      rec[key] = (positive(t) and positive(rt)) and t / rt or json.null
+      rec.ratio_directions[key] = RATIO
+    end
+  end
+  if cfg.super then rec.super_stats = rec.runtime_stats end
+  rec.rig = rigblock
+  return rec
+end
+
+--- Molt's baseline gate, then Rig's check of whether the data support each regression.
+--- Returns {ok, messages, unsupported}.
+function M.check_baseline(current, baseline, max_regression)
+  local messages, unsupported = {}, {}
+  local problems = {}
+  for _, field in ipairs { "timing_mode", "warmup", "samples" } do
+    local c, b = current[field], baseline[field]
+    if c == nil then problems[#problems + 1] = "current missing " .. field
+    elseif b == nil then problems[#problems + 1] = "baseline missing " .. field
+    elseif c ~= b then problems[#problems + 1] = ("%s differs: current=%s, baseline=%s"):format(field, tostring(c),
+      tostring(b)) end
+  end
+  if #problems > 0 then
+    return { ok = false, messages = { "incompatible benchmark baseline: " .. table.concat(problems, "; ")
+      .. "; regenerate the baseline with matching benchmark timing settings" }, unsupported = {} }
+  end
+  local names = json.keys(current.benchmarks or {})
+  table.sort(names)
+  for _, name in ipairs(names) do
+    local cur, base = current.benchmarks[name], (baseline.benchmarks or {})[name]
+    local cr, br = cur and cur.molt_cpython_ratio, base and base.molt_cpython_ratio
+    if type(cr) == "number" and type(br) == "number" and cr > br * (1 + max_regression) then
+      local line = ("%s: ratio %.4f > %.4f * %.2f"):format(name, cr, br, 1 + max_regression)
+      -- Can the samples tell it from noise? Compare molt's samples now and then.
+      local a, b = base.molt_samples_s, cur.molt_samples_s
+      if type(a) == "table" and type(b) == "table" and #a > 0 and #b > 0 then
+        local c = stats.compare(a, b)
+        if c.verdict ~= "slower" then
+          unsupported[#unsupported + 1] = line .. (" (not called a regression: molt samples %s, %s)"):format(c.verdict,
+            c.reason)
+        else
+          messages[#messages + 1] = line
+        end
+      else
+        messages[#messages + 1] = line
+      end
+    end
+  end
+  return { ok = #messages == 0, messages = messages, unsupported = unsupported }
+end
+
+local function fmt(x, pattern)
+  if type(x) ~= "number" then return "-" end
+  return (pattern or "%.4f"):format(x)
+end
+
+--- Molt's summary layout (bench_reporting.render_bench_summary_markdown) with Rig's medians,
+--- intervals and verdicts.
+function M.summary_markdown(payload, json_path, lanes)
+  local out = { "# Molt Benchmark Summary\n\n", "Generated: ", payload.created_at, "\n\n",
+    "JSON: `", json_path or "-", "`\n\n" }
+  local names = json.keys(payload.benchmarks)
+  table.sort(names)
+  local rows = {}
+  for _, name in ipairs(names) do
+    local r = payload.benchmarks[name]
+    local failure = r.molt_failure_status ~= nil and r.molt_failure_status ~= json.null
+      and (tostring(r.molt_failure_status) .. " (" .. tostring(r.molt_failure_detail) .. ")") or ""
+    rows[#rows + 1] = { name, r.molt_status or "-", fmt(r.cpython_time_s), fmt(r.molt_time_s),
+      fmt(r.molt_cpython_ratio), failure == "json.null" and "" or failure }
+  end
+  out[#out + 1] = md.table(rows, { headers = { "Benchmark", "Molt Status", "CPython s", "Molt s", "Molt/CPython",
+    "Failure" } })
+  -- Rig: medians with their intervals, and verdicts against the reference.
+  out[#out + 1] = "\n## Medians and verdicts\n\n"
+  local rrows = {}
+  for _, name in ipairs(names) do
+    local r = payload.benchmarks[name]
+    for _, lane in ipairs(lanes) do
+      local ls = r.rig.lanes[lane]
+      local c = r.rig.compare[lane]
+      if ls and ls.median_s then
+        local ci = (type(ls.ci_low_s) == "number" and type(ls.ci_high_s) == "number")
+          and ("[%.4f, %.4f]"):format(ls.ci_low_s, ls.ci_high_s) or "n/a (too few samples)"
+        rrows[#rrows + 1] = { name, lane, fmt(ls.median_s), ci,
+          c and fmt(c.ratio, "%.3fx") or "-",
+          c and (type(c.ci_low) == "number" and ("[%.3f, %.3f]"):format(c.ci_low, c.ci_high) or "-") or "-",
+          c and c.verdict or "reference", table.concat(ls.warnings or {}, "; ") }
+      elseif ls and ls.failure then
+        rrows[#rrows + 1] = { name, lane, "-", "-", "-", "-", "failed: " .. ls.failure.status, "" }
+      end
+    end
+  end
+  out[#out + 1] = md.table(rrows, { headers = { "Benchmark", "Lane", "Median s", "95% CI", "Ratio", "Ratio CI",
+    "Verdict", "Warnings" }, align = { "left", "left", "right", "right", "right", "right", "left", "left" } })
+  out[#out + 1] = "\nGenerated by `rig run bench`.\n"
+  return table.concat(out)
+end
+
+--- The terminal table: medians, intervals and ratios per workload and lane.
+function M.terminal_table(payload, lanes)
+  local names = json.keys(payload.benchmarks)
+  table.sort(names)
+  local rows = { { "benchmark", "lane", "median s", "95% CI", "vs ref", "verdict" } }
+  for _, name in ipairs(names) do
+    local r = payload.benchmarks[name]
+    for _, lane in ipairs(lanes) do
+      local ls, c = r.rig.lanes[lane], r.rig.compare[lane]
+      if ls then
+        local ci = (type(ls.ci_low_s) == "number" and type(ls.ci_high_s) == "number")
+          and ("%.4f-%.4f"):format(ls.ci_low_s, ls.ci_high_s) or "n/a (few samples)"
+        rows[#rows + 1] = { name, lane, ls.median_s and ("%.4f"):format(ls.median_s) or "-",
+          ls.median_s and ci or "-", c and ("%.3fx"):format(c.ratio or 0) or (ls.failure and "" or "ref"),
+          ls.failure and ("FAILED " .. ls.failure.status) or (c and c.verdict or "") }
+      end
+    end
+  end
+  local widths = {}
+  for _, row in ipairs(rows) do
+    for i, cell in ipairs(row) do widths[i] = math.max(widths[i] or 0, #tostring(cell)) end
+  end
+  local lines = {}
+  for _, row in ipairs(rows) do
+    local parts = {}
+    for i, cell in ipairs(row) do
+      local text = tostring(cell)
+      parts[i] = (i >= 3 and i <= 5) and (string.rep(" ", widths[i] - #text) .. text)
+        or (text .. string.rep(" ", widths[i] - #text))
+    end
+    lines[#lines + 1] = table.concat(parts, "  ")
+  end
+  return table.concat(lines, "\n") .. "\n"
+end
+
+return M

@@ -1,0 +1,311 @@
+--- Lanes: named ways to build and run a workload (CPython, PyPy, Molt, Codon, Nuitka, Cython,
+--- Numba, Pyodide, and your own). A lane is data plus small functions; a lane whose tool is
+--- missing is skipped with a note, never an error. docs/lanes.md.
+local proc = require "rig.proc"
+local env = require "rig.env"
+local fs = require "rig.fs"
+local util = require "rig.util"
+
+local M = {}
+
+local LANE_FIELDS = {
+  name = "string", role = "string", description = "string", probe = "any", build = "any", run = "any",
+  env = "table", size_of = "any",
+}
+local ROLES = { reference = true, candidate = true, baseline = true }
+
+local lane_mt = { __name = "rig.Lane" }
+lane_mt.__index = lane_mt
+
+--- Declares a lane. `run` is an argv template (strings with {python}, {script}, {binary},
+--- {out}, {dir}, {stem}, and {args} standing for the workload's arguments) or a function
+--- (script, args, built) -> argv. `build` (optional) is a template or a function (script,
+--- ctx) -> {binary=, error=}; `probe` an argv (its first output line is the version) or a
+--- function () -> {available=, version=, reason=}.
+---@param spec table
+---@return table lane
+function M.define(spec)
+  if type(spec) ~= "table" then error("bad argument #1 to 'define' (table expected)", 2) end
+  for k, v in pairs(spec) do
+    local expected = LANE_FIELDS[k]
+    if not expected then
+      error(("bad argument #1 to 'define' (unknown field '%s'%s)"):format(tostring(k),
+        util.did_you_mean(tostring(k), util.sorted_keys(LANE_FIELDS))), 2)
+    end
+    if expected ~= "any" and type(v) ~= expected then
+      error(("bad argument #1 to 'define' (field '%s' must be a %s)"):format(k, expected), 2)
+    end
+  end
+  if type(spec.name) ~= "string" or not spec.name:match("^[%a_][%w_]*$") then
+    error("bad argument #1 to 'define' (a lane needs a name of letters, digits and '_')", 2)
+  end
+  if spec.run == nil then error("bad argument #1 to 'define' (a lane needs 'run')", 2) end
+  local lane = setmetatable({}, lane_mt)
+  for k, v in pairs(spec) do lane[k] = v end
+  lane.role = lane.role or "candidate"
+  if not ROLES[lane.role] then
+    error("bad argument #1 to 'define' (role must be reference, candidate or baseline)", 2)
+  end
+  lane.env = lane.env or {}
+  return lane
+end
+
+--- Expands a template: {args} splices the list; other placeholders are replaced in place.
+function M.expand(template, values, args)
+  local out = {}
+  for _, word in ipairs(template) do
+    if word == "{args}" then
+      for _, a in ipairs(args or {}) do out[#out + 1] = a end
+    else
+      out[#out + 1] = (word:gsub("{(%w+)}", function(key)
+        local v = values[key]
+        if v == nil then error("lane template uses {" .. key .. "}, which has no value here", 0) end
+        return v
+      end))
+    end
+  end
+  return out
+end
+
+local function first_line(text) return text and text:match("^%s*([^\r\n]*)") or nil end
+
+--- Checks whether the lane can run here: {available, version, reason}. Cached per lane.
+function lane_mt:check()
+  if self._probe then return self._probe end
+  local probe = self.probe
+  local result
+  if type(probe) == "function" then
+    result = probe(self)
+  elseif type(probe) == "table" then
+    local spec = { table.unpack(probe) }
+    spec.timeout = 30
+    local r, err = proc.run(spec)
+    if not r then
+      result = { available = false, reason = err.message }
+    elseif not r.ok then
+      -- The last line of stderr says why (a Python traceback ends with the error).
+      local last
+      for line in (r.stderr or ""):gmatch("[^\r\n]+") do last = line end
+      result = { available = false, reason = last or ("exit " .. tostring(r.code)) }
+    else
+      local v = first_line(r.stdout)
+      if not v or v == "" then v = first_line(r.stderr) end
+      result = { available = true, version = v }
+    end
+  else
+    result = { available = true }
+  end
+  self._probe = result
+  return result
+end
+
+--- Builds `script` if the lane has a build step: {binary=, build_s=, size_kb=, result=, error=}
+--- or nil when there is nothing to build.
+function lane_mt:build_workload(script, workdir)
+  if not self.build then return nil end
+  local stem = fs.stem(script)
+  local dir = fs.join(workdir, self.name .. "_" .. stem)
+  fs.mkdir(dir)
+  local out = fs.join(dir, stem .. "_" .. self.name)
+  if type(self.build) == "function" then
+    local start = require("rig.time").now()
+    local built = self.build(script, { dir = dir, out = out, lane = self })
+    built.build_s = built.build_s or (require("rig.time").now() - start)
+    return built
+  end
+  local argv = M.expand(self.build, { script = script, out = out, dir = dir, stem = stem, python = self.python })
+  argv.env = self.env
+  local r, err = proc.run(argv)
+  if not r then return { error = err, build_s = 0 } end
+  if not r.ok then return { result = r, build_s = r.wall_s } end
+  local binary = self.binary_of and self.binary_of(out, dir, stem) or out
+  local st = fs.stat(binary)
+  if not st then return { result = r, build_s = r.wall_s, missing = binary } end
+  return { binary = binary, build_s = r.wall_s, size_kb = st.size / 1024, result = r }
+end
+
+--- The command that runs `script` on this lane.
+function lane_mt:command(script, args, built)
+  if type(self.run) == "function" then return self.run(script, args, built) end
+  return M.expand(self.run, {
+    script = script, python = self.python, binary = built and built.binary, stem = fs.stem(script),
+  }, args)
+end
+
+-- The interpreter behind a command (pyenv shims are scripts in front of the real one).
+local function real_python(cmd)
+  local r = proc.run { cmd, "-c", "import sys; print(sys.executable)", timeout = 30 }
+  if r and r.ok then
+    local exe = first_line(r.stdout)
+    if exe and exe ~= "" then return exe end
+  end
+end
+
+local function python_probe(python)
+  return function()
+    if not python then return { available = false, reason = "no python3 found" } end
+    local r = proc.run { python, "--version", timeout = 30 }
+    if not r or not r.ok then return { available = false, reason = "cannot run " .. python } end
+    return { available = true, version = first_line(r.stdout ~= "" and r.stdout or r.stderr), path = python }
+  end
+end
+
+--- CPython, the reference lane: `opts.python` or the interpreter behind `python3`.
+function M.cpython(opts)
+  opts = opts or {}
+  local python = opts.python or real_python(env.which("python3") or "python3")
+  local lane = M.define { name = opts.name or "cpython", role = opts.role or "reference",
+    description = "CPython " .. (python or "(not found)"), probe = python_probe(python),
+    run = { "{python}", "{script}", "{args}" } }
+  lane.python = python
+  return lane
+end
+
+--- One lane per other `python3.X` on PATH (a different interpreter from `reference`), named
+--- `python3_X`.
+function M.pythons(reference)
+  local seen = {}
+  if reference and reference.python then
+    seen[reference.python] = true
+    seen[fs.realpath(reference.python) or ""] = true
+  end
+  local out = {}
+  -- Every python3.X in every PATH directory, not only the first match of each name.
+  for dir in (os.getenv("PATH") or ""):gmatch("[^:]+") do
+    for _, file in ipairs(fs.list(dir) or {}) do
+      local minor = file:match("^python3%.(%d+)$")
+      if minor then
+        local real = real_python(fs.join(dir, file))
+        local key = real and (fs.realpath(real) or real)
+        if real and not seen[key] then
+          seen[key] = true
+          local name = ("python3_%s"):format(minor)
+          local n = 2
+          for _, l in ipairs(out) do if l.name == name then name = ("python3_%s_%d"):format(minor, n) n = n + 1 end end
+          local lane = M.define { name = name, role = "candidate", description = "CPython " .. real,
+            probe = python_probe(real), run = { "{python}", "{script}", "{args}" } }
+          lane.python = real
+          out[#out + 1] = lane
+        end
+      end
+    end
+  end
+  return out
+end
+
+--- PyPy: `pypy3` (or `opts.cmd`) on PATH.
+function M.pypy(opts)
+  opts = opts or {}
+  local cmd = opts.cmd or env.which("pypy3") or env.which("pypy")
+  local lane = M.define { name = "pypy", role = "candidate", description = "PyPy",
+    probe = cmd and { cmd, "--version" }
+      or function() return { available = false, reason = "pypy3 not found on PATH" } end,
+    run = { "{python}", "{script}", "{args}" } }
+  lane.python = cmd
+  return lane
+end
+
+--- Molt: `molt build` then the binary. The build command is a template, since Molt may not
+--- be installed or may be invoked differently (`opts.build`, or `opts.molt` for the program).
+function M.molt(opts)
+  opts = opts or {}
+  local molt = opts.molt or "molt"
+  local found = env.which(molt)
+  return M.define { name = "molt", role = "candidate", description = "Molt (" .. molt .. ")",
+    probe = found and { found, "--version" } or function()
+      return { available = false, reason = molt .. " not found on PATH (install Molt or pass --molt-cmd)" }
+    end,
+    build = opts.build or { molt, "build", "--output", "{out}", "{script}" },
+    run = { "{binary}", "{args}" } }
+end
+
+--- Codon: `codon build -release`.
+function M.codon(opts)
+  opts = opts or {}
+  local codon = opts.codon or env.which("codon")
+  return M.define { name = "codon", role = "candidate", description = "Codon",
+    probe = codon and { codon, "--version" }
+      or function() return { available = false, reason = "codon not found on PATH" } end,
+    build = { codon or "codon", "build", "-release", "{script}", "-o", "{out}" }, run = { "{binary}", "{args}" } }
+end
+
+--- Nuitka: `python -m nuitka --onefile` with the reference interpreter.
+function M.nuitka(opts)
+  opts = opts or {}
+  local python = opts.python or real_python(env.which("python3") or "python3")
+  local lane = M.define { name = "nuitka", role = "candidate", description = "Nuitka",
+    probe = { python or "python3", "-m", "nuitka", "--version" },
+    build = { "{python}", "-m", "nuitka", "--onefile", "--output-dir={dir}", "--output-filename={stem}_nuitka",
+      "--remove-output", "--quiet", "{script}" },
+    run = { "{binary}", "{args}" } }
+  lane.python = python
+  lane.binary_of = function(_, dir, stem) return fs.join(dir, stem .. "_nuitka") end
+  return lane
+end
+
+--- Cython: `cython --embed` then the C compiler with python3-config's flags.
+function M.cython()
+  local lane = M.define { name = "cython", role = "candidate", description = "Cython (embedded)",
+    probe = function()
+      local c = env.which("cython") or env.which("cython3")
+      if not c then return { available = false, reason = "cython not found on PATH" } end
+      if not env.which("python3-config") then return { available = false, reason = "python3-config not found" } end
+      if not env.which("cc") then return { available = false, reason = "no C compiler (cc)" } end
+      return { available = true, version = env.version { c, "--version" }, cython = c }
+    end,
+    build = function(script, ctx)
+      local c = ctx.lane:check().cython
+      local csrc = ctx.out .. ".c"
+      local r, err = proc.run { c, "--embed", "-3", script, "-o", csrc, timeout = 600 }
+      if not r then return { error = err } end
+      if not r.ok then return { result = r } end
+      local flags = proc.run { "python3-config", "--cflags", "--ldflags", "--embed" }
+      local argv = { "cc", "-O2", csrc, "-o", ctx.out }
+      for w in (flags and flags.stdout or ""):gmatch("%S+") do argv[#argv + 1] = w end
+      argv.timeout = 600
+      local cc, err2 = proc.run(argv)
+      if not cc then return { error = err2 } end
+      if not cc.ok then return { result = cc } end
+      local st = fs.stat(ctx.out)
+      return { binary = ctx.out, size_kb = st and st.size / 1024, result = cc }
+    end,
+    run = { "{binary}", "{args}" } }
+  return lane
+end
+
+--- Numba: the reference interpreter with numba importable; workloads see RIG_LANE=numba
+--- and may JIT their kernels.
+function M.numba(opts)
+  opts = opts or {}
+  local python = opts.python or real_python(env.which("python3") or "python3")
+  local lane = M.define { name = "numba", role = "candidate", description = "Numba (CPython + numba)",
+    probe = { python or "python3", "-c", "import numba; print('numba', numba.__version__)" },
+    env = { RIG_LANE = "numba" }, run = { "{python}", "{script}", "{args}" } }
+  lane.python = python
+  return lane
+end
+
+--- Pyodide: a runner command (`opts.cmd`, or MOLT_BENCH_PYODIDE_CMD) given the script.
+function M.pyodide(opts)
+  opts = opts or {}
+  local cmd = opts.cmd or os.getenv("MOLT_BENCH_PYODIDE_CMD")
+  local words = {}
+  for w in (cmd or ""):gmatch("%S+") do words[#words + 1] = w end
+  return M.define { name = "pyodide", role = "candidate", description = "Pyodide",
+    probe = function()
+      if #words == 0 then
+        return { available = false, reason = "no Pyodide runner (--pyodide-cmd or MOLT_BENCH_PYODIDE_CMD)" }
+      end
+      if not env.which(words[1]) then return { available = false, reason = words[1] .. " not found" } end
+      return { available = true, version = cmd }
+    end,
+    run = function(script, args)
+      local argv = {}
+      for _, w in ipairs(words) do argv[#argv + 1] = w end
+      argv[#argv + 1] = script
+      for _, a in ipairs(args or {}) do argv[#argv + 1] = a end
+      return argv
+    end }
+end
+
+return M
