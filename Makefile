@@ -74,6 +74,7 @@ bench: release
 	$(RIG_RELEASE) run recipes/bench/proc.lua
 	$(RIG_RELEASE) run recipes/bench/stats.lua
 	$(RIG_RELEASE) run recipes/bench/artifacts.lua
+	$(RIG_RELEASE) run recipes/bench/lanes.lua
 
 clean:
 	rm -rf .build

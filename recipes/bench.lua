@@ -128,6 +128,15 @@ return rig.recipe {
     local summary_out = p.summary_out or (fs.basename(json_out) == "results.json"
       and fs.join(fs.dirname(json_out), "summary.md") or json_out:gsub("%.json$", "") .. "_summary.md")
 
+    local available = 0
+    for _, lane in ipairs(chosen) do
+      if lane:check().available then available = available + 1 end
+    end
+    if available == 0 then
+      ctx.log.error("none of the selected lanes can run here (see the notes above); install python3, or choose lanes")
+      return 2
+    end
+
     local payload = rig.bench.run {
       workloads = workloads, lanes = chosen, samples = samples, warmup = warmup, order = p.order,
       timeout = p.runtime_timeout_sec, min_time = p.min_time, max_samples = p.max_samples, pin_cpu = p.pin_cpu,

@@ -55,6 +55,9 @@
 ---@field md rig.md
 ---@field csv rig.csv
 ---@field profile rig.profile
+---@field lanes rig.lanes
+---@field bench rig.bench
+---@field classify rig.classify
 ---@field log rig.log
 ---@field cli rig.cli
 ---@field spec rig.spec
@@ -150,6 +153,10 @@ function rig.spec.run_file(path, opts) end
 
 ---@class rig.util
 rig.util = {}
+--- SHA-256 as lowercase hex.
+---@param data string
+---@return string
+function rig.util.sha256(data) end
 ---@param a string
 ---@param b string
 ---@return integer
@@ -232,6 +239,9 @@ function Process:pid() end
 
 ---@class rig.proc
 rig.proc = {}
+--- {count, wall_s}: children finished through rig.proc so far (for harness overhead).
+---@return {count: integer, wall_s: number}
+function rig.proc.totals() end
 --- Runs a command to completion. `nil, err` when it cannot start.
 ---@param spec rig.ProcSpec
 ---@return rig.ProcResult? result
@@ -655,3 +665,106 @@ function rig.profile.diff(a, b, opts) end
 function rig.profile.is_process_profile(p) end
 ---@return boolean
 function rig.profile.is_epoch(p) end
+
+---@class rig.LaneSpec
+---@field name string letters, digits and _ (the prefix of its result fields)
+---@field role? "reference"|"candidate"|"baseline" default "candidate"
+---@field description? string
+---@field probe? string[]|fun(lane: rig.Lane): {available: boolean, version?: string, reason?: string}
+---@field build? string[]|fun(script: string, ctx: {dir: string, out: string, lane: rig.Lane}): table
+---@field run string[]|fun(script: string, args: string[], built: table?): string[]
+---@field env? table<string, string>
+
+---@class rig.Lane: rig.LaneSpec
+---@field python? string the interpreter of Python lanes
+local Lane = {} -- luacheck: ignore 241
+--- {available, version, reason}; probed once.
+function Lane:check() end
+---@param script string
+---@param workdir string
+---@return table? built {binary, build_s, size_kb, result, error}
+function Lane:build_workload(script, workdir) end
+---@return string[]
+function Lane:command(script, args, built) end
+
+---@class rig.lanes
+rig.lanes = {}
+---@param spec rig.LaneSpec
+---@return rig.Lane
+function rig.lanes.define(spec) end
+---@param template string[]
+---@param values table<string, string>
+---@param args? string[]
+---@return string[]
+function rig.lanes.expand(template, values, args) end
+---@param opts? {python?: string, name?: string, role?: string}
+---@return rig.Lane
+function rig.lanes.cpython(opts) end
+--- A lane for every other python3.X on PATH.
+---@param reference? rig.Lane
+---@return rig.Lane[]
+function rig.lanes.pythons(reference) end
+---@param opts? {cmd?: string}
+---@return rig.Lane
+function rig.lanes.pypy(opts) end
+---@param opts? {molt?: string, build?: string[]}
+---@return rig.Lane
+function rig.lanes.molt(opts) end
+---@param opts? {codon?: string}
+---@return rig.Lane
+function rig.lanes.codon(opts) end
+---@param opts? {python?: string}
+---@return rig.Lane
+function rig.lanes.nuitka(opts) end
+---@return rig.Lane
+function rig.lanes.cython() end
+---@param opts? {python?: string}
+---@return rig.Lane
+function rig.lanes.numba(opts) end
+---@param opts? {cmd?: string}
+---@return rig.Lane
+function rig.lanes.pyodide(opts) end
+
+---@class rig.BenchConfig
+---@field workloads {name: string, path: string, args?: string[], cwd?: string}[]
+---@field lanes rig.Lane[]
+---@field samples integer
+---@field warmup integer
+---@field order? "interleaved"|"sequential"
+---@field timeout? number per run
+---@field min_time? number
+---@field max_samples? integer
+---@field pin_cpu? integer
+---@field super? boolean
+---@field noise? number
+---@field alpha? number
+---@field progress? boolean
+---@field on_snapshot? fun(payload: table)
+
+---@class rig.bench
+rig.bench = {}
+--- Runs every workload on every available lane; returns Molt's results payload plus Rig's.
+---@param cfg rig.BenchConfig
+---@return table payload
+function rig.bench.run(cfg) end
+--- Molt's baseline gate plus Rig's check of the evidence.
+---@return {ok: boolean, messages: string[], unsupported: string[]}
+function rig.bench.check_baseline(current, baseline, max_regression) end
+---@return string
+function rig.bench.summary_markdown(payload, json_path, lanes) end
+---@return string
+function rig.bench.terminal_table(payload, lanes) end
+
+---@class rig.classify
+---@field MOLT_BUILD_SIGNATURES string[][]
+---@field MOLT_RUN_SIGNATURES string[][]
+rig.classify = {}
+--- Molt's failure payload for a failed build or run.
+---@param phase "build"|"run"
+---@param result? rig.ProcResult
+---@param spawn_error? rig.Error
+---@return table
+function rig.classify.molt_failure(phase, result, spawn_error) end
+---@param text? string
+---@return string
+function rig.classify.tail(text) end

@@ -86,6 +86,7 @@ function M.run(cfg)
   local samples, warmup = cfg.samples, cfg.warmup
   local workdir = assert(fs.tmpdir("rig-bench"))
   local started = time.now()
+  local children_before = proc.totals()
   local lanes_available, skipped = {}, {}
   for _, lane in ipairs(cfg.lanes) do
     local probe = lane:check()
@@ -132,7 +133,7 @@ function M.run(cfg)
         return out
       end)()),
       skipped_lanes = json.array(skipped),
-      children_wall_s = 0.0,
+      samples_wall_s = 0.0,
     }),
   })
   local report = progress_reporter(cfg.progress ~= false)
@@ -171,7 +172,7 @@ function M.run(cfg)
           local r = run_once(st, workload, cfg)
           tick(st.lane.name, kind, k)
           if r then
-            payload.rig.children_wall_s = payload.rig.children_wall_s + r.wall_s
+            payload.rig.samples_wall_s = payload.rig.samples_wall_s + r.wall_s
             local list = kind == "warmup" and st.warmup or st.samples
             list[#list + 1] = r.wall_s
             if kind ~= "warmup" then
@@ -211,8 +212,14 @@ function M.run(cfg)
   end
   report(("done: %d workloads x %d lanes in %.1fs"):format(#cfg.workloads, #lanes_available, time.now() - started),
     true)
-  payload.rig.wall_s = time.now() - started
   fs.remove_tree(workdir, fs.dirname(workdir))
+  -- Harness overhead: the run's wall time against the wall time of every child it started
+  -- (probes, builds, samples, git), all measured the same way.
+  local children = proc.totals()
+  payload.rig.wall_s = time.now() - started
+  payload.rig.children = children.count - children_before.count
+  payload.rig.children_wall_s = children.wall_s - children_before.wall_s
+  payload.rig.overhead = 1 - payload.rig.children_wall_s / payload.rig.wall_s
   return payload
 end
 

@@ -6,6 +6,23 @@ local util = require "rig.util"
 
 local M = {}
 
+-- Every child that `run`, `shell`, `must_run` and `run_many` finished: how many, and their
+-- wall time added up (for harness-overhead figures).
+local totals = { count = 0, wall_s = 0.0 }
+
+local function counted(result, err)
+  if result then
+    totals.count = totals.count + 1
+    totals.wall_s = totals.wall_s + result.wall_s
+  end
+  return result, err
+end
+
+--- {count, wall_s}: the children finished through this module so far.
+function M.totals()
+  return { count = totals.count, wall_s = totals.wall_s }
+end
+
 local SPEC_FIELDS = {
   env = "table", env_clear = "boolean", cwd = "string", stdin = "any", stdout = "any",
   stderr = "any", timeout = "number", kill_grace = "number", max_capture = "number",
@@ -123,7 +140,7 @@ M._normalize = normalize
 ---@return table? result
 ---@return rig.Error? err
 function M.run(spec)
-  return native.run(normalize(spec, "run", 2))
+  return counted(native.run(normalize(spec, "run", 2)))
 end
 
 --- Starts a command and returns a handle: `:wait()`, `:poll()`, `:kill([sig])`, `:pid()`.
@@ -158,7 +175,11 @@ function M.run_many(specs, opts)
   if math.type(jobs) ~= "integer" or jobs < 1 then
     error("bad argument #2 to 'run_many' (jobs must be a positive integer)", 2)
   end
-  return native.run_many(normalized, jobs)
+  local results = native.run_many(normalized, jobs)
+  for _, r in ipairs(results) do
+    if r and r.wall_s then counted(r) end
+  end
+  return results
 end
 
 --- Runs `command` through `/bin/sh -c`; `opts` as for `run`.
@@ -172,7 +193,7 @@ function M.shell(command, opts)
   for k, v in pairs(opts or {}) do
     if math.type(k) ~= "integer" then spec[k] = v end
   end
-  return native.run(normalize(spec, "shell", 2))
+  return counted(native.run(normalize(spec, "shell", 2)))
 end
 
 --- Like `run`, but raises when the command cannot start or does not succeed; returns the
@@ -180,7 +201,7 @@ end
 ---@param spec table
 ---@return table result
 function M.must_run(spec)
-  local result, err = native.run(normalize(spec, "must_run", 2))
+  local result, err = counted(native.run(normalize(spec, "must_run", 2)))
   if not result then
     error(err, 2)
   end
