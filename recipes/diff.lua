@@ -1,0 +1,62 @@
+-- Diff two benchmark results files: Molt's tools/bench_diff.py, exactly, and then the
+-- statistics where both files carry samples.
+return rig.recipe {
+  description = "Diff two benchmark results (Molt's bench_diff.py), with ratio CIs and verdicts where samples exist.",
+  params = {
+    { "old", type = "path", positional = true, required = true, metavar = "OLD_JSON" },
+    { "new", type = "path", positional = true, required = true, metavar = "NEW_JSON" },
+    { "metrics", type = "list", help = "metrics to diff (default: every shared numeric metric)" },
+    { "top", type = "integer", default = 10, help = "rows shown per metric" },
+    { "json_out", type = "path", help = "machine-readable diff (Molt's schema plus rig.evidence)" },
+    { "include_zero_only_metrics", type = "boolean", default = false,
+      help = "keep metrics that are 0 -> 0 everywhere" },
+    { "fail_regression_count", type = "integer", help = "exit 2 when regressed rows exceed this count" },
+    { "fail_regression_pct", type = "number", help = "exit 2 when a regression's |pct| reaches this" },
+    { "fail_regression_abs", type = "number", help = "the same on |delta| where pct is undefined" },
+    { "significant_only", type = "boolean", default = false,
+      help = "count a regression only where the samples support it (verdict slower)" },
+    { "alpha", type = "number", default = 0.05, help = "significance level" },
+    { "noise", type = "number", default = 0.02, help = "noise band of the verdicts" },
+  },
+  examples = { "rig run diff old.json new.json --top 3 --fail-regression-pct 10" },
+  run = function(p, ctx)
+    local json = rig.json
+    local function load(path)
+      local payload, err = json.read(path)
+      if not payload then
+        ctx.log.error("%s", err.code == "not_found" and ("missing benchmark JSON: " .. path) or err.message)
+        return nil
+      end
+      return payload
+    end
+    local old, new = load(p.old), load(p.new)
+    if not old or not new then return 2 end
+    if p.fail_regression_count and p.fail_regression_count < 0 then
+      ctx.log.error("--fail-regression-count must be >= 0")
+      return 2
+    end
+    local opts = { metrics = p.metrics, top = p.top, include_zero_only = p.include_zero_only_metrics,
+      fail_regression_count = p.fail_regression_count, fail_regression_pct = p.fail_regression_pct,
+      fail_regression_abs = p.fail_regression_abs, significant_only = p.significant_only, alpha = p.alpha,
+      noise = p.noise }
+    local result, err = rig.diff.compare(old, new, opts)
+    if not result then
+      ctx.log.error("%s", err)
+      return 2
+    end
+    io.stdout:write(rig.diff.markdown(result, p.old, p.new, opts))
+    if p.json_out then
+      local dir = rig.fs.dirname(p.json_out)
+      if dir ~= "." then rig.fs.mkdir(dir) end
+      local payload = rig.diff.json_payload(result, p.old, p.new, opts)
+      assert(json.write(p.json_out, payload, { indent = 2, sort_keys = true }))
+      io.stdout:write("\nWrote diff JSON: " .. p.json_out .. "\n")
+    end
+    if result.failed then
+      io.stdout:write("\nBenchmark diff gate failed:\n")
+      for _, reason in ipairs(result.failure_reasons) do io.stdout:write("- ", reason, "\n") end
+      return 2
+    end
+    return 0
+  end,
+}

@@ -1,0 +1,331 @@
+--- Diffs two benchmark results files the way Molt's tools/bench_diff.py does (matched names,
+--- candidate metrics, trends, ranking, gates, the same markdown and JSON), then adds what the
+--- data can say: where both files carry samples, the ratio of medians with its interval, a
+--- Mann-Whitney p-value (Holm-adjusted across a metric's rows) and a verdict.
+local stats = require "rig.stats"
+local json = require "rig.json"
+
+local M = {}
+
+M.LOWER_IS_BETTER = {
+  cpython_time_s = true, pypy_time_s = true, codon_time_s = true, codon_build_s = true, codon_size_kb = true,
+  nuitka_time_s = true, nuitka_build_s = true, nuitka_size_kb = true, pyodide_time_s = true, pyodide_build_s = true,
+  pyodide_size_kb = true, molt_build_s = true, molt_codon_ratio = true, molt_cpython_ratio = true,
+  molt_nuitka_ratio = true, molt_pyodide_ratio = true, molt_pypy_ratio = true, molt_time_s = true,
+  molt_wasm_build_s = true, molt_wasm_control_time_s = true, molt_wasm_size_kb = true, molt_wasm_time_s = true,
+}
+M.HIGHER_IS_BETTER = { molt_speedup = true }
+M.SKIP = {
+  molt_ok = true, molt_wasm_ok = true, molt_output_parity = true, molt_wasm_linked = true,
+  molt_wasm_control_ok = true, molt_wasm_failure_returncode = true, molt_wasm_control_failure_returncode = true,
+  pypy_ok = true, codon_ok = true, nuitka_ok = true, pyodide_ok = true, run_args = true, molt_args = true,
+  super_stats = true, molt_wasm_stats = true,
+}
+--- Molt's evidence gates: a metric is comparable only where these flags are literally true.
+M.OK_GATES = {
+  codon_time_s = { "codon_ok" }, molt_codon_ratio = { "molt_ok", "codon_ok" }, molt_cpython_ratio = { "molt_ok" },
+  molt_nuitka_ratio = { "molt_ok", "nuitka_ok" }, molt_pypy_ratio = { "molt_ok", "pypy_ok" },
+  molt_pyodide_ratio = { "molt_ok", "pyodide_ok" }, molt_speedup = { "molt_ok" }, molt_time_s = { "molt_ok" },
+  molt_wasm_control_time_s = { "molt_wasm_control_ok" }, molt_wasm_time_s = { "molt_wasm_ok" },
+  nuitka_time_s = { "nuitka_ok" }, pypy_time_s = { "pypy_ok" }, pyodide_time_s = { "pyodide_ok" },
+}
+
+local function is_number(v) return type(v) == "number" end
+
+local function comparable(metric, entry)
+  for _, flag in ipairs(M.OK_GATES[metric] or {}) do
+    if entry[flag] ~= true then return false end
+  end
+  return true
+end
+
+local function trend(metric, old, new)
+  if new == old then return "flat" end
+  if M.LOWER_IS_BETTER[metric] then return new < old and "improved" or "regressed" end
+  if M.HIGHER_IS_BETTER[metric] then return new > old and "improved" or "regressed" end
+  return new > old and "up" or "down"
+end
+
+local function sorted_names(t)
+  local out = {}
+  for k, v in pairs(t) do
+    if type(k) == "string" and type(v) == "table" then out[#out + 1] = k end
+  end
+  table.sort(out)
+  return out
+end
+
+-- Stable descending sort by key.
+local function rank(rows, key)
+  local copy = {}
+  for i, r in ipairs(rows) do copy[i] = { r, i } end
+  table.sort(copy, function(a, b)
+    local ka, kb = key(a[1]), key(b[1])
+    if ka ~= kb then return ka > kb end
+    return a[2] < b[2]
+  end)
+  local out = {}
+  for i, pair in ipairs(copy) do out[i] = pair[1] end
+  return out
+end
+
+local function sort_value(row) return row.pct_delta ~= nil and math.abs(row.pct_delta) or math.abs(row.delta) end
+
+-- The samples behind a time metric (`<lane>_time_s` -> `<lane>_samples_s`), when both rows
+-- have at least two.
+local function samples_of(metric, old, new)
+  local lane = metric:match("^(.+)_time_s$")
+  if not lane then return nil end
+  local a, b = old[lane .. "_samples_s"], new[lane .. "_samples_s"]
+  if type(a) == "table" and type(b) == "table" and #a >= 2 and #b >= 2 then return a, b end
+end
+
+--- Compares two results payloads. opts: metrics (list), top (10), include_zero_only,
+--- fail_regression_count, fail_regression_pct, fail_regression_abs, significant_only,
+--- alpha (0.05), noise (0.02). Returns the result (Molt's JSON payload plus `rig`), or nil
+--- and a message for an unusable input.
+function M.compare(old_payload, new_payload, opts)
+  opts = opts or {}
+  local top = opts.top or 10
+  if type(old_payload.benchmarks) ~= "table" or type(new_payload.benchmarks) ~= "table" then
+    return nil, "invalid benchmark JSON: expected top-level 'benchmarks' dict"
+  end
+  local old, new = old_payload.benchmarks, new_payload.benchmarks
+  local old_names, new_names = sorted_names(old), sorted_names(new)
+  local shared, added, removed = {}, {}, {}
+  for _, n in ipairs(old_names) do
+    if new[n] then shared[#shared + 1] = n else removed[#removed + 1] = n end
+  end
+  for _, n in ipairs(new_names) do
+    if not old[n] then added[#added + 1] = n end
+  end
+  -- Candidate metrics: numeric in both rows of a shared benchmark, not skipped, comparable.
+  local available, seen = {}, {}
+  for _, name in ipairs(shared) do
+    for metric, v in pairs(old[name]) do
+      if not M.SKIP[metric] and not seen[metric] and is_number(v) and is_number(new[name][metric])
+        and comparable(metric, old[name]) and comparable(metric, new[name]) then
+        seen[metric] = true
+        available[#available + 1] = metric
+      end
+    end
+  end
+  table.sort(available)
+  local metrics = available
+  if opts.metrics and #opts.metrics > 0 then
+    local numeric = {}
+    for _, name in ipairs(shared) do
+      for metric, v in pairs(old[name]) do
+        if not M.SKIP[metric] and is_number(v) and is_number(new[name][metric]) then numeric[metric] = true end
+      end
+    end
+    local unknown, wanted, dedupe = {}, {}, {}
+    for _, m in ipairs(opts.metrics) do
+      if not dedupe[m] then
+        dedupe[m] = true
+        wanted[#wanted + 1] = m
+        if not numeric[m] then unknown[#unknown + 1] = m end
+      end
+    end
+    if #unknown > 0 then
+      return nil, "requested metrics are unavailable/non-numeric in shared rows: " .. table.concat(unknown, ", ")
+    end
+    metrics = wanted
+  end
+
+  local result = {
+    benchmarks = { old_count = #old_names, new_count = #new_names, shared_count = #shared, added = added,
+      removed = removed },
+    metrics = {}, tables = {}, regressed_rows = 0, violations = {}, evidence = {},
+  }
+  local pct_gate = opts.fail_regression_pct and math.abs(opts.fail_regression_pct)
+  local abs_gate = opts.fail_regression_abs and math.abs(opts.fail_regression_abs)
+  for _, metric in ipairs(metrics) do
+    local rows = {}
+    for _, name in ipairs(shared) do
+      local o, n = old[name][metric], new[name][metric]
+      if is_number(o) and is_number(n) and comparable(metric, old[name]) and comparable(metric, new[name]) then
+        local delta = n - o
+        rows[#rows + 1] = { benchmark = name, metric = metric, old = o + 0.0, new = n + 0.0, delta = delta + 0.0,
+          pct_delta = o ~= 0 and (delta / o) * 100.0 or nil, trend = trend(metric, o, n) }
+      end
+    end
+    local all_zero = #rows > 0
+    for _, r in ipairs(rows) do
+      if r.old ~= 0 or r.new ~= 0 then all_zero = false end
+    end
+    if not (all_zero and not opts.include_zero_only) then
+      -- Rig: the statistics, where both files carry samples.
+      local tested = {}
+      for _, r in ipairs(rows) do
+        local a, b = samples_of(metric, old[r.benchmark], new[r.benchmark])
+        if a then
+          local c = stats.compare(a, b, { alpha = opts.alpha, noise = opts.noise })
+          r.stats = c
+          tested[#tested + 1] = r
+        end
+      end
+      if #tested > 0 then
+        local ps = {}
+        for i, r in ipairs(tested) do ps[i] = r.stats.p_value end
+        local adjusted = stats.holm(ps)
+        for i, r in ipairs(tested) do
+          r.stats.p_holm = adjusted[i]
+          -- The verdict stands only if it survives the correction for the metric's rows.
+          if (r.stats.verdict == "slower" or r.stats.verdict == "faster") and adjusted[i] > (opts.alpha or 0.05) then
+            r.stats.verdict = "inconclusive"
+            r.stats.reason = ("not significant after Holm's correction across %d rows (p = %.3g)"):format(#tested,
+              adjusted[i])
+          end
+        end
+      end
+      local counts = { improved = 0, regressed = 0, flat = 0 }
+      for _, r in ipairs(rows) do
+        if counts[r.trend] then counts[r.trend] = counts[r.trend] + 1 end
+      end
+      local ordered = rank(rows, sort_value)
+      result.tables[#result.tables + 1] = { metric = metric, rows = rows, ordered = ordered, counts = counts }
+      local top_changes = {}
+      for i = 1, math.min(top, #ordered) do
+        local r = ordered[i]
+        top_changes[i] = json.object({ benchmark = r.benchmark, old = r.old, new = r.new, delta = r.delta,
+          pct_delta = r.pct_delta == nil and json.null or r.pct_delta, trend = r.trend })
+      end
+      result.metrics[#result.metrics + 1] = json.object({ metric = metric, rows = #rows, improved = counts.improved,
+        regressed = counts.regressed, flat = counts.flat, top_changes = json.array(top_changes) })
+      for _, r in ipairs(rows) do
+        if r.trend == "regressed" then
+          -- --significant-only: a regression counts only when the data support it.
+          local supported = not opts.significant_only or (r.stats and r.stats.verdict == "slower")
+          if supported then
+            result.regressed_rows = result.regressed_rows + 1
+            if pct_gate and r.pct_delta ~= nil and math.abs(r.pct_delta) >= pct_gate then
+              result.violations[#result.violations + 1] = { metric = metric, benchmark = r.benchmark,
+                pct_delta = r.pct_delta, delta = r.delta, reason = ("abs(pct_delta) >= %.4f"):format(pct_gate) }
+            elseif r.pct_delta == nil and abs_gate and math.abs(r.delta) >= abs_gate then
+              result.violations[#result.violations + 1] = { metric = metric, benchmark = r.benchmark,
+                pct_delta = nil, delta = r.delta, reason = ("abs(delta) >= %.6f"):format(abs_gate) }
+            end
+          end
+        end
+        if r.stats then result.evidence[#result.evidence + 1] = r end
+      end
+    end
+  end
+  local reasons = {}
+  if opts.fail_regression_count and result.regressed_rows > opts.fail_regression_count then
+    reasons[#reasons + 1] = ("regressed-row count exceeded threshold: %d > %d"):format(result.regressed_rows,
+      opts.fail_regression_count)
+  end
+  if #result.violations > 0 then
+    reasons[#reasons + 1] = ("threshold regressions detected: %d"):format(#result.violations)
+  end
+  result.failure_reasons = reasons
+  result.failed = #reasons > 0
+  result.metric_count = #metrics
+  return result
+end
+
+local function f6(v) return ("%.6f"):format(v) end
+local function pct(v)
+  if v == nil then return "n/a" end
+  return (v >= 0 and "+" or "") .. ("%.2f%%"):format(v)
+end
+
+--- The markdown Molt's tool prints, then Rig's statistics when there are samples.
+function M.markdown(result, old_path, new_path, opts)
+  opts = opts or {}
+  local top = opts.top or 10
+  local L = {}
+  local function add(s) L[#L + 1] = s end
+  add("# Benchmark Diff")
+  add(("Old: `%s`"):format(old_path))
+  add(("New: `%s`"):format(new_path))
+  local b = result.benchmarks
+  add(("Benchmarks: old=%d | new=%d | shared=%d"):format(b.old_count, b.new_count, b.shared_count))
+  local function names(list)
+    local out = {}
+    for i, n in ipairs(list) do out[i] = "`" .. n .. "`" end
+    return table.concat(out, ", ")
+  end
+  if #b.added > 0 then add("Added benchmarks: " .. names(b.added)) end
+  if #b.removed > 0 then add("Removed benchmarks: " .. names(b.removed)) end
+  if result.metric_count == 0 then
+    add("No shared numeric metrics to diff.")
+    return table.concat(L, "\n") .. "\n"
+  end
+  for _, t in ipairs(result.tables) do
+    add("")
+    add("## " .. t.metric)
+    if #t.rows == 0 then
+      add("No comparable rows.")
+    else
+      add(("Rows: %d | improved=%d | regressed=%d | flat=%d"):format(#t.rows, t.counts.improved, t.counts.regressed,
+        t.counts.flat))
+      add("| benchmark | old | new | delta | pct_delta | trend |")
+      add("| --- | ---: | ---: | ---: | ---: | --- |")
+      for i = 1, math.min(top, #t.ordered) do
+        local r = t.ordered[i]
+        add(("| `%s` | %s | %s | %s | %s | %s |"):format(r.benchmark, f6(r.old), f6(r.new), f6(r.delta),
+          pct(r.pct_delta), r.trend))
+      end
+    end
+  end
+  if #result.violations > 0 then
+    add("")
+    add("## Regression Threshold Violations")
+    add("| metric | benchmark | pct_delta | delta | reason |")
+    add("| --- | --- | ---: | ---: | --- |")
+    local ordered = rank(result.violations, sort_value)
+    for i = 1, math.min(top, #ordered) do
+      local v = ordered[i]
+      add(("| `%s` | `%s` | %s | %s | %s |"):format(v.metric, v.benchmark, pct(v.pct_delta), f6(v.delta), v.reason))
+    end
+  end
+  if #result.evidence > 0 then
+    add("")
+    add("## Statistical evidence (Rig)")
+    add("Ratio of medians new/old with its 95% interval, Mann-Whitney p (Holm-adjusted within each metric), verdict.")
+    add("| metric | benchmark | ratio | 95% CI | p | p (Holm) | verdict |")
+    add("| --- | --- | ---: | ---: | ---: | ---: | --- |")
+    for _, r in ipairs(result.evidence) do
+      local c = r.stats
+      local ci = (c.ci_low == c.ci_low) and ("[%.3f, %.3f]"):format(c.ci_low, c.ci_high) or "-"
+      add(("| `%s` | `%s` | %.4f | %s | %.3g | %.3g | %s |"):format(r.metric, r.benchmark, c.ratio, ci, c.p_value,
+        c.p_holm, c.verdict))
+    end
+  end
+  return table.concat(L, "\n") .. "\n"
+end
+
+--- Molt's --json-out payload (plus `rig.evidence`).
+function M.json_payload(result, old_path, new_path, opts)
+  local violations = {}
+  for i, v in ipairs(result.violations) do
+    violations[i] = json.object({ metric = v.metric, benchmark = v.benchmark,
+      pct_delta = v.pct_delta == nil and json.null or v.pct_delta, delta = v.delta, reason = v.reason })
+  end
+  local evidence = {}
+  for i, r in ipairs(result.evidence) do
+    local c = r.stats
+    local function finite(x) return (x == x and x ~= math.huge and x ~= -math.huge) and x or json.null end
+    evidence[i] = json.object({ metric = r.metric, benchmark = r.benchmark, ratio = finite(c.ratio),
+      ci_low = finite(c.ci_low), ci_high = finite(c.ci_high), p_value = finite(c.p_value),
+      p_holm = finite(c.p_holm), verdict = c.verdict, reason = c.reason })
+  end
+  local function opt(v) return v == nil and json.null or v end
+  return json.object({
+    schema_version = 1, old_json = old_path, new_json = new_path,
+    benchmarks = json.object({ old_count = result.benchmarks.old_count, new_count = result.benchmarks.new_count,
+      shared_count = result.benchmarks.shared_count, added = json.array(result.benchmarks.added),
+      removed = json.array(result.benchmarks.removed) }),
+    metrics = json.array(result.metrics),
+    gates = json.object({ fail_regression_count = opt(opts.fail_regression_count),
+      fail_regression_pct = opt(opts.fail_regression_pct), fail_regression_abs = opt(opts.fail_regression_abs),
+      regressed_rows = result.regressed_rows, threshold_violations = json.array(violations), failed = result.failed,
+      failure_reasons = json.array(result.failure_reasons) }),
+    rig = json.object({ evidence = json.array(evidence), significant_only = opts.significant_only == true }),
+  })
+end
+
+return M

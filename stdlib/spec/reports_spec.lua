@@ -1,0 +1,93 @@
+-- rig.report and rig.diff on the real Molt fixtures (golden outputs), and the statistical
+-- mode of diff on planted data.
+local json, fs = rig.json, rig.fs
+
+local root = debug.getinfo(1, "S").source:match("^@(.*)/stdlib/spec/[^/]+$") or "."
+local molt = root .. "/Tests/Fixtures/molt"
+
+local native_rel = "bench/results/full_native_refresh_20260522_tracked_vec.json"
+local wasm_rel = "bench/results/bench_wasm_20260522_tracked_vec.json"
+
+describe("rig.report", function()
+  it("reproduces Molt's generated report byte for byte", function()
+    local native = assert(json.read(molt .. "/" .. native_rel))
+    local wasm = assert(json.read(molt .. "/" .. wasm_rel))
+    local report = rig.report.render(native_rel, wasm_rel, native, wasm)
+    assert.equal(assert(fs.read(molt .. "/docs/benchmarks/bench_summary.md")), report)
+  end)
+
+  it("writes the STATUS block Molt's documents carry", function()
+    local block = rig.report.status_block(assert(json.read(molt .. "/" .. native_rel)),
+      assert(json.read(molt .. "/" .. wasm_rel)))
+    assert.matches("^Latest run: 2026%-05%-23 %(macOS arm64, CPython 3%.12%.13%)%.\nTop speedups: ", block)
+    assert.contains("Regressions: `bench_struct.py` 0.04x", block)
+    assert.contains("Comparator baseline coverage: PyPy 0/56, Codon 0/56, Nuitka 0/56, Pyodide 0/56.", block)
+  end)
+end)
+
+describe("rig.diff", function()
+  it("reproduces the worked example of Molt's bench_diff.py on the two native fixtures", function()
+    local old = assert(json.read(molt .. "/bench/results/full_native_baseline_20260320.json"))
+    local new = assert(json.read(molt .. "/" .. native_rel))
+    local r = rig.diff.compare(old, new, { top = 3, fail_regression_pct = 10 })
+    assert.same({ old_count = 54, new_count = 56, shared_count = 54,
+      added = { "bench_import_time.py", "bench_procedural_gen.py" }, removed = {} }, r.benchmarks)
+    local counts = {}
+    for _, t in ipairs(r.tables) do counts[t.metric] = { #t.rows, t.counts.improved, t.counts.regressed } end
+    assert.same({
+      cpython_time_s = { 52, 5, 47 }, molt_build_s = { 32, 31, 1 }, molt_cpython_ratio = { 28, 22, 6 },
+      molt_size_kb = { 32, 0, 0 }, molt_speedup = { 28, 22, 6 }, molt_time_s = { 28, 19, 9 },
+    }, counts)
+    assert.equal(69, r.regressed_rows)
+    assert.equal(61, #r.violations)
+    assert.is_true(r.failed)
+    local md = rig.diff.markdown(r, "old.json", "new.json", { top = 3 })
+    assert.contains("| `bench_startup.py` | 0.006623 | 0.036186 | 0.029563 | +446.40% | regressed |", md)
+    assert.contains("Benchmarks: old=54 | new=56 | shared=54\nAdded benchmarks: `bench_import_time.py`, "
+      .. "`bench_procedural_gen.py`", md)
+  end)
+
+  -- Two results files with samples: `n` benchmarks, the new one 5% slower or only noisy.
+  local function planted(seed, slowdown)
+    math.randomseed(seed)
+    local function normals(k, mean)
+      local out = {}
+      for i = 1, k do
+        local u1, u2 = 1 - math.random(), math.random()
+        out[i] = mean * (1 + 0.01 * math.sqrt(-2 * math.log(u1)) * math.cos(2 * math.pi * u2))
+      end
+      return out
+    end
+    local function file(factor)
+      local b = json.object()
+      local o = normals(20, 0.100 * factor)
+      local s = 0
+      for _, v in ipairs(o) do s = s + v end
+      b["bench_x.py"] = json.object({ molt_ok = true, molt_samples_s = json.array(o), molt_time_s = s / #o })
+      return { benchmarks = b }
+    end
+    return file(1), file(1 + slowdown)
+  end
+
+  it("flags a real 5% slowdown and leaves noise of the same spread alone, 19 times in 20", function()
+    local flagged, quiet = 0, 0
+    for trial = 1, 20 do
+      local old, new = planted(100 + trial, 0.05)
+      local r = rig.diff.compare(old, new, { significant_only = true, fail_regression_pct = 1 })
+      if r.failed then flagged = flagged + 1 end
+      local old2, new2 = planted(500 + trial, 0.0)
+      local r2 = rig.diff.compare(old2, new2, { significant_only = true, fail_regression_pct = 1 })
+      if not r2.failed then quiet = quiet + 1 end
+    end
+    assert.truthy(flagged >= 19, "slowdowns flagged: " .. flagged)
+    assert.truthy(quiet >= 19, "noise left alone: " .. quiet)
+  end)
+
+  it("reports the evidence beside Molt's tables", function()
+    local old, new = planted(1, 0.05)
+    local r = rig.diff.compare(old, new, {})
+    local md = rig.diff.markdown(r, "a", "b", {})
+    assert.contains("## Statistical evidence (Rig)", md)
+    assert.contains("| `molt_time_s` | `bench_x.py` | 1.05", md)
+  end)
+end)
