@@ -236,7 +236,8 @@ function M.startup_section(audit)
     end
     rows[#rows + 1] = ("| %s/%s/%s | %s | %s | %s | %s | %s |"):format(tostring(case.target),
       tostring(case.build_profile), tostring(case.backend), tostring(c.status),
-      c.artifact and tostring(c.artifact.bytes) or "-", med("same_path"), med("page_cache_cold"), c.budgets and (c.budgets.passed and "pass" or "fail") or "-")
+      c.artifact and tostring(c.artifact.bytes) or "-", med("same_path"), med("page_cache_cold"),
+      c.budgets and (c.budgets.passed and "pass" or "fail") or "-")
   end
   return table.concat(rows, "\n")
 end
