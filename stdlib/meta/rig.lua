@@ -58,6 +58,9 @@
 ---@field lanes rig.lanes
 ---@field bench rig.bench
 ---@field classify rig.classify
+---@field diff rig.diff
+---@field report rig.report
+---@field gate rig.gate
 ---@field log rig.log
 ---@field cli rig.cli
 ---@field spec rig.spec
@@ -768,3 +771,49 @@ function rig.classify.molt_failure(phase, result, spawn_error) end
 ---@param text? string
 ---@return string
 function rig.classify.tail(text) end
+
+---@class rig.DiffOptions
+---@field metrics? string[]
+---@field top? integer
+---@field include_zero_only? boolean
+---@field fail_regression_count? integer
+---@field fail_regression_pct? number
+---@field fail_regression_abs? number
+---@field significant_only? boolean
+---@field alpha? number
+---@field noise? number
+
+---@class rig.diff
+rig.diff = {}
+--- Molt's bench_diff.py comparison plus statistical evidence. nil, message for bad input.
+---@param old table results payload
+---@param new table results payload
+---@param opts? rig.DiffOptions
+---@return table? result
+---@return string? message
+function rig.diff.compare(old, new, opts) end
+---@return string
+function rig.diff.markdown(result, old_path, new_path, opts) end
+---@return table
+function rig.diff.json_payload(result, old_path, new_path, opts) end
+
+---@class rig.report
+rig.report = {}
+--- Molt's bench_report.py markdown.
+---@return string
+function rig.report.render(native_path, wasm_path, native, wasm, opts) end
+--- The STATUS block between the GENERATED:bench-summary markers.
+---@return string
+function rig.report.status_block(native, wasm) end
+
+---@class rig.gate
+---@field MOLT_CATEGORIES table[]
+rig.gate = {}
+---@return table? definition
+---@return string? message
+function rig.gate.load_definition(def) end
+---@param opts? {strict?: boolean, group?: string, alpha?: number}
+---@return table result
+function rig.gate.check(baseline, candidate, definition, opts) end
+---@return string
+function rig.gate.markdown(result) end

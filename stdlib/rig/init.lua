@@ -32,6 +32,7 @@ local namespaces = {
   classify = "rig.classify",
   report = "rig.report",
   diff = "rig.diff",
+  gate = "rig.gate",
   log = "rig.log",
   cli = "rig.cli",
   spec = "rig.spec",

@@ -91,3 +91,49 @@ describe("rig.diff", function()
     assert.contains("| `molt_time_s` | `bench_x.py` | 1.05", md)
   end)
 end)
+
+describe("rig.gate", function()
+  local function run_file(factors, seed)
+    math.randomseed(seed)
+    local b = json.object()
+    for name, factor in pairs(factors) do
+      local xs, s = {}, 0
+      for i = 1, 20 do
+        local u1, u2 = 1 - math.random(), math.random()
+        xs[i] = 0.1 * factor * (1 + 0.005 * math.sqrt(-2 * math.log(u1)) * math.cos(2 * math.pi * u2))
+        s = s + xs[i]
+      end
+      b[name] = json.object({ molt_ok = true, molt_samples_s = json.array(xs), molt_time_s = s / 20 })
+    end
+    return { timing_mode = "warm_throughput", warmup = 1, samples = 20, benchmarks = b }
+  end
+
+  local def = assert(rig.gate.load_definition({ category = rig.gate.MOLT_CATEGORIES,
+    group = { { name = "locks", benchmarks = { "bench_str_find" } } } }))
+
+  it("fails only on regressions beyond the category's limit that the samples support", function()
+    local base = run_file({ ["bench_str_find.py"] = 1, ["bench_csv_parse.py"] = 1, ["bench_sum.py"] = 1 }, 1)
+    local cand = run_file({ ["bench_str_find.py"] = 1.12, ["bench_csv_parse.py"] = 1.08, ["bench_sum.py"] = 1.0 }, 2)
+    local r = rig.gate.check(base, cand, def)
+    assert.equal(1, r.failures)
+    local by = {}
+    for _, c in ipairs(r.categories) do
+      for _, row in ipairs(c.rows) do by[row.benchmark] = { c.name, row.failed } end
+    end
+    assert.same({ "string_kernels", true }, by["bench_str_find.py"])
+    assert.same({ "general_loops", false }, by["bench_csv_parse.py"])  -- 8% is inside the 10% limit
+    assert.same({ "vector_reductions", false }, by["bench_sum.py"])
+    assert.contains("## String Kernels (limit 7%)", rig.gate.markdown(r))
+    assert.equal(1, rig.gate.check(base, cand, def, { group = "locks" }).failures)
+  end)
+
+  it("with strict, gates on the point estimate; and fails closed on incomparable runs", function()
+    local base = run_file({ ["bench_sum.py"] = 1 }, 3)
+    local cand = run_file({ ["bench_sum.py"] = 1.06 }, 4)
+    cand.benchmarks["bench_sum.py"].molt_samples_s = nil
+    assert.equal(0, rig.gate.check(base, cand, def).failures)
+    assert.equal(1, rig.gate.check(base, cand, def, { strict = true }).failures)
+    cand.samples = 5
+    assert.contains("samples differs", rig.gate.check(base, cand, def).incomparable)
+  end)
+end)
