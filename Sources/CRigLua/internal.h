@@ -19,6 +19,7 @@ typedef struct RigState {
   size_t limit;         // ceiling, 0 = none
   int lua_depth;        // > 0 while Lua code (not a Swift host function) runs under rig_pcall
   int refusals;         // allocations refused by the ceiling
+  int keep_on_free;     // closing for process exit: frees are no-ops (see rig_state_close)
 } RigState;
 
 static inline RigState *rig_state_of(lua_State *L) {

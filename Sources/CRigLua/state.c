@@ -12,7 +12,7 @@ static void *rig_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   RigState *st = (RigState *)ud;
   size_t old = ptr ? osize : 0;
   if (nsize == 0) {
-    free(ptr);
+    if (!st->keep_on_free) free(ptr);
     st->used -= old;
     return NULL;
   }
@@ -115,11 +115,12 @@ lua_State *rig_state_new(size_t memory_limit, void *host, rig_dispatch_fn dispat
   return L;
 }
 
-void rig_state_close(lua_State *L) {
+void rig_state_close(lua_State *L, int release_memory) {
   if (!L) return;
   RigState *st = rig_state_of(L);
+  st->keep_on_free = !release_memory;
   lua_close(L);
-  free(st);
+  if (release_memory) free(st);
 }
 
 size_t rig_memory_used(lua_State *L) { return rig_state_of(L)->used; }

@@ -6,6 +6,14 @@ int rig_gettop(lua_State *L) { return lua_gettop(L); }
 void rig_settop(lua_State *L, int index) { lua_settop(L, index); }
 int rig_absindex(lua_State *L, int index) { return lua_absindex(L, index); }
 int rig_checkstack(lua_State *L, int extra) { return lua_checkstack(L, extra); }
+int rig_gc_pause(lua_State *L) {
+  int was_running = lua_gc(L, LUA_GCISRUNNING);
+  lua_gc(L, LUA_GCSTOP);
+  return was_running;
+}
+void rig_gc_resume(lua_State *L, int was_running) {
+  if (was_running) lua_gc(L, LUA_GCRESTART);
+}
 void rig_pushvalue(lua_State *L, int index) { lua_pushvalue(L, index); }
 void rig_remove(lua_State *L, int index) { lua_remove(L, index); }
 void rig_insert(lua_State *L, int index) { lua_insert(L, index); }

@@ -70,8 +70,13 @@ public final class LuaHost {
     rig_state_set_memory_limit(L, memoryLimitMB > 0 ? memoryLimitMB * 1024 * 1024 : 0)
   }
 
+  /// False when the process exits right after this host goes: closing still runs every
+  /// finalizer and `<close>` handler, but leaves the heap's memory to the exit (the CLI).
+  public var releasesMemoryOnClose = true
+
   deinit {
-    rig_state_close(L)  // runs __gc of live handles first: they stop their processes
+    // Runs __gc of live handles first: they stop their processes.
+    rig_state_close(L, releasesMemoryOnClose ? 1 : 0)
     processes.shutdown()
   }
 

@@ -55,6 +55,7 @@ enum Session {
       throw ExitCode(1)
     }
     host.handleInterruptSignals()
+    host.releasesMemoryOnClose = false  // the process exits right after this function
     var status: Int32 = 0
     do {
       let results = try body(host)

@@ -5,7 +5,11 @@ local json = require "rig.json"
 
 local M = {}
 
-local LANES = { { "pypy", "PyPy" }, { "codon", "Codon" }, { "nuitka", "Nuitka" }, { "pyodide", "Pyodide" } }
+-- { lane, title, ok key, time key }: the keys built once, not per row (10,000-row inputs).
+local LANES = {}
+for i, lane in ipairs { { "pypy", "PyPy" }, { "codon", "Codon" }, { "nuitka", "Nuitka" }, { "pyodide", "Pyodide" } } do
+  LANES[i] = { lane[1], lane[2], lane[1] .. "_ok", lane[1] .. "_time_s" }
+end
 
 local function num(v) return type(v) == "number" and v or nil end
 
@@ -87,7 +91,7 @@ function M.render(native_path, wasm_path, native, wasm, opts)
   for _, entry in pairs(nb) do
     if entry.molt_ok == true then native_ok = native_ok + 1 end
     for _, lane in ipairs(LANES) do
-      if entry[lane[1] .. "_ok"] == true then lane_ok[lane[1]] = (lane_ok[lane[1]] or 0) + 1 end
+      if entry[lane[3]] == true then lane_ok[lane[1]] = (lane_ok[lane[1]] or 0) + 1 end
     end
   end
   for _, entry in pairs(wb) do
@@ -97,8 +101,9 @@ function M.render(native_path, wasm_path, native, wasm, opts)
   local regressions, slowest = {}, {}
   local comparators = {}
   for _, lane in ipairs(LANES) do comparators[lane[1]] = {} end
+  local EMPTY = {}
   for _, name in ipairs(names) do
-    local n, w = nb[name] or {}, wb[name] or {}
+    local n, w = nb[name] or EMPTY, wb[name] or EMPTY
     local molt_ok = n.molt_ok == true
     local molt_time = molt_ok and num(n.molt_time_s) and n.molt_time_s > 0 and n.molt_time_s or nil
     local cpython_time = num(n.cpython_time_s)
@@ -114,29 +119,29 @@ function M.render(native_path, wasm_path, native, wasm, opts)
     if speedup and speedup < 1.0 then regressions[#regressions + 1] = { name, speedup, molt_time, cpython_time } end
     if molt_time then
       for _, lane in ipairs(LANES) do
-        local t = num(n[lane[1] .. "_time_s"])
-        if n[lane[1] .. "_ok"] == true and t and t > 0 then
+        local t = num(n[lane[4]])
+        if n[lane[3]] == true and t and t > 0 then
           local rows = comparators[lane[1]]
           rows[#rows + 1] = { name, molt_time, t, molt_time / t }
         end
       end
     end
   end
-  -- Stable sorts, as Python's: ties keep name order.
-  local function stable_sort(list, key, descending)
-    for i, row in ipairs(list) do row.order = i end
+  -- Stable sorts, as Python's: ties keep name order (rows were added in name order, and
+  -- the name is field 1).
+  local function by_field(list, field, descending)
     table.sort(list, function(a, b)
-      local ka, kb = key(a), key(b)
+      local ka, kb = a[field], b[field]
       if ka ~= kb then
         if descending then return ka > kb end
         return ka < kb
       end
-      return a.order < b.order
+      return a[1] < b[1]
     end)
   end
-  stable_sort(regressions, function(r) return r[2] end)
-  stable_sort(slowest, function(r) return r[4] end, true)
-  for _, lane in ipairs(LANES) do stable_sort(comparators[lane[1]], function(r) return r[4] end, true) end
+  by_field(regressions, 2)
+  by_field(slowest, 4, true)
+  for _, lane in ipairs(LANES) do by_field(comparators[lane[1]], 4, true) end
 
   local missing_native, missing_wasm = {}, {}
   for _, name in ipairs(names) do
@@ -195,21 +200,23 @@ function M.render(native_path, wasm_path, native, wasm, opts)
     .. "Molt/Codon | Molt/Nuitka | Molt/Pyodide | WASM OK | WASM s | WASM/Native | WASM/CPython |")
   add("|" .. string.rep(" --- |", 23))
   for _, name in ipairs(names) do
-    local n, w = nb[name] or {}, wb[name] or {}
+    local n, w = nb[name] or EMPTY, wb[name] or EMPTY
     local molt_ok = n.molt_ok == true
     local molt_time = molt_ok and num(n.molt_time_s) or nil
-    local function lane_time(lane) return n[lane .. "_ok"] == true and num(n[lane .. "_time_s"]) or nil end
+    local pypy = n.pypy_ok == true and num(n.pypy_time_s) or nil
+    local codon = n.codon_ok == true and num(n.codon_time_s) or nil
+    local nuitka = n.nuitka_ok == true and num(n.nuitka_time_s) or nil
+    local pyodide = n.pyodide_ok == true and num(n.pyodide_time_s) or nil
     local cpython_time = num(n.cpython_time_s)
     local wasm_time = w.molt_wasm_ok == true and num(w.molt_wasm_time_s) or nil
-    local cells = { name, molt_ok and "yes" or "no", time(cpython_time), time(lane_time("pypy")),
-      time(n.codon_build_s), time(lane_time("codon")), time(n.codon_size_kb), time(n.nuitka_build_s),
-      time(lane_time("nuitka")), time(n.nuitka_size_kb), time(lane_time("pyodide")), time(n.molt_build_s),
+    L[#L + 1] = "| " .. table.concat({ name, molt_ok and "yes" or "no", time(cpython_time), time(pypy),
+      time(n.codon_build_s), time(codon), time(n.codon_size_kb), time(n.nuitka_build_s),
+      time(nuitka), time(n.nuitka_size_kb), time(pyodide), time(n.molt_build_s),
       time(molt_time), time(n.molt_size_kb), ratio(div(molt_time, cpython_time)),
-      ratio(div(molt_time, lane_time("pypy"))), ratio(div(molt_time, lane_time("codon"))),
-      ratio(div(molt_time, lane_time("nuitka"))), ratio(div(molt_time, lane_time("pyodide"))),
+      ratio(div(molt_time, pypy)), ratio(div(molt_time, codon)),
+      ratio(div(molt_time, nuitka)), ratio(div(molt_time, pyodide)),
       w.molt_wasm_ok == true and "yes" or "no", time(wasm_time), ratio(div(wasm_time, molt_time)),
-      ratio(div(wasm_time, cpython_time)) }
-    add("| " .. table.concat(cells, " | ") .. " |")
+      ratio(div(wasm_time, cpython_time)) }, " | ") .. " |"
   end
   add("")
   add("## Cold Start & Binary Size")

@@ -54,7 +54,11 @@ typedef int (*rig_dispatch_fn)(lua_State *L, void *host, int function_id);
 /// metatable, and an allocator that refuses to grow Lua's heap past `memory_limit` bytes
 /// while Lua code runs (0 = no limit). Returns NULL when the state cannot be built.
 lua_State *rig_state_new(size_t memory_limit, void *host, rig_dispatch_fn dispatch);
-void rig_state_close(lua_State *L);
+/// Closes the state: closes pending to-be-closed variables and runs every finalizer. With
+/// `release_memory` 0 the memory itself is left to the exiting process: freeing a large
+/// heap object by object costs more than the rest of a short run (40 ms for the 200 MB of
+/// two decoded 10,000-benchmark results files; recipes/bench/reports.lua).
+void rig_state_close(lua_State *L, int release_memory);
 /// Sets the pointer handed to the dispatcher (the Swift host object).
 void rig_state_set_host(lua_State *L, void *host);
 /// Sets the ceiling for the Lua heap in bytes (0 = none).
@@ -118,6 +122,11 @@ void rig_settop(lua_State *L, int index);
 int rig_absindex(lua_State *L, int index);
 /// 1 when `extra` slots could be reserved; 0 otherwise (never raises).
 int rig_checkstack(lua_State *L, int extra);
+/// Stops the collector (never raises: no collection step runs) and returns whether it was
+/// running, for `rig_gc_resume`. For host functions that build a large result and make
+/// almost no garbage doing it (JSON decode), where collection steps are pure overhead.
+int rig_gc_pause(lua_State *L);
+void rig_gc_resume(lua_State *L, int was_running);
 void rig_pushvalue(lua_State *L, int index);
 void rig_remove(lua_State *L, int index);
 void rig_insert(lua_State *L, int index);
