@@ -75,6 +75,7 @@ bench: release
 	$(RIG_RELEASE) run recipes/bench/stats.lua
 	$(RIG_RELEASE) run recipes/bench/artifacts.lua
 	$(RIG_RELEASE) run recipes/bench/lanes.lua
+	$(RIG_RELEASE) run recipes/bench/reports.lua
 
 clean:
 	rm -rf .build

@@ -56,16 +56,15 @@ local function sorted_names(t)
 end
 
 -- Stable descending sort by key.
+-- Keys and positions are computed once per row, not per comparison (10,000-row metrics).
 local function rank(rows, key)
-  local copy = {}
-  for i, r in ipairs(rows) do copy[i] = { r, i } end
-  table.sort(copy, function(a, b)
-    local ka, kb = key(a[1]), key(b[1])
+  local keys, position, out = {}, {}, {}
+  for i, r in ipairs(rows) do keys[r], position[r], out[i] = key(r), i, r end
+  table.sort(out, function(a, b)
+    local ka, kb = keys[a], keys[b]
     if ka ~= kb then return ka > kb end
-    return a[2] < b[2]
+    return position[a] < position[b]
   end)
-  local out = {}
-  for i, pair in ipairs(copy) do out[i] = pair[1] end
   return out
 end
 
