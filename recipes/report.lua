@@ -12,6 +12,7 @@ return rig.recipe {
     { "update_status_doc", type = "boolean", default = false, help = "rewrite the GENERATED:bench-summary block" },
     { "status_doc_path", type = "path", help = "the status document (default docs/spec/STATUS.md)" },
     { "update_readme", type = "path", help = "also rewrite the same block in this file (a README)" },
+    { "html", type = "path", help = "also write a self-contained HTML page: CIs, verdicts, sample plots" },
   },
   examples = { "rig run report --manifest bench/results/docs_manifest.json --check" },
   run = function(p, ctx)
@@ -55,6 +56,12 @@ return rig.recipe {
       local dir = fs.dirname(out_path)
       if dir ~= "." then fs.mkdir(dir) end
       assert(fs.write(out_path, report))
+    end
+    if p.html and not p.check then
+      local dir = fs.dirname(p.html)
+      if dir ~= "." then fs.mkdir(dir) end
+      assert(fs.write(p.html, rig.report.html(native_path, wasm_path, native, wasm)))
+      io.stdout:write("wrote ", p.html, "\n")
     end
     local start_marker, end_marker = "<!-- GENERATED:bench-summary:start -->", "<!-- GENERATED:bench-summary:end -->"
     local targets = {}

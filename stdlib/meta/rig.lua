@@ -805,6 +805,15 @@ function rig.report.render(native_path, wasm_path, native, wasm, opts) end
 --- The STATUS block between the GENERATED:bench-summary markers.
 ---@return string
 function rig.report.status_block(native, wasm) end
+--- A self-contained HTML page: per benchmark, lane medians with 95% intervals, Molt against
+--- CPython (ratio, interval, p, verdict) and a strip plot of the samples.
+---@param native_path string
+---@param wasm_path string
+---@param native table
+---@param wasm table
+---@param opts? { alpha?: number, noise?: number, title?: string }
+---@return string html
+function rig.report.html(native_path, wasm_path, native, wasm, opts) end
 
 ---@class rig.gate
 ---@field MOLT_CATEGORIES table[]

@@ -2,6 +2,7 @@
 --- in the same order with the same number formats, so the report Rig writes for Molt's
 --- inputs is byte-identical to the one Molt's tool writes; plus the STATUS block.
 local json = require "rig.json"
+local stats = require "rig.stats"
 
 local M = {}
 
@@ -304,6 +305,153 @@ function M.status_block(native, wasm)
       list(wasm_times, 3, function(v) return ("%.2fs"):format(v) end)),
   }
   return table.concat(lines, "\n")
+end
+
+-- HTML ------------------------------------------------------------------------------------
+
+local function escape_html(v)
+  return (tostring(v):gsub("[&<>\"']", { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;",
+    ["'"] = "&#39;" }))
+end
+
+-- The lanes of a results entry that carry at least one sample: { {lane, samples}, ... }, in
+-- name order, `molt` first. Warmup samples are not measurements and are left out.
+local function sampled_lanes(entry)
+  local out = {}
+  for key, v in pairs(entry) do
+    local lane = type(key) == "string" and key:match("^(.+)_samples_s$")
+    if lane and not lane:match("_warmup$") and type(v) == "table" and #v > 0 then
+      local ok = true
+      for _, x in ipairs(v) do
+        if type(x) ~= "number" or x ~= x then ok = false break end
+      end
+      if ok then out[#out + 1] = { lane, v } end
+    end
+  end
+  table.sort(out, function(a, b)
+    if (a[1] == "molt") ~= (b[1] == "molt") then return a[1] == "molt" end
+    return a[1] < b[1]
+  end)
+  return out
+end
+
+local function seconds(v) return num(v) and v == v and math.abs(v) ~= math.huge and ("%.6f"):format(v) or "-" end
+
+-- One strip plot: a row per lane, every sample a dot (spread vertically by a fixed pattern so
+-- equal values stay visible), the median a tick, its 95% interval a bar. Shared x axis.
+local function strip_plot(lanes, cis)
+  local lo, hi = math.huge, -math.huge
+  for _, l in ipairs(lanes) do
+    for _, x in ipairs(l[2]) do lo, hi = math.min(lo, x), math.max(hi, x) end
+  end
+  if hi <= lo then lo, hi = lo - 0.5 * math.abs(lo) - 1e-9, hi + 0.5 * math.abs(hi) + 1e-9 end
+  local pad = (hi - lo) * 0.05
+  lo, hi = lo - pad, hi + pad
+  local left, width, row = 130, 480, 26
+  local height = row * #lanes + 22
+  local function x_of(v) return left + (v - lo) / (hi - lo) * width end
+  local out = { ('<svg class="strip" width="%d" height="%d" viewBox="0 0 %d %d" role="img">'):format(
+    left + width + 10, height, left + width + 10, height) }
+  for i, l in ipairs(lanes) do
+    local y = (i - 1) * row + 4
+    local color = l[1] == "molt" and "#1f6feb" or "#8b949e"
+    out[#out + 1] = ('<text x="%d" y="%.1f" class="lane">%s</text>'):format(left - 8, y + row / 2 + 4,
+      escape_html(l[1]))
+    for j, x in ipairs(l[2]) do
+      local jitter = ((j * 0.6180339887) % 1) * (row - 10) + 5
+      out[#out + 1] = ('<circle cx="%.1f" cy="%.1f" r="2.5" fill="%s" fill-opacity="0.6"/>'):format(x_of(x),
+        y + jitter, color)
+    end
+    local ci = cis[i]
+    if ci and ci.low > -math.huge and ci.high < math.huge then
+      out[#out + 1] = ('<line class="ci" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#d29922" '
+        .. 'stroke-width="3"/>'):format(x_of(ci.low), x_of(ci.high), y + row - 3, y + row - 3)
+    end
+    local m = stats.summary(l[2]).median
+    out[#out + 1] = ('<line class="median" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#000" '
+      .. 'stroke-width="2"/>'):format(x_of(m), x_of(m), y + 2, y + row - 2)
+  end
+  local axis_y = row * #lanes + 6
+  out[#out + 1] = ('<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="#888"/>'):format(left, left + width, axis_y, axis_y)
+  out[#out + 1] = ('<text x="%d" y="%d" class="tick">%s s</text>'):format(left, axis_y + 14, seconds(lo))
+  out[#out + 1] = ('<text x="%d" y="%d" class="tick end">%s s</text>'):format(left + width, axis_y + 14, seconds(hi))
+  out[#out + 1] = "</svg>"
+  return table.concat(out)
+end
+
+--- A self-contained HTML page (no scripts, no network): the markdown report's summary, then
+--- for every benchmark the lanes' medians with 95% intervals, Molt against CPython as a
+--- ratio with its interval and verdict (`rig.stats.compare`), and a strip plot of the
+--- samples. Benchmarks whose files carry no samples (Molt's own results) show the point
+--- estimates only and say so.
+---@param native_path string
+---@param wasm_path string
+---@param native table decoded native results
+---@param wasm table decoded wasm results
+---@param opts? { alpha?: number, noise?: number, title?: string }
+---@return string html
+function M.html(native_path, wasm_path, native, wasm, opts)
+  opts = opts or {}
+  local names, nb, wb = collect(native, wasm)
+  local out = {}
+  local function add(s) out[#out + 1] = s end
+  add("<!DOCTYPE html>")
+  add('<html lang="en"><head><meta charset="utf-8">')
+  add("<title>" .. escape_html(opts.title or "Molt Bench Summary") .. "</title>")
+  add("<style>body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#111}table{border-collapse:collapse}"
+    .. "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}td:first-child,th:first-child{text-align:left}"
+    .. ".faster{color:#1a7f37;font-weight:bold}.slower{color:#cf222e;font-weight:bold}.same{color:#57606a}"
+    .. ".inconclusive{color:#9a6700}.bench{margin:1.5em 0;border-top:1px solid #ddd;padding-top:.5em}"
+    .. "svg text{font:11px sans-serif}svg .lane{text-anchor:end}svg .tick.end{text-anchor:end}</style>")
+  add("</head><body>")
+  add("<h1>" .. escape_html(opts.title or "Molt Bench Summary") .. "</h1>")
+  add(("<p>Native: <code>%s</code> (git_rev %s) &middot; WASM: <code>%s</code> (git_rev %s)</p>"):format(
+    escape_html(native_path), escape_html(type(native.git_rev) == "string" and native.git_rev or "-"),
+    escape_html(wasm_path), escape_html(type(wasm.git_rev) == "string" and wasm.git_rev or "-")))
+  local verdicts = { faster = 0, slower = 0, same = 0, inconclusive = 0 }
+  local sections = {}
+  for _, name in ipairs(names) do
+    local n, w = nb[name] or {}, wb[name] or {}
+    local lanes = sampled_lanes(n)
+    for _, l in ipairs(sampled_lanes(w)) do lanes[#lanes + 1] = { "wasm:" .. l[1], l[2] } end
+    local s = { ('<div class="bench" id="%s"><h2>%s</h2>'):format(escape_html(name), escape_html(name)) }
+    if #lanes == 0 then
+      s[#s + 1] = ("<p>No samples in the results files: Molt %s s, CPython %s s, speedup %s.</p>"):format(
+        seconds(n.molt_ok == true and n.molt_time_s or nil), seconds(n.cpython_time_s),
+        ratio(n.molt_ok == true and num(n.molt_speedup) or nil))
+    else
+      local cis, by_lane = {}, {}
+      s[#s + 1] = "<table><tr><th>lane</th><th>n</th><th>median s</th><th>95% CI of the median</th></tr>"
+      for i, l in ipairs(lanes) do
+        by_lane[l[1]] = l[2]
+        cis[i] = stats.median_ci(l[2])
+        local ci = cis[i]
+        local shown = (ci.low > -math.huge and ci.high < math.huge) and (seconds(ci.low) .. " &ndash; "
+          .. seconds(ci.high)) or "too few samples"
+        s[#s + 1] = ("<tr><td>%s</td><td>%d</td><td>%s</td><td>%s</td></tr>"):format(escape_html(l[1]), #l[2],
+          seconds(stats.summary(l[2]).median), shown)
+      end
+      s[#s + 1] = "</table>"
+      if by_lane.molt and by_lane.cpython then
+        local c = stats.compare(by_lane.cpython, by_lane.molt, { alpha = opts.alpha, noise = opts.noise })
+        verdicts[c.verdict] = (verdicts[c.verdict] or 0) + 1
+        s[#s + 1] = ('<p>Molt / CPython: %s (95%% CI %s &ndash; %s), p = %s: <span class="%s">%s</span>%s</p>'):format(
+          c.ratio and ("%.3fx"):format(c.ratio) or "-", c.ci_low and ("%.3fx"):format(c.ci_low) or "-",
+          c.ci_high and ("%.3fx"):format(c.ci_high) or "-", c.p_value and ("%.3g"):format(c.p_value) or "-",
+          escape_html(c.verdict), c.verdict == "faster" and "Molt faster" or c.verdict == "slower" and "Molt slower"
+            or escape_html(c.verdict), c.reason and (" (" .. escape_html(c.reason) .. ")") or "")
+      end
+      s[#s + 1] = strip_plot(lanes, cis)
+    end
+    s[#s + 1] = "</div>"
+    sections[#sections + 1] = table.concat(s, "\n")
+  end
+  add(("<p>%d benchmarks. Molt against CPython where both have samples: %d faster, %d slower, %d the same, "
+    .. "%d inconclusive.</p>"):format(#names, verdicts.faster, verdicts.slower, verdicts.same, verdicts.inconclusive))
+  for _, section in ipairs(sections) do add(section) end
+  add("<p>Generated by Rig (<code>rig run report --html</code>).</p>")
+  add("</body></html>")
+  return table.concat(out, "\n") .. "\n"
 end
 
 return M

@@ -25,6 +25,67 @@ describe("rig.report", function()
   end)
 end)
 
+describe("rig.report.html", function()
+  -- Spread of +-1% around each center, deterministic.
+  local function samples(center, n, seed)
+    local out = {}
+    for i = 1, n do out[i] = center * (1 + 0.01 * (((i * 7919 + seed) % 13) - 6) / 6) end
+    return json.array(out)
+  end
+  local native = json.object({ git_rev = "rev<1>", benchmarks = json.object({
+    ["bench_fast.py"] = json.object({ molt_ok = true, molt_time_s = 0.05, cpython_time_s = 0.1, molt_speedup = 2.0,
+      molt_samples_s = samples(0.05, 20, 1), cpython_samples_s = samples(0.1, 20, 2),
+      molt_warmup_samples_s = samples(1, 2, 0) }),
+    ["bench_<same>.py"] = json.object({ molt_ok = true, molt_time_s = 0.1, cpython_time_s = 0.1, molt_speedup = 1.0,
+      molt_samples_s = samples(0.1, 20, 3), cpython_samples_s = samples(0.1, 20, 4) }),
+    ["bench_few.py"] = json.object({ molt_ok = true, molt_time_s = 0.1, cpython_time_s = 0.2, molt_speedup = 2.0,
+      molt_samples_s = samples(0.1, 2, 3), cpython_samples_s = samples(0.2, 2, 4) }),
+    ["bench_nosamples.py"] = json.object({ molt_ok = true, molt_time_s = 0.2, cpython_time_s = 0.3,
+      molt_speedup = 1.5 }),
+  }) })
+  local wasm = json.object({ benchmarks = json.object({ ["bench_fast.py"] = json.object({ molt_wasm_ok = true,
+    molt_wasm_time_s = 0.07, molt_wasm_samples_s = samples(0.07, 10, 5) }) }) })
+
+  local function section(page, name)
+    return assert(page:match('<div class="bench" id="' .. name:gsub("%p", "%%%0") .. '">.-</div>'), name)
+  end
+  local function count(text, pattern)
+    local n = 0
+    for _ in text:gmatch(pattern) do n = n + 1 end
+    return n
+  end
+
+  it("plots every measured sample, gives verdicts that match the data, and says where there are none", function()
+    local page = rig.report.html("n.json", "w.json", native, wasm)
+    local fast = section(page, "bench_fast")
+    -- 20 molt + 20 cpython + 10 wasm dots; warmup samples are not measurements.
+    assert.equal(50, count(fast, "<circle "))
+    assert.contains('<span class="faster">Molt faster</span>', fast)
+    assert.matches("Molt / CPython: 0%.50%dx", fast)
+    assert.contains(">wasm:molt_wasm<", fast)
+    assert.contains('<span class="same">same</span>', section(page, "bench_&lt;same&gt;"))
+    assert.contains('<span class="inconclusive">inconclusive</span>', section(page, "bench_few"))
+    assert.contains("too few samples", section(page, "bench_few"))
+    local none = section(page, "bench_nosamples")
+    assert.equal(0, count(none, "<svg"))
+    assert.contains("No samples in the results files: Molt 0.200000 s, CPython 0.300000 s, speedup 1.50x.", none)
+    assert.contains("4 benchmarks. Molt against CPython where both have samples: 1 faster, 0 slower, 1 the same, "
+      .. "1 inconclusive.", page)
+  end)
+
+  it("is self-contained and escapes names", function()
+    local page = rig.report.html("n<.json", "w.json", native, wasm)
+    assert.is_nil(page:find("<script", 1, true))
+    assert.is_nil(page:find("https?://"))
+    assert.is_nil(page:find("bench_<same>", 1, true))
+    assert.contains("<code>n&lt;.json</code> (git_rev rev&lt;1&gt;)", page)
+    -- Every opened element the page uses is closed.
+    for _, tag in ipairs { "svg", "table", "div", "p", "h2", "code", "span", "text" } do
+      assert.equal(count(page, "<" .. tag .. "[ >]"), count(page, "</" .. tag .. ">"), tag)
+    end
+  end)
+end)
+
 describe("rig.diff", function()
   it("reproduces the worked example of Molt's bench_diff.py on the two native fixtures", function()
     local old = assert(json.read(molt .. "/bench/results/full_native_baseline_20260320.json"))
