@@ -7,7 +7,7 @@ RIG_RELEASE := .build/release/rig
 
 # Packages: Lua for the build, luacheck for the tests, hyperfine and time as benchmark anchors.
 BUILD_PACKAGES := pkg-config liblua5.4-dev
-TEST_PACKAGES := $(BUILD_PACKAGES) lua-check
+TEST_PACKAGES := $(BUILD_PACKAGES) lua-check valgrind
 BENCH_PACKAGES := $(BUILD_PACKAGES) lua5.4 hyperfine time
 
 # $(call ensure_packages,LIST): apt-get install whatever of LIST dpkg does not know.

@@ -61,6 +61,8 @@
 ---@field diff rig.diff
 ---@field report rig.report
 ---@field gate rig.gate
+---@field flame rig.flame
+---@field callgrind rig.callgrind
 ---@field log rig.log
 ---@field cli rig.cli
 ---@field spec rig.spec
@@ -814,6 +816,63 @@ function rig.report.status_block(native, wasm) end
 ---@param opts? { alpha?: number, noise?: number, title?: string }
 ---@return string html
 function rig.report.html(native_path, wasm_path, native, wasm, opts) end
+
+---@class rig.FlameNode
+---@field name string
+---@field total number samples in this frame and below
+---@field self number samples in this frame itself
+---@field children rig.FlameNode[]
+
+---@class rig.flame
+rig.flame = {}
+--- Folded stacks (`a;b;c 123` lines) to a call tree rooted at "all".
+---@param text string
+---@param source? string
+---@return rig.FlameNode? tree
+---@return rig.Error? err
+function rig.flame.parse_folded(text, source) end
+--- `perf script` output to folded stacks (the command name as the root frame).
+---@param text string
+---@return string folded
+function rig.flame.fold_perf_script(text) end
+--- Every frame: {path, name, total, self, depth}, parents first.
+---@param tree rig.FlameNode
+---@return { path: string, name: string, total: number, self: number, depth: integer }[]
+function rig.flame.frames(tree) end
+--- Functions by their own samples: {name, self, share}, largest first.
+---@param tree rig.FlameNode
+---@param top? integer
+---@return { name: string, self: number, share: number }[]
+function rig.flame.top_self(tree, top) end
+--- A self-contained SVG flame graph.
+---@param tree rig.FlameNode
+---@param opts? { title?: string, width?: number, min_width?: number }
+---@return string svg
+function rig.flame.svg(tree, opts) end
+--- A differential flame graph: the shape of `after`, red where a frame's share grew.
+---@param before rig.FlameNode
+---@param after rig.FlameNode
+---@param opts? { title?: string, width?: number, min_width?: number, saturate?: number }
+---@return string svg
+function rig.flame.diff_svg(before, after, opts) end
+
+---@class rig.CallgrindProfile
+---@field events string[]
+---@field totals table<string, integer>
+---@field functions { name: string, self: integer, inclusive: integer }[]
+---@field command string?
+
+---@class rig.callgrind
+rig.callgrind = {}
+---@param text string
+---@param source? string
+---@return rig.CallgrindProfile? profile
+---@return rig.Error? err
+function rig.callgrind.parse(text, source) end
+---@param path string
+---@return rig.CallgrindProfile? profile
+---@return rig.Error? err
+function rig.callgrind.read(path) end
 
 ---@class rig.gate
 ---@field MOLT_CATEGORIES table[]

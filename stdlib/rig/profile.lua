@@ -2,7 +2,7 @@
 --- flatten, sum, merge and diff them. Reads `molt_profile_json` (process profiles, schema 1,
 --- 2 and 3), `molt_profile_epoch_json` (epochs) and the legacy text line `molt_profile k=v
 --- ...`. Noise lines are skipped; a malformed or truncated record is counted and reported,
---- never fatal. reference: docs/profiles.md.
+--- never fatal. reference: docs/artifacts.md (rig.profile) and docs/profiles.md.
 local native = require "rig._native.profile"
 local json = require "rig.json"
 

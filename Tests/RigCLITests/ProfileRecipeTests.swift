@@ -1,0 +1,124 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+
+/// Whether `perf record` can sample a user program here (it needs linux-perf for the running
+/// kernel and perf_event_paranoid <= 2); containers often forbid it.
+private let perfWorks: Bool = {
+  let p = Process()
+  p.executableURL = URL(fileURLWithPath: "/bin/sh")
+  p.arguments = ["-c", "perf record -q -e cpu-clock -o /dev/null -- true >/dev/null 2>&1"]
+  guard (try? p.run()) != nil else { return false }
+  p.waitUntilExit()
+  return p.terminationStatus == 0
+}()
+
+/// `rig run profile` on a C program with a known call tree (Tests/Fixtures/profiles/tree.c),
+/// built in the test, and on Molt's real profile logs.
+@Suite("rig run profile")
+struct ProfileRecipeTests {
+  static let fixtures: URL = {
+    var url = URL(fileURLWithPath: #filePath)
+    url.deleteLastPathComponent()
+    url.deleteLastPathComponent()
+    return url.appendingPathComponent("Fixtures")
+  }()
+
+  /// A scratch directory with `tree` built from the fixture source.
+  func buildTree() throws -> String {
+    let dir = try RigCommand.scratch()
+    let cc = Process()
+    cc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    cc.arguments = ["cc", "-O0", "-g", "-fno-omit-frame-pointer", "-o", dir + "/tree",
+                    Self.fixtures.appendingPathComponent("profiles/tree.c").path]
+    try cc.run()
+    cc.waitUntilExit()
+    try #require(cc.terminationStatus == 0)
+    return dir
+  }
+
+  func manifest(_ dir: String) throws -> [String: Any] {
+    let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/profile.json"))
+    return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+  }
+
+  @Test("time: the command's end, times and peak RSS land in profile.json; a failing command exits 1")
+  func timeBackend() throws {
+    let dir = try buildTree()
+    let ok = try RigCommand.run(["run", "profile", "--out", dir + "/p", "--", dir + "/tree", "1000"], in: dir)
+    #expect(ok.status == 0, "\(ok.stderr)")
+    let m = try manifest(dir + "/p")
+    let result = try #require(m["result"] as? [String: Any])
+    #expect(result["code"] as? Int == 0)
+    #expect((result["max_rss_kb"] as? Int ?? 0) > 0)
+    let failing = try RigCommand.run(["run", "profile", "--out", dir + "/q", "--", "/bin/sh", "-c", "exit 3"], in: dir)
+    #expect(failing.status == 1)
+    #expect(failing.stdout.contains("time: exit 3"))
+    let missing = try RigCommand.run(["run", "profile", "--out", dir + "/r"], in: dir)
+    #expect(missing.status == 2)
+    #expect(missing.stderr.contains("no command: give it after --"))
+  }
+
+  @Test("callgrind: the instruction count is the same on every run, and the call tree is right")
+  func callgrindBackend() throws {
+    let dir = try buildTree()
+    var counts: [Int] = []
+    for run in 1...2 {
+      let r = try RigCommand.run(
+        ["run", "profile", "--backend", "callgrind", "--out", dir + "/cg\(run)", "--", dir + "/tree", "200000"], in: dir)
+      #expect(r.status == 0, "\(r.stderr)")
+      #expect(r.stdout.contains("costliest functions (self):"))
+      #expect(r.stdout.contains("| spin "))
+      counts.append(try #require(try manifest(dir + "/cg\(run)")["instructions"] as? Int))
+    }
+    #expect(counts[0] == counts[1])
+    // spin runs 4 * 200,000 iterations; the program's other work is small next to it.
+    #expect(counts[0] > 4 * 200_000 * 5 && counts[0] < 4 * 200_000 * 12)
+    let compared = try RigCommand.run(
+      ["run", "profile", "--backend", "callgrind", "--out", dir + "/cg3", "--compare", dir + "/cg1", "--",
+       dir + "/tree", "200000"], in: dir)
+    #expect(compared.stdout.contains("instructions: \(counts[0]) -> \(counts[0]) (1.0000x)"))
+  }
+
+  @Test("counters: Molt's real profile logs give the counter diff, largest relative change first")
+  func countersBackend() throws {
+    let dir = try RigCommand.scratch()
+    let logs = Self.fixtures.appendingPathComponent("molt/bench/results/profiles_20260320").path
+    let first = try RigCommand.run(
+      ["run", "profile", "--backend", "counters", "--out", dir + "/sum", "--", "cat", logs + "/bench_sum.log"], in: dir)
+    #expect(first.status == 0, "\(first.stderr)")
+    let counters = try #require(try manifest(dir + "/sum")["counters"] as? [String: Any])
+    #expect(counters["profile.alloc_tuple"] as? Int == 2844)
+    let second = try RigCommand.run(
+      ["run", "profile", "--backend", "counters", "--out", dir + "/list", "--compare", dir + "/sum", "--", "cat",
+       logs + "/bench_sum_list.log"], in: dir)
+    #expect(second.status == 0, "\(second.stderr)")
+    let rows = second.stdout.split(separator: "\n").filter { $0.hasPrefix("| profile.") }
+    try #require(rows.count == 3)
+    #expect(rows[0].hasPrefix("| profile.alloc_tuple  |   2844 | 1002845 | 352.618x |"))
+    #expect(rows[1].hasPrefix("| profile.alloc_string |  15063 | 2015066 | 133.776x |"))
+    #expect(rows[2].hasPrefix("| profile.alloc_count  |  23755 | 3023765 | 127.290x |"))
+  }
+
+  @Test("perf: folded stacks split 3:1 between a() and b(), as the program spends its time",
+        .enabled(if: perfWorks, "perf cannot sample here"))
+  func perfBackend() throws {
+    let dir = try buildTree()
+    let r = try RigCommand.run(
+      ["run", "profile", "--backend", "perf", "--out", dir + "/p", "--", dir + "/tree", "100000000"], in: dir)
+    #expect(r.status == 0, "\(r.stderr)")
+    let folded = try String(contentsOfFile: dir + "/p/stacks.folded", encoding: .utf8)
+    func samples(_ suffix: String) -> Int {
+      folded.split(separator: "\n").filter { $0.contains(suffix) }
+        .compactMap { Int($0.split(separator: " ").last ?? "") }.reduce(0, +)
+    }
+    let a = samples(";main;a;leaf;spin"), b = samples(";main;b;spin")
+    #expect(b > 20)
+    #expect(abs(Double(a) / Double(b) - 3.0) < 0.6, "a=\(a) b=\(b)")
+    let svg = try String(contentsOfFile: dir + "/p/flamegraph.svg", encoding: .utf8)
+    #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+    #expect((try? XMLDocument(xmlString: svg)) != nil)
+  }
+}
