@@ -8,7 +8,7 @@ RIG_RELEASE := .build/release/rig
 # Packages: Lua for the build, luacheck for the tests, hyperfine and time as benchmark anchors.
 BUILD_PACKAGES := pkg-config liblua5.4-dev
 TEST_PACKAGES := $(BUILD_PACKAGES) lua-check valgrind
-BENCH_PACKAGES := $(BUILD_PACKAGES) lua5.4 hyperfine time
+BENCH_PACKAGES := $(BUILD_PACKAGES) lua5.4 hyperfine time valgrind
 
 # $(call ensure_packages,LIST): apt-get install whatever of LIST dpkg does not know.
 define ensure_packages
@@ -76,6 +76,7 @@ bench: release
 	$(RIG_RELEASE) run recipes/bench/artifacts.lua
 	$(RIG_RELEASE) run recipes/bench/lanes.lua
 	$(RIG_RELEASE) run recipes/bench/reports.lua
+	$(RIG_RELEASE) run recipes/bench/instructions.lua
 
 clean:
 	rm -rf .build

@@ -35,6 +35,8 @@ return rig.recipe {
     { "min_time", type = "number", help = "add samples until each lane measured this many seconds" },
     { "max_samples", type = "integer", default = 50, help = "cap for --min-time" },
     { "pin_cpu", type = "integer", help = "run every child on this CPU" },
+    { "instructions", type = "boolean", default = false,
+      help = "also count each lane's instructions once under callgrind (<lane>_instructions)" },
     { "json_out", type = "path", help = "results JSON (default bench_<UTC stamp>.json in --out-dir)" },
     { "summary_out", type = "path", help = "markdown summary (default: next to the JSON)" },
     { "out_dir", type = "path", default = "rig-results", help = "where default outputs go" },
@@ -137,10 +139,14 @@ return rig.recipe {
       return 2
     end
 
+    if p.instructions and not rig.env.which("valgrind") then
+      ctx.log.error("--instructions needs valgrind (Debian: apt-get install valgrind)")
+      return 2
+    end
     local payload = rig.bench.run {
       workloads = workloads, lanes = chosen, samples = samples, warmup = warmup, order = p.order,
       timeout = p.runtime_timeout_sec, min_time = p.min_time, max_samples = p.max_samples, pin_cpu = p.pin_cpu,
-      super = p.super, noise = p.noise,
+      super = p.super, noise = p.noise, instructions = p.instructions,
       -- Nothing is lost: the results so far are on disk after every workload.
       on_snapshot = function(snapshot) assert(json.write(json_out, snapshot, { indent = 2, sort_keys = true })) end,
     }

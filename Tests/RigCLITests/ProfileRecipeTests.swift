@@ -102,6 +102,38 @@ struct ProfileRecipeTests {
     #expect(rows[2].hasPrefix("| profile.alloc_count  |  23755 | 3023765 | 127.290x |"))
   }
 
+  @Test("bench --instructions: the same count twice within 0.01%, and diff gates on a change in it (f(22) -> f(23))")
+  func instructionsAsLaneMetric() throws {
+    let dir = try RigCommand.scratch()
+    func script(_ n: Int) -> String { "def f(n):\n    return n if n < 2 else f(n - 1) + f(n - 2)\nprint(f(\(n)))\n" }
+    func bench(_ n: Int, _ out: String) throws -> Int {
+      try RigCommand.write(["wl.py": script(n)], in: dir)
+      let r = try RigCommand.run(
+        ["run", "bench", "--lane", "cpython", "--script", dir + "/wl.py", "--samples", "3", "--warmup", "0",
+         "--instructions", "--json-out", dir + "/" + out], in: dir)
+      try #require(r.status == 0, "\(r.stderr)")
+      let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + out))
+      let payload = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      let rows = try #require(payload["benchmarks"] as? [String: Any])
+      let row = try #require(rows["wl.py"] as? [String: Any])
+      return try #require(row["cpython_instructions"] as? Int)
+    }
+    let a = try bench(22, "a.json"), b = try bench(22, "b.json"), c = try bench(23, "c.json")
+    // Not always identical (a few dozen instructions of 171 million move between runs of
+    // CPython: allocator and environment details), but far inside a 0.1% gate.
+    #expect(abs(Double(b - a)) / Double(a) < 1e-4, "a=\(a) b=\(b)")
+    #expect(Double(c - a) / Double(a) > 0.1)
+    let same = try RigCommand.run(
+      ["run", "diff", dir + "/a.json", dir + "/b.json", "--metrics", "cpython_instructions", "--fail-regression-pct",
+       "0.1"], in: dir)
+    #expect(same.status == 0, "\(same.stdout)")
+    let slower = try RigCommand.run(
+      ["run", "diff", dir + "/a.json", dir + "/c.json", "--metrics", "cpython_instructions", "--fail-regression-pct",
+       "0.1"], in: dir)
+    #expect(slower.status == 2)
+    #expect(slower.stdout.contains("regressed=1"))
+  }
+
   @Test("perf: folded stacks split 3:1 between a() and b(), as the program spends its time",
         .enabled(if: perfWorks, "perf cannot sample here"))
   func perfBackend() throws {

@@ -740,6 +740,7 @@ function rig.lanes.pyodide(opts) end
 ---@field min_time? number
 ---@field max_samples? integer
 ---@field pin_cpu? integer
+---@field instructions? boolean also count each lane's instructions once under callgrind
 ---@field super? boolean
 ---@field noise? number
 ---@field alpha? number

@@ -78,9 +78,42 @@ local function run_once(state, workload, cfg)
   return r
 end
 
+-- One more run of the lane's command under callgrind: its instruction count (every process
+-- it starts included, one output file each), which does not move with the machine's load.
+-- Returns the count, or nil and why not.
+local function count_instructions(state, workload, cfg, dir)
+  local lane = state.lane
+  local argv = lane:command(workload.path, workload.args, state.built)
+  local prefix = ("%s/cg-%s-%s"):format(dir, lane.name, (workload.name:gsub("[^%w_.-]", "_")))
+  local spec = { "valgrind", "--tool=callgrind", "--trace-children=yes", "--callgrind-out-file=" .. prefix .. ".%p.out",
+    table.unpack(argv) }
+  spec.env = { PYTHONHASHSEED = "0", PYTHONUNBUFFERED = "1" }
+  for k, v in pairs(lane.env) do spec.env[k] = v end
+  spec.timeout = cfg.timeout and cfg.timeout * 100
+  spec.cwd = workload.cwd
+  spec.stdout = "null"
+  local r, err = proc.run(spec)
+  if not r then return nil, err.message end
+  if not r.ok then
+    return nil, ("the callgrind run ended with %s"):format(r.signal_name or r.timed_out and "a timeout"
+      or ("exit " .. tostring(r.code)))
+  end
+  local total = 0
+  local files = fs.glob(prefix .. ".*.out")
+  for _, file in ipairs(files) do
+    local cg, cg_err = require("rig.callgrind").read(file)
+    if not cg then return nil, cg_err.message end
+    total = total + (cg.totals.Ir or 0)
+    fs.remove(file)
+  end
+  if #files == 0 then return nil, "callgrind wrote no output" end
+  return total
+end
+
 --- Runs the benchmark. `cfg`: workloads ({name, path, args}), lanes (from rig.lanes),
 --- samples, warmup, order ("interleaved"|"sequential"), timeout, min_time, max_samples,
---- pin_cpu, super, json_out, summary_out, progress (bool), on_snapshot (function(payload)).
+--- pin_cpu, super, json_out, summary_out, progress (bool), on_snapshot (function(payload)),
+--- instructions (bool: also count each lane's instructions once under callgrind).
 --- Returns the payload (Molt's results schema plus Rig's fields).
 function M.run(cfg)
   local samples, warmup = cfg.samples, cfg.warmup
@@ -207,6 +240,15 @@ function M.run(cfg)
       end
     end
 
+    if cfg.instructions then
+      for _, st in ipairs(states) do
+        if st.ok then
+          local n, why = count_instructions(st, workload, cfg, workdir)
+          st.instructions = n
+          if not n then log.warn("%s %s: no instruction count: %s", workload.name, st.lane.name, why) end
+        end
+      end
+    end
     payload.benchmarks[workload.name] = M.record(workload, states, reference, cfg)
     if cfg.on_snapshot then cfg.on_snapshot(payload) end
   end
@@ -287,6 +329,7 @@ function M.record(workload, states, reference, cfg)
     rec[name .. "_warmup_samples_s"] = json.array(st.warmup)
     rec[name .. "_time_s"] = st.ok and mean(st.samples) or json.null
     if st ~= ref_state then rec[name .. "_ok"] = st.ok end
+    if st.instructions then rec[name .. "_instructions"] = st.instructions end
     if st.build then
       rec[name .. "_build_s"] = st.build.build_s or json.null
       rec[name .. "_size_kb"] = st.build.size_kb or json.null

@@ -41,7 +41,8 @@ end
 
 local function trend(metric, old, new)
   if new == old then return "flat" end
-  if M.LOWER_IS_BETTER[metric] then return new < old and "improved" or "regressed" end
+  -- Instruction counts (rig bench --instructions) are costs too.
+  if M.LOWER_IS_BETTER[metric] or metric:match("_instructions$") then return new < old and "improved" or "regressed" end
   if M.HIGHER_IS_BETTER[metric] then return new > old and "improved" or "regressed" end
   return new > old and "up" or "down"
 end
