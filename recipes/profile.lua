@@ -6,13 +6,15 @@ local BACKENDS = {
   counters = "Molt's runtime counters (MOLT_PROFILE=1 MOLT_PROFILE_JSON=1), diffed with --compare",
   perf = "perf record -g (cpu-clock), folded stacks and a flame graph",
   callgrind = "valgrind --tool=callgrind: instruction count and the costliest functions",
+  ["py-spy"] = "py-spy record (Python programs): folded Python stacks and a flame graph",
 }
-local BACKEND_NAMES = { "callgrind", "counters", "perf", "time" }
+local BACKEND_NAMES = { "callgrind", "counters", "perf", "py-spy", "time" }
 local BACKEND_HELP = {}
 for i, name in ipairs(BACKEND_NAMES) do BACKEND_HELP[i] = name .. ": " .. BACKENDS[name] end
 local HINTS = {
   perf = "perf is not installed (Debian: apt-get install linux-perf)",
   valgrind = "valgrind is not installed (Debian: apt-get install valgrind)",
+  ["py-spy"] = "py-spy is not installed (pip install py-spy)",
 }
 
 local function result_fields(r)
@@ -42,9 +44,10 @@ return rig.recipe {
     { "out", type = "path", required = true, help = "output folder (created; files in it are replaced)" },
     { "env", type = "list", help = "KEY=VALUE for the command's environment (repeatable)" },
     { "timeout", type = "number", help = "seconds before the command is stopped" },
-    { "compare", type = "path", help = "counters/callgrind: an earlier profile.json (or its folder) to diff against" },
+    { "compare", type = "path",
+      help = "an earlier profile.json (or its folder): counter diff, instruction ratio, or differential flame graph" },
     { "top", type = "integer", default = 15, help = "rows in the printed tables" },
-    { "frequency", type = "integer", default = 999, help = "perf: samples per second" },
+    { "frequency", type = "integer", default = 999, help = "perf, py-spy: samples per second" },
   },
   rest = "COMMAND [ARGS...]",
   examples = {
@@ -95,6 +98,38 @@ return rig.recipe {
       local prev, err = json.read(file)
       if not prev then ctx.log.error("--compare: %s", err.message) end
       return prev, file
+    end
+
+    -- perf and py-spy: the flame graph, the hottest functions, and with --compare a
+    -- differential flame graph against the earlier profile's stacks.
+    local function flame_outputs(folded)
+      local tree, tree_err = rig.flame.parse_folded(folded, fs.join(p.out, "stacks.folded"))
+      if not tree then
+        ctx.log.error("%s", tree_err.message)
+        return false
+      end
+      local title = table.concat(command, " ")
+      assert(fs.write(path("flamegraph.svg"), rig.flame.svg(tree, { title = title })))
+      manifest.samples = tree.total
+      local t = { { "function", "self samples", "share" } }
+      for _, f in ipairs(rig.flame.top_self(tree, p.top)) do
+        t[#t + 1] = { f.name, tostring(f.self), ("%.1f%%"):format(100 * f.share) }
+      end
+      io.stdout:write(("%d samples; hottest functions (self):\n"):format(tree.total), table_text(t))
+      local prev, file = load_previous()
+      if prev then
+        local before_text = prev.files and prev.files["stacks.folded"]
+          and fs.read(fs.join(fs.dirname(file), prev.files["stacks.folded"]))
+        local before = before_text and rig.flame.parse_folded(before_text)
+        if before then
+          assert(fs.write(path("flamegraph_diff.svg"), rig.flame.diff_svg(before, tree,
+            { title = title .. " (against " .. file .. ")" })))
+          io.stdout:write("differential flame graph: ", fs.join(p.out, "flamegraph_diff.svg"), "\n")
+        else
+          ctx.log.warn("%s has no readable stacks.folded to compare with", file)
+        end
+      end
+      return true
     end
 
     local r, err
@@ -150,14 +185,25 @@ return rig.recipe {
       end
       local folded = rig.flame.fold_perf_script(script.stdout)
       assert(fs.write(path("stacks.folded"), folded))
-      local tree = assert(rig.flame.parse_folded(folded))
-      assert(fs.write(path("flamegraph.svg"), rig.flame.svg(tree, { title = table.concat(command, " ") })))
-      manifest.samples = tree.total
-      local t = { { "function", "self samples", "share" } }
-      for _, f in ipairs(rig.flame.top_self(tree, p.top)) do
-        t[#t + 1] = { f.name, tostring(f.self), ("%.1f%%"):format(100 * f.share) }
+      if not flame_outputs(folded) then return 3 end
+    elseif p.backend == "py-spy" then
+      if not need("py-spy") then return 3 end
+      -- --nolineno: one frame per function, as perf's stacks have.
+      local argv = { "py-spy", "record", "--format", "raw", "--nolineno", "--rate", tostring(p.frequency),
+        "-o", path("stacks.folded"), "--" }
+      for _, a in ipairs(command) do argv[#argv + 1] = a end
+      r, err = run(argv)
+      if not r then
+        ctx.log.error("%s", err.message)
+        return 2
       end
-      io.stdout:write(("%d samples; hottest functions (self):\n"):format(tree.total), table_text(t))
+      assert(fs.write(path("stderr.txt"), r.stderr))
+      local folded = fs.read(fs.join(p.out, "stacks.folded"))
+      if not folded then
+        ctx.log.error("py-spy wrote no stacks (%s): %s", describe_end(r), r.stderr:sub(1, 400))
+        return 3
+      end
+      if not flame_outputs(folded) then return 3 end
     elseif p.backend == "callgrind" then
       if not need("valgrind") then return 3 end
       local out_file = path("callgrind.out")

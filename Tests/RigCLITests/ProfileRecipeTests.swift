@@ -15,6 +15,16 @@ private let perfWorks: Bool = {
   return p.terminationStatus == 0
 }()
 
+/// Whether py-spy (from PyPI) is installed.
+private let pySpyInstalled: Bool = {
+  let p = Process()
+  p.executableURL = URL(fileURLWithPath: "/bin/sh")
+  p.arguments = ["-c", "py-spy --version >/dev/null 2>&1"]
+  guard (try? p.run()) != nil else { return false }
+  p.waitUntilExit()
+  return p.terminationStatus == 0
+}()
+
 /// `rig run profile` on a C program with a known call tree (Tests/Fixtures/profiles/tree.c),
 /// built in the test, and on Molt's real profile logs.
 @Suite("rig run profile")
@@ -132,6 +142,19 @@ struct ProfileRecipeTests {
        "0.1"], in: dir)
     #expect(slower.status == 2)
     #expect(slower.stdout.contains("regressed=1"))
+  }
+
+  @Test("py-spy: a recursive Python function dominates its flame graph", .enabled(if: pySpyInstalled, "no py-spy"))
+  func pySpyBackend() throws {
+    let dir = try RigCommand.scratch()
+    try RigCommand.write(
+      ["fib.py": "def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\nprint(fib(27))\n"], in: dir)
+    let r = try RigCommand.run(
+      ["run", "profile", "--backend", "py-spy", "--out", dir + "/p", "--top", "1", "--", "python3", dir + "/fib.py"],
+      in: dir)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("| fib (fib.py)"))
+    #expect(FileManager.default.fileExists(atPath: dir + "/p/flamegraph.svg"))
   }
 
   @Test("perf: folded stacks split 3:1 between a() and b(), as the program spends its time",

@@ -50,16 +50,20 @@ function M.parse_folded(text, source)
     line_no = line_no + 1
     line = line:gsub("\r$", "")
     if line:match("%S") then
-      local stack, count = line:match("^(.-)%s+([%d%.eE+]+)%s*$")
+      -- The count follows white space (the frontier: "5" alone is not a sample); an empty
+      -- stack (py-spy writes " 1" for samples with no Python frame) counts at the root.
+      local stack, count = line:match("^(.-)%s*%f[%S]([%d%.eE+]+)%s*$")
       count = tonumber(count)
-      if not stack or stack == "" or not count or count < 0 or count ~= count or count == math.huge then
+      if not stack or not count or count < 0 or count ~= count or count == math.huge then
         return nil, setmetatable({ code = "folded_syntax", line = line_no,
           message = ("%s:%d: expected 'frame;frame;... COUNT' (a non-negative count after the last space), got %q")
             :format(source or "folded stacks", line_no, #line > 80 and line:sub(1, 77) .. "..." or line) },
           { __tostring = function(e) return e.message end })
       end
       local frames = {}
-      for f in (stack .. ";"):gmatch("([^;]*);") do frames[#frames + 1] = f ~= "" and f or "[unknown]" end
+      if stack ~= "" then
+        for f in (stack .. ";"):gmatch("([^;]*);") do frames[#frames + 1] = f ~= "" and f or "[unknown]" end
+      end
       add_stack(root, frames, count)
     end
   end
@@ -169,16 +173,22 @@ local function render(tree, opts, fill, note)
   opts = opts or {}
   local width = opts.width or 1200
   local pad, title_h = 10, 36
-  local max_depth = 0
-  for _, f in ipairs(M.frames(tree)) do max_depth = math.max(max_depth, f.depth) end
-  local height = title_h + (max_depth + 1) * FRAME_H + pad * 2
   local scale = tree.total > 0 and (width - 2 * pad) / tree.total or 0
   local min_w = opts.min_width or 0.1
+  -- Only frames wide enough to draw count towards the height (a lone deep stack of one
+  -- sample would otherwise make the picture mostly empty space).
+  local max_depth = 0
+  for _, f in ipairs(M.frames(tree)) do
+    if f.total * scale >= min_w then max_depth = math.max(max_depth, f.depth) end
+  end
+  local height = title_h + (max_depth + 1) * FRAME_H + pad * 2
   local out = {
     ('<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d">'):format(width, height,
       width, height),
-    '<style>text{font:11px Verdana,sans-serif;fill:#000}.t{font-size:16px;text-anchor:middle}</style>',
-    ('<rect width="100%%" height="100%%" fill="#f8f8f8"/>'),
+    -- A faint outline keeps the near-white frames of a differential graph visible.
+    '<style>text{font:11px Verdana,sans-serif;fill:#000}.t{font-size:16px;text-anchor:middle}'
+      .. 'g rect{stroke:rgba(0,0,0,.2);stroke-width:.5}</style>',
+    '<rect width="100%" height="100%" fill="#f8f8f8"/>',
     ('<text class="t" x="%d" y="24">%s</text>'):format(width // 2, escape(opts.title or "Flame graph")),
   }
   local function frame(n, path, depth, x)

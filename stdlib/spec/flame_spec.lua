@@ -38,6 +38,13 @@ describe("rig.flame", function()
     assert.equal(2, err.line)
     assert.matches("^x%.folded:2: expected 'frame;frame;%.%.%. COUNT'", err.message)
     assert.is_nil((rig.flame.parse_folded("a;b -3\n")))
+    assert.is_nil((rig.flame.parse_folded("5\n")))
+  end)
+
+  it("counts py-spy's frameless samples at the root", function()
+    local tree = assert(rig.flame.parse_folded(" 1\nmain;a 2\n"))
+    assert.equal(3, tree.total)
+    assert.equal(1, tree.self)
   end)
 
   it("folds real perf script output into the program's call tree, 3:1 as the program spends it", function()
@@ -78,6 +85,12 @@ describe("rig.flame", function()
     assert.contains(">short</text>", narrow)
     assert.is_nil(svg:find("<text [^>]*>a_r"))
     assert.equal(count(svg, "<g>"), count(svg, "</g>"))
+    assert.is_nil(svg:find("%%", 1, true))
+    -- A deep stack too narrow to draw does not make the picture taller.
+    local deep = { "main;a 100000" }
+    deep[2] = "main;b" .. string.rep(";x", 100) .. " 1"
+    local tall = rig.flame.svg(assert(rig.flame.parse_folded(table.concat(deep, "\n"))), { width = 600 })
+    assert.equal(36 + 3 * 16 + 20, tonumber(tall:match('height="(%d+)"')))
     assert.is_nil(svg:find("<script", 1, true))
   end)
 
