@@ -11,6 +11,7 @@ local BACKENDS = {
 local BACKEND_NAMES = { "callgrind", "counters", "perf", "py-spy", "time" }
 local BACKEND_HELP = {}
 for i, name in ipairs(BACKEND_NAMES) do BACKEND_HELP[i] = name .. ": " .. BACKENDS[name] end
+local LANE_NAMES = { "codon", "cpython", "molt", "nuitka", "numba", "pypy" }
 local HINTS = {
   perf = "perf is not installed (Debian: apt-get install linux-perf)",
   valgrind = "valgrind is not installed (Debian: apt-get install valgrind)",
@@ -48,6 +49,8 @@ return rig.recipe {
       help = "an earlier profile.json (or its folder): counter diff, instruction ratio, or differential flame graph" },
     { "top", type = "integer", default = 15, help = "rows in the printed tables" },
     { "frequency", type = "integer", default = 999, help = "perf, py-spy: samples per second" },
+    { "script", type = "path", help = "profile this Python script as --lane runs it (arguments after --)" },
+    { "lane", type = "choice", choices = LANE_NAMES, default = "cpython", help = "the lane for --script" },
   },
   rest = "COMMAND [ARGS...]",
   examples = {
@@ -57,12 +60,31 @@ return rig.recipe {
   run = function(p, ctx)
     local fs, json, proc = rig.fs, rig.json, rig.proc
     local command = ctx.rest
-    if #command == 0 then
+    if #command == 0 and not p.script then
       ctx.log.error("no command: give it after --, e.g. rig run profile --out DIR -- ./prog args")
       return 2
     end
     assert(fs.mkdir(p.out))
     local env = {}
+    if p.script then
+      -- The lane's own command for the script (built first where the lane compiles).
+      local lane = rig.lanes[p.lane]({})
+      local probe = lane:check()
+      if not probe.available then
+        ctx.log.error("lane %s cannot run here: %s", p.lane, tostring(probe.reason))
+        return 3
+      end
+      local built = lane:build_workload(p.script, p.out)
+      if built and not built.binary then
+        ctx.log.error("lane %s could not build %s: %s", p.lane, p.script, built.error and built.error.message
+          or built.missing and ("no binary at " .. built.missing)
+          or (built.result and built.result.stderr:sub(1, 400)) or "unknown error")
+        return 1
+      end
+      command = lane:command(p.script, ctx.rest, built)
+      for k, v in pairs(lane.env or {}) do env[k] = v end
+      env.PYTHONHASHSEED = env.PYTHONHASHSEED or "0"
+    end
     for _, kv in ipairs(p.env or {}) do
       local k, v = kv:match("^([^=]+)=(.*)$")
       if not k then

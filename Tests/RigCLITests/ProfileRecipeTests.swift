@@ -66,6 +66,14 @@ struct ProfileRecipeTests {
     let failing = try RigCommand.run(["run", "profile", "--out", dir + "/q", "--", "/bin/sh", "-c", "exit 3"], in: dir)
     #expect(failing.status == 1)
     #expect(failing.stdout.contains("time: exit 3"))
+    // --script runs it the way the lane does: the real interpreter, the script, the arguments.
+    try RigCommand.write(["argv.py": "import sys; print(sys.argv[1:])\n"], in: dir)
+    let lane = try RigCommand.run(
+      ["run", "profile", "--script", dir + "/argv.py", "--lane", "cpython", "--out", dir + "/s", "--", "x", "y"], in: dir)
+    #expect(lane.status == 0, "\(lane.stderr)")
+    let command = try #require(try manifest(dir + "/s")["command"] as? [String])
+    #expect(command.count == 4 && command[1] == dir + "/argv.py" && command[2...] == ["x", "y"])
+    #expect(try String(contentsOfFile: dir + "/s/stdout.txt", encoding: .utf8) == "['x', 'y']\n")
     let missing = try RigCommand.run(["run", "profile", "--out", dir + "/r"], in: dir)
     #expect(missing.status == 2)
     #expect(missing.stderr.contains("no command: give it after --"))
