@@ -124,7 +124,7 @@ return rig.recipe {
 
     -- perf and py-spy: the flame graph, the hottest functions, and with --compare a
     -- differential flame graph against the earlier profile's stacks.
-    local function flame_outputs(folded)
+    local function flame_outputs(folded, quiet)
       local tree, tree_err = rig.flame.parse_folded(folded, fs.join(p.out, "stacks.folded"))
       if not tree then
         ctx.log.error("%s", tree_err.message)
@@ -133,11 +133,13 @@ return rig.recipe {
       local title = table.concat(command, " ")
       assert(fs.write(path("flamegraph.svg"), rig.flame.svg(tree, { title = title })))
       manifest.samples = tree.total
-      local t = { { "function", "self samples", "share" } }
-      for _, f in ipairs(rig.flame.top_self(tree, p.top)) do
-        t[#t + 1] = { f.name, tostring(f.self), ("%.1f%%"):format(100 * f.share) }
+      if not quiet then
+        local t = { { "function", "self samples", "share" } }
+        for _, f in ipairs(rig.flame.top_self(tree, p.top)) do
+          t[#t + 1] = { f.name, tostring(f.self), ("%.1f%%"):format(100 * f.share) }
+        end
+        io.stdout:write(("%d samples; hottest functions (self):\n"):format(tree.total), table_text(t))
       end
-      io.stdout:write(("%d samples; hottest functions (self):\n"):format(tree.total), table_text(t))
       local prev, file = load_previous()
       if prev then
         local before_text = prev.files and prev.files["stacks.folded"]
@@ -253,6 +255,11 @@ return rig.recipe {
       end
       io.stdout:write(("%s instructions; costliest functions (self):\n"):format(tostring(cg.totals.Ir)),
         table_text(t))
+      -- The call graph as a flame graph (instructions, not samples).
+      local folded = rig.callgrind.folded(cg)
+      assert(fs.write(path("stacks.folded"), folded))
+      if not flame_outputs(folded, true) then return 3 end
+      manifest.samples = nil
       local prev, file = load_previous()
       if prev and prev.instructions then
         io.stdout:write(("instructions: %d -> %d (%.4fx) against %s\n"):format(prev.instructions, cg.totals.Ir,

@@ -92,6 +92,15 @@ struct ProfileRecipeTests {
       counts.append(try #require(try manifest(dir + "/cg\(run)")["instructions"] as? Int))
     }
     #expect(counts[0] == counts[1])
+    let folded = try String(contentsOfFile: dir + "/cg1/stacks.folded", encoding: .utf8)
+    func cost(_ suffix: String) -> Double {
+      folded.split(separator: "\n").filter { $0.hasSuffix(suffix) || $0.contains(suffix + " ") }
+        .compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +)
+    }
+    // spin runs 3n iterations under a() and n under b(): a 3:1 split of its instructions.
+    let underA = cost(";main;a;leaf;spin"), underB = cost(";main;b;spin")
+    #expect(underB > 1_000_000 && abs(underA / underB - 3) < 0.01, "a=\(underA) b=\(underB)")
+    #expect(FileManager.default.fileExists(atPath: dir + "/cg1/flamegraph.svg"))
     // spin runs 4 * 200,000 iterations; the program's other work is small next to it.
     #expect(counts[0] > 4 * 200_000 * 5 && counts[0] < 4 * 200_000 * 12)
     let compared = try RigCommand.run(

@@ -862,6 +862,7 @@ function rig.flame.diff_svg(before, after, opts) end
 ---@field totals table<string, integer>
 ---@field functions { name: string, self: integer, inclusive: integer }[]
 ---@field command string?
+---@field edges table<string, table<string, integer>> caller -> callee -> inclusive cost of those calls
 
 ---@class rig.callgrind
 rig.callgrind = {}
@@ -874,6 +875,12 @@ function rig.callgrind.parse(text, source) end
 ---@return rig.CallgrindProfile? profile
 ---@return rig.Error? err
 function rig.callgrind.read(path) end
+--- Folded stacks from the call graph (each function's cost split among its callers in
+--- proportion to the calls' cost), for rig.flame.
+---@param profile rig.CallgrindProfile
+---@param opts? { min_share?: number, max_depth?: integer }
+---@return string folded
+function rig.callgrind.folded(profile, opts) end
 
 ---@class rig.gate
 ---@field MOLT_CATEGORIES table[]

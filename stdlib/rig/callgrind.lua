@@ -11,6 +11,7 @@ local M = {}
 ---@field totals table<string, integer> per event, from `totals:`/`summary:` (else summed)
 ---@field functions { name: string, self: integer, inclusive: integer }[] by self cost, largest first (first event)
 ---@field command string? the profiled command line (`cmd:`)
+---@field edges table<string, table<string, integer>> caller -> callee -> inclusive cost of those calls
 
 --- Parses the text of a callgrind output file. Returns the profile, or nil and an error
 --- {code = "callgrind_syntax", message, line}.
@@ -23,17 +24,27 @@ function M.parse(text, source)
     error("bad argument #1 to 'parse' (string expected, got " .. type(text) .. ")", 2)
   end
   local events, totals, command = nil, nil, nil
-  local names = {}          -- compressed id -> name
-  local self, calls = {}, {} -- function -> cost of the first event
+  -- Name compression ("fn=(12) name", later "fn=(12)"): one id space per kind.
+  local names = { fn = {}, ob = {} }
+  -- Functions are keyed by name and object: "(below main)" lives in the program and in libc.
+  local self, calls = {}, {} -- function key -> cost of the first event
+  local edges = {}           -- caller key -> callee key -> inclusive cost of those calls
+  local key_name, key_object = {}, {}
+  local callee_name, callee_object = nil, nil
   local order = {}
-  local current, pending_call = nil, false
+  local current, object, pending_call = nil, nil, false
   local summed = 0
   local positions = 1       -- fields of position per cost line ("positions: instr line" = 2)
-  local function name_of(spec)
+  local function name_of(kind, spec)
     local id, name = spec:match("^%((%d+)%)%s*(.*)$")
     if not id then return spec end
-    if name ~= "" then names[id] = name end
-    return names[id] or ("(" .. id .. ")")
+    if name ~= "" then names[kind][id] = name end
+    return names[kind][id] or ("(" .. id .. ")")
+  end
+  local function key_of(name, ob)
+    local key = name .. "\1" .. (ob or "")
+    if not key_name[key] then key_name[key], key_object[key] = name, ob end
+    return key
   end
   local function fail(line_no, what)
     return nil, setmetatable({ code = "callgrind_syntax", line = line_no,
@@ -54,16 +65,26 @@ function M.parse(text, source)
       if not current then return fail(line_no, "cost line before any fn= line") end
       if pending_call then
         calls[current] = (calls[current] or 0) + cost
-        pending_call = false
+        if callee_name then
+          local callee = key_of(callee_name, callee_object or object)
+          edges[current] = edges[current] or {}
+          edges[current][callee] = (edges[current][callee] or 0) + cost
+        end
+        pending_call, callee_object = false, nil
       else
         self[current] = (self[current] or 0) + cost
         summed = summed + cost
       end
     elseif line:match("^fn=") then
-      current = name_of(line:sub(4))
+      current = key_of(name_of("fn", line:sub(4)), object)
+      callee_name, callee_object = nil, nil
       if self[current] == nil then self[current] = 0; order[#order + 1] = current end
-    elseif line:match("^cfn=") or line:match("^cfi=") or line:match("^cfl=") or line:match("^cob=") then
-      if line:match("^cfn=") then name_of(line:sub(5)) end
+    elseif line:match("^ob=") then
+      object = name_of("ob", line:sub(4))
+    elseif line:match("^cob=") then
+      callee_object = name_of("ob", line:sub(5))
+    elseif line:match("^cfn=") then
+      callee_name = name_of("fn", line:sub(5))
     elseif line:match("^calls=") then
       pending_call = true
     elseif line:match("^positions:") then
@@ -85,12 +106,89 @@ function M.parse(text, source)
   end
   if not events then return fail(line_no, "no 'events:' line: not a callgrind output file") end
   if not totals then totals = { [events[1]] = summed } end
+  -- Shown names: the plain name, with the object's file name where two objects share it.
+  local uses = {}
+  for _, name in pairs(key_name) do uses[name] = (uses[name] or 0) + 1 end
+  local shown = {}
+  for key, name in pairs(key_name) do
+    local ob = key_object[key]
+    shown[key] = (uses[name] > 1 and ob) and (name .. " [" .. ob:match("[^/]*$") .. "]") or name
+  end
   local functions = {}
-  for _, name in ipairs(order) do
-    functions[#functions + 1] = { name = name, self = self[name], inclusive = self[name] + (calls[name] or 0) }
+  for _, key in ipairs(order) do
+    functions[#functions + 1] = { name = shown[key], self = self[key], inclusive = self[key] + (calls[key] or 0) }
   end
   table.sort(functions, function(a, b) if a.self ~= b.self then return a.self > b.self end return a.name < b.name end)
-  return { events = events, totals = totals, functions = functions, command = command }
+  local shown_edges = {}
+  for caller, list in pairs(edges) do
+    local out = {}
+    for callee, cost in pairs(list) do out[shown[callee]] = (out[shown[callee]] or 0) + cost end
+    shown_edges[shown[caller]] = out
+  end
+  return { events = events, totals = totals, functions = functions, command = command, edges = shown_edges }
+end
+
+--- Folded stacks from the call graph, for rig.flame: callgrind records who called whom and
+--- at what inclusive cost, not whole stacks, so each function's cost is split among its
+--- callers in proportion to what each call cost (gprof's assumption). Exact for call trees
+--- where a function's calls cost the same from every caller; recursion is cut where a
+--- function reappears on its own path. opts.min_share (0.0005): calls below this share of
+--- the total stay in their caller's own cost; opts.max_depth (64).
+---@param profile rig.CallgrindProfile
+---@param opts? { min_share?: number, max_depth?: integer }
+---@return string folded
+function M.folded(profile, opts)
+  opts = opts or {}
+  local edges = profile.edges or {}
+  local inclusive, called = {}, {}
+  for _, f in ipairs(profile.functions) do inclusive[f.name] = f.inclusive end
+  for caller, list in pairs(edges) do
+    for name in pairs(list) do
+      if name ~= caller then called[name] = true end
+    end
+  end
+  local total = profile.totals[profile.events[1]] or 0
+  local min_cost = total * (opts.min_share or 0.0005)
+  local max_depth = opts.max_depth or 64
+  local lines = {}
+  local path, on_path = {}, {}
+  local function walk(fn, amount)
+    local children, sum = {}, 0
+    if #path < max_depth and (inclusive[fn] or 0) > 0 then
+      local scale = amount / inclusive[fn]
+      for name, cost in pairs(edges[fn] or {}) do
+        local share = cost * scale
+        if not on_path[name] and share >= min_cost then
+          children[#children + 1] = { name, share }
+          sum = sum + share
+        end
+      end
+    end
+    -- Calls can add up to more than the caller (recursion counted twice): scale them down.
+    local fit = sum > amount and amount / sum or 1
+    table.sort(children, function(a, b) return a[1] < b[1] end)
+    local self_cost = amount
+    for _, child in ipairs(children) do
+      local share = child[2] * fit
+      self_cost = self_cost - share
+      path[#path + 1], on_path[child[1]] = child[1], true
+      walk(child[1], share)
+      path[#path], on_path[child[1]] = nil, nil
+    end
+    local n = math.floor(self_cost + 0.5)
+    if n > 0 then lines[#lines + 1] = table.concat(path, ";") .. " " .. n end
+  end
+  local roots = {}
+  for _, f in ipairs(profile.functions) do
+    if not called[f.name] and f.inclusive >= min_cost then roots[#roots + 1] = f.name end
+  end
+  table.sort(roots)
+  for _, name in ipairs(roots) do
+    path[1], on_path[name] = name, true
+    walk(name, inclusive[name])
+    path[1], on_path[name] = nil, nil
+  end
+  return table.concat(lines, "\n") .. (#lines > 0 and "\n" or "")
 end
 
 --- Reads and parses a callgrind output file.

@@ -121,6 +121,24 @@ describe("rig.callgrind", function()
     assert.equal(24000022, f.leaf.inclusive)
   end)
 
+  it("keeps same-named functions of different objects apart", function()
+    local p = assert(rig.callgrind.read(fixtures .. "tree_callgrind.out"))
+    local names = {}
+    for _, fn in ipairs(p.functions) do names[fn.name] = true end
+    assert.truthy(names["(below main) [tree0]"] and names["(below main) [libc.so.6]"])
+    assert.is_nil(names["(below main)"])
+  end)
+
+  it("turns the call graph into folded stacks with the program's exact split", function()
+    local p = assert(rig.callgrind.read(fixtures .. "tree_callgrind.out"))
+    local folded = rig.callgrind.folded(p)
+    local prefix = "0x000000000001ab70;(below main) [tree0];__libc_start_main@@GLIBC_2.34;(below main) [libc.so.6];main"
+    assert.contains(prefix .. ";a;leaf;spin 24000012\n", folded)
+    assert.contains(prefix .. ";b;spin 8000012\n", folded)
+    local tree = assert(rig.flame.parse_folded(folded))
+    assert.near(p.totals.Ir, tree.total, p.totals.Ir * 0.001)
+  end)
+
   it("rejects a file that is not callgrind output, naming it", function()
     local p, err = rig.callgrind.parse("hello\n", "x.out")
     assert.is_nil(p)
