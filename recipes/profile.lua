@@ -7,8 +7,26 @@ local BACKENDS = {
   perf = "perf record -g (cpu-clock), folded stacks and a flame graph",
   callgrind = "valgrind --tool=callgrind: instruction count and the costliest functions",
   ["py-spy"] = "py-spy record (Python programs): folded Python stacks and a flame graph",
+  ["perf-stat"] = "perf stat: task clock, and hardware instructions/cycles/cache misses where exposed",
 }
-local BACKEND_NAMES = { "callgrind", "counters", "perf", "py-spy", "time" }
+local BACKEND_NAMES = { "callgrind", "counters", "perf", "perf-stat", "py-spy", "time" }
+local PERF_STAT_EVENTS = { "task-clock", "instructions:u", "cycles:u", "cache-references:u", "cache-misses:u",
+  "branch-misses:u" }
+
+-- perf stat -x, lines: value,unit,event,run time,enabled %,... ("<not supported>" as value).
+local function parse_perf_stat(text)
+  local out, order = {}, {}
+  for line in text:gmatch("[^\n]+") do
+    if not line:match("^#") then
+      local value, unit, event = line:match("^([^,]*),([^,]*),([^,]+)")
+      if event then
+        order[#order + 1] = event
+        out[event] = { value = tonumber(value), unit = unit, note = tonumber(value) == nil and value or nil }
+      end
+    end
+  end
+  return out, order
+end
 local BACKEND_HELP = {}
 for i, name in ipairs(BACKEND_NAMES) do BACKEND_HELP[i] = name .. ": " .. BACKENDS[name] end
 local LANE_NAMES = { "codon", "cpython", "molt", "nuitka", "numba", "pypy" }
@@ -210,6 +228,36 @@ return rig.recipe {
       local folded = rig.flame.fold_perf_script(script.stdout)
       assert(fs.write(path("stacks.folded"), folded))
       if not flame_outputs(folded) then return 3 end
+    elseif p.backend == "perf-stat" then
+      if not need("perf") then return 3 end
+      local csv = path("perf-stat.csv")
+      local argv = { "perf", "stat", "-x", ",", "-e", table.concat(PERF_STAT_EVENTS, ","), "-o", csv, "--" }
+      for _, a in ipairs(command) do argv[#argv + 1] = a end
+      r, err = run(argv)
+      if not r then
+        ctx.log.error("%s", err.message)
+        return 2
+      end
+      assert(fs.write(path("stdout.txt"), r.stdout))
+      assert(fs.write(path("stderr.txt"), r.stderr))
+      local text = fs.read(csv)
+      if not text then
+        ctx.log.error("perf stat wrote nothing (%s): %s", describe_end(r), r.stderr:sub(1, 400))
+        return 3
+      end
+      local events, order = parse_perf_stat(text)
+      manifest.perf_stat = json.object({})
+      local t = { { "event", "value", "unit" } }
+      for _, name in ipairs(order) do
+        local e = events[name]
+        manifest.perf_stat[name] = e.value or e.note
+        t[#t + 1] = { name, e.value and ("%.15g"):format(e.value) or e.note, e.unit }
+      end
+      io.stdout:write(table_text(t))
+      if events["instructions:u"] and not events["instructions:u"].value then
+        ctx.log.info("hardware counters are not exposed here (a VM or container); --backend callgrind counts "
+          .. "instructions in software")
+      end
     elseif p.backend == "py-spy" then
       if not need("py-spy") then return 3 end
       -- --nolineno: one frame per function, as perf's stacks have.

@@ -174,6 +174,21 @@ struct ProfileRecipeTests {
     #expect(FileManager.default.fileExists(atPath: dir + "/p/flamegraph.svg"))
   }
 
+  @Test("perf-stat: the task clock always, hardware counters as numbers or marked unsupported",
+        .enabled(if: perfWorks, "perf cannot sample here"))
+  func perfStatBackend() throws {
+    let dir = try buildTree()
+    let r = try RigCommand.run(
+      ["run", "profile", "--backend", "perf-stat", "--out", dir + "/s", "--", dir + "/tree", "10000000"], in: dir)
+    #expect(r.status == 0, "\(r.stderr)")
+    let events = try #require(try manifest(dir + "/s")["perf_stat"] as? [String: Any])
+    #expect((events["task-clock"] as? Double ?? 0) > 1)
+    for name in ["instructions:u", "cycles:u", "cache-misses:u"] {
+      let value = events[name]
+      #expect((value as? Double).map { $0 > 0 } ?? (value as? String == "<not supported>"), "\(name): \(String(describing: value))")
+    }
+  }
+
   @Test("perf: folded stacks split 3:1 between a() and b(), as the program spends its time",
         .enabled(if: perfWorks, "perf cannot sample here"))
   func perfBackend() throws {
