@@ -165,9 +165,10 @@ struct ProfileRecipeTests {
   func pySpyBackend() throws {
     let dir = try RigCommand.scratch()
     try RigCommand.write(
-      ["fib.py": "def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\nprint(fib(27))\n"], in: dir)
+      ["fib.py": "def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\nprint(fib(30))\n"], in: dir)
+    // Through the cpython lane: the real interpreter, not a pyenv shim's own start-up.
     let r = try RigCommand.run(
-      ["run", "profile", "--backend", "py-spy", "--out", dir + "/p", "--top", "1", "--", "python3", dir + "/fib.py"],
+      ["run", "profile", "--backend", "py-spy", "--out", dir + "/p", "--top", "1", "--script", dir + "/fib.py"],
       in: dir)
     #expect(r.status == 0, "\(r.stderr)")
     #expect(r.stdout.contains("| fib (fib.py)"))
