@@ -117,14 +117,24 @@ return rig.recipe {
       manifest.files[name] = name
       return fs.join(p.out, name)
     end
-    local function run(argv, extra_env)
-      local spec = table.move(argv, 1, #argv, 1, {})
+    -- Runs the command behind `tool` (an argv prefix, empty for none) and keeps its output
+    -- in the folder. Returns the result, or nil (reported) when it cannot start.
+    local function run_under(tool, extra_env)
+      local spec = table.move(tool, 1, #tool, 1, {})
+      for _, a in ipairs(command) do spec[#spec + 1] = a end
       spec.env = {}
       for k, v in pairs(env) do spec.env[k] = v end
       for k, v in pairs(extra_env or {}) do spec.env[k] = v end
       spec.timeout = p.timeout
       spec.max_capture = 64 << 20
-      return proc.run(spec)
+      local result, run_err = proc.run(spec)
+      if not result then
+        ctx.log.error("%s", run_err.message)
+        return nil
+      end
+      assert(fs.write(path("stdout.txt"), result.stdout))
+      assert(fs.write(path("stderr.txt"), result.stderr))
+      return result
     end
     local function need(tool)
       if rig.env.which(tool) then return true end
@@ -174,15 +184,10 @@ return rig.recipe {
       return true
     end
 
-    local r, err
+    local r
     if p.backend == "time" or p.backend == "counters" then
-      r, err = run(command, p.backend == "counters" and { MOLT_PROFILE = "1", MOLT_PROFILE_JSON = "1" } or nil)
-      if not r then
-        ctx.log.error("%s", err.message)
-        return 2
-      end
-      assert(fs.write(path("stdout.txt"), r.stdout))
-      assert(fs.write(path("stderr.txt"), r.stderr))
+      r = run_under({}, p.backend == "counters" and { MOLT_PROFILE = "1", MOLT_PROFILE_JSON = "1" } or nil)
+      if not r then return 2 end
       if p.backend == "counters" then
         local payload, report = rig.profile.from_result(r)
         if not payload then
@@ -208,14 +213,8 @@ return rig.recipe {
     elseif p.backend == "perf" then
       if not need("perf") then return 3 end
       local data = path("perf.data")
-      local argv = { "perf", "record", "-F", tostring(p.frequency), "-e", "cpu-clock", "-g", "-o", data, "--" }
-      for _, a in ipairs(command) do argv[#argv + 1] = a end
-      r, err = run(argv)
-      if not r then
-        ctx.log.error("%s", err.message)
-        return 2
-      end
-      assert(fs.write(path("stderr.txt"), r.stderr))
+      r = run_under({ "perf", "record", "-F", tostring(p.frequency), "-e", "cpu-clock", "-g", "-o", data, "--" })
+      if not r then return 2 end
       if not fs.exists(data) then
         ctx.log.error("perf record wrote no data (%s): %s", describe_end(r), r.stderr:sub(1, 400))
         return 3
@@ -231,15 +230,8 @@ return rig.recipe {
     elseif p.backend == "perf-stat" then
       if not need("perf") then return 3 end
       local csv = path("perf-stat.csv")
-      local argv = { "perf", "stat", "-x", ",", "-e", table.concat(PERF_STAT_EVENTS, ","), "-o", csv, "--" }
-      for _, a in ipairs(command) do argv[#argv + 1] = a end
-      r, err = run(argv)
-      if not r then
-        ctx.log.error("%s", err.message)
-        return 2
-      end
-      assert(fs.write(path("stdout.txt"), r.stdout))
-      assert(fs.write(path("stderr.txt"), r.stderr))
+      r = run_under({ "perf", "stat", "-x", ",", "-e", table.concat(PERF_STAT_EVENTS, ","), "-o", csv, "--" })
+      if not r then return 2 end
       local text = fs.read(csv)
       if not text then
         ctx.log.error("perf stat wrote nothing (%s): %s", describe_end(r), r.stderr:sub(1, 400))
@@ -261,15 +253,9 @@ return rig.recipe {
     elseif p.backend == "py-spy" then
       if not need("py-spy") then return 3 end
       -- --nolineno: one frame per function, as perf's stacks have.
-      local argv = { "py-spy", "record", "--format", "raw", "--nolineno", "--rate", tostring(p.frequency),
-        "-o", path("stacks.folded"), "--" }
-      for _, a in ipairs(command) do argv[#argv + 1] = a end
-      r, err = run(argv)
-      if not r then
-        ctx.log.error("%s", err.message)
-        return 2
-      end
-      assert(fs.write(path("stderr.txt"), r.stderr))
+      r = run_under({ "py-spy", "record", "--format", "raw", "--nolineno", "--rate", tostring(p.frequency),
+        "-o", path("stacks.folded"), "--" })
+      if not r then return 2 end
       local folded = fs.read(fs.join(p.out, "stacks.folded"))
       if not folded then
         ctx.log.error("py-spy wrote no stacks (%s): %s", describe_end(r), r.stderr:sub(1, 400))
@@ -279,14 +265,8 @@ return rig.recipe {
     elseif p.backend == "callgrind" then
       if not need("valgrind") then return 3 end
       local out_file = path("callgrind.out")
-      local argv = { "valgrind", "--tool=callgrind", "--callgrind-out-file=" .. out_file, "--" }
-      for _, a in ipairs(command) do argv[#argv + 1] = a end
-      r, err = run(argv)
-      if not r then
-        ctx.log.error("%s", err.message)
-        return 2
-      end
-      assert(fs.write(path("stderr.txt"), r.stderr))
+      r = run_under({ "valgrind", "--tool=callgrind", "--callgrind-out-file=" .. out_file, "--" })
+      if not r then return 2 end
       local cg, cg_err = rig.callgrind.read(out_file)
       if not cg then
         ctx.log.error("callgrind wrote no usable output (%s): %s", describe_end(r), cg_err.message)

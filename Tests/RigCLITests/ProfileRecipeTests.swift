@@ -4,26 +4,22 @@ import FoundationXML
 #endif
 import Testing
 
+/// Whether a shell command succeeds here (for tools a machine may lack or forbid).
+private func succeeds(_ command: String) -> Bool {
+  let p = Process()
+  p.executableURL = URL(fileURLWithPath: "/bin/sh")
+  p.arguments = ["-c", command + " >/dev/null 2>&1"]
+  guard (try? p.run()) != nil else { return false }
+  p.waitUntilExit()
+  return p.terminationStatus == 0
+}
+
 /// Whether `perf record` can sample a user program here (it needs linux-perf for the running
 /// kernel and perf_event_paranoid <= 2); containers often forbid it.
-private let perfWorks: Bool = {
-  let p = Process()
-  p.executableURL = URL(fileURLWithPath: "/bin/sh")
-  p.arguments = ["-c", "perf record -q -e cpu-clock -o /dev/null -- true >/dev/null 2>&1"]
-  guard (try? p.run()) != nil else { return false }
-  p.waitUntilExit()
-  return p.terminationStatus == 0
-}()
+private let perfWorks = succeeds("perf record -q -e cpu-clock -o /dev/null -- true")
 
 /// Whether py-spy (from PyPI) is installed.
-private let pySpyInstalled: Bool = {
-  let p = Process()
-  p.executableURL = URL(fileURLWithPath: "/bin/sh")
-  p.arguments = ["-c", "py-spy --version >/dev/null 2>&1"]
-  guard (try? p.run()) != nil else { return false }
-  p.waitUntilExit()
-  return p.terminationStatus == 0
-}()
+private let pySpyInstalled = succeeds("py-spy --version")
 
 /// `rig run profile` on a C program with a known call tree (Tests/Fixtures/profiles/tree.c),
 /// built in the test, and on Molt's real profile logs.

@@ -179,6 +179,10 @@ function rig.util.did_you_mean(word, candidates) end
 ---@param t table
 ---@return any[]
 function rig.util.sorted_keys(t) end
+--- Escapes text for XML and HTML (text and attribute values): & < > " '.
+---@param s any
+---@return string
+function rig.util.xml_escape(s) end
 --- Raises a `rig.Error` with `code` and `message`.
 ---@param code string
 ---@param message string

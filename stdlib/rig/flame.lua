@@ -149,10 +149,7 @@ function M.top_self(tree, top)
   return out
 end
 
-local function escape(s)
-  return (tostring(s):gsub("[&<>\"']", { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;",
-    ["'"] = "&#39;" }))
-end
+local escape = require("rig.util").xml_escape
 
 -- A warm colour that depends only on the frame's name (so the same function has the same
 -- colour in every graph): FNV-1a of the name picks the hue offsets.

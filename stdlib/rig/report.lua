@@ -309,10 +309,7 @@ end
 
 -- HTML ------------------------------------------------------------------------------------
 
-local function escape_html(v)
-  return (tostring(v):gsub("[&<>\"']", { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;",
-    ["'"] = "&#39;" }))
-end
+local escape_html = require("rig.util").xml_escape
 
 -- The lanes of a results entry that carry at least one sample: { {lane, samples}, ... }, in
 -- name order, `molt` first. Warmup samples are not measurements and are left out.

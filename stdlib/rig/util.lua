@@ -57,6 +57,14 @@ function M.did_you_mean(word, candidates, decorate)
   return "; did you mean '" .. (decorate and decorate(guess) or guess) .. "'?"
 end
 
+--- Escapes text for XML and HTML (text and attribute values): & < > " '.
+---@param s any converted with tostring
+---@return string
+function M.xml_escape(s)
+  return (tostring(s):gsub("[&<>\"']", { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;",
+    ["'"] = "&#39;" }))
+end
+
 --- Sorted keys of a table.
 function M.sorted_keys(t)
   local keys = {}
