@@ -34,6 +34,7 @@ local namespaces = {
   diff = "rig.diff",
   gate = "rig.gate",
   flame = "rig.flame",
+  sweep = "rig.sweep",
   callgrind = "rig.callgrind",
   log = "rig.log",
   cli = "rig.cli",

@@ -1,0 +1,271 @@
+--- Sweeps: a matrix of cases (settings x workloads x repetitions) that may run for hours on a
+--- busy machine and be interrupted. Cases come from axes declared as data (with CI-style
+--- include/exclude) and carry a stable id derived from their settings, so a changed matrix
+--- still resumes right. Each case may be retried with backoff when its failure is retryable;
+--- the JSON snapshot is rewritten atomically after every case, so a kill (even SIGKILL) loses
+--- at most the case in flight and `resume` skips what finished. `--shard K/N` runs a
+--- deterministic share of the cases and `merge` puts shard artifacts back together.
+--- docs/sweeps.md.
+local json = require "rig.json"
+local time = require "rig.time"
+local core = require "rig._native.core"
+
+local M = {}
+
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys)
+  return keys
+end
+
+-- A canonical text of the settings: keys sorted, values by type, so equal settings give
+-- the same text whatever order they were written in.
+local function canonical(settings)
+  local parts = {}
+  for _, k in ipairs(sorted_keys(settings)) do
+    local v = settings[k]
+    parts[#parts + 1] = ("%s=%s:%s"):format(k, type(v), tostring(v))
+  end
+  return table.concat(parts, "\n")
+end
+
+--- The stable id of a case: the first 12 hex digits of the SHA-256 of its settings.
+---@param settings table<string, string|number|boolean>
+---@return string
+function M.case_id(settings)
+  return core.sha256(canonical(settings)):sub(1, 12)
+end
+
+local function matches(settings, pattern)
+  for k, v in pairs(pattern) do
+    if settings[k] ~= v then return false end
+  end
+  return true
+end
+
+--- Cases from a matrix: `axes` is a list of {name, values} (the cross product, first axis
+--- outermost), `exclude` a list of partial settings to drop, `include` a list of settings to
+--- add (a partial one that matches existing cases extends them, as in GitHub Actions; one
+--- that matches none becomes a case of its own), `repeat` (default 1) adds a `rep` setting.
+--- Returns a list of {id, settings}; ids are unique (a duplicate case raises).
+---@param matrix { axes: { [1]: string, [2]: any[] }[], include?: table[], exclude?: table[], ["repeat"]?: integer }
+---@return { id: string, settings: table }[]
+function M.cases(matrix)
+  if type(matrix) ~= "table" or type(matrix.axes) ~= "table" then
+    error("bad argument #1 to 'cases' (a matrix with 'axes' expected)", 2)
+  end
+  local list = { {} }
+  for i, axis in ipairs(matrix.axes) do
+    local name, values = axis[1], axis[2]
+    if type(name) ~= "string" or type(values) ~= "table" or #values == 0 then
+      error(("bad argument #1 to 'cases' (axes[%d] must be {name, {values...}})"):format(i), 2)
+    end
+    local grown = {}
+    for _, base in ipairs(list) do
+      for _, v in ipairs(values) do
+        local s = {}
+        for k, x in pairs(base) do s[k] = x end
+        s[name] = v
+        grown[#grown + 1] = s
+      end
+    end
+    list = grown
+  end
+  local kept = {}
+  for _, s in ipairs(list) do
+    local drop = false
+    for _, pattern in ipairs(matrix.exclude or {}) do
+      if matches(s, pattern) then drop = true break end
+    end
+    if not drop then kept[#kept + 1] = s end
+  end
+  for _, extra in ipairs(matrix.include or {}) do
+    -- Extends the cases it agrees with on every axis it names; otherwise a new case.
+    local axis_names, extended = {}, false
+    for _, axis in ipairs(matrix.axes) do axis_names[axis[1]] = true end
+    for _, s in ipairs(kept) do
+      local agrees = true
+      for k, v in pairs(extra) do
+        if axis_names[k] and s[k] ~= v then agrees = false break end
+      end
+      local names_an_axis = false
+      for k in pairs(extra) do if axis_names[k] then names_an_axis = true end end
+      if agrees and names_an_axis then
+        for k, v in pairs(extra) do s[k] = v end
+        extended = true
+      end
+    end
+    if not extended then
+      local s = {}
+      for k, v in pairs(extra) do s[k] = v end
+      kept[#kept + 1] = s
+    end
+  end
+  local reps = matrix["repeat"] or 1
+  local out, seen = {}, {}
+  for _, s in ipairs(kept) do
+    for rep = 1, reps do
+      local settings = s
+      if reps > 1 then
+        settings = { rep = rep }
+        for k, v in pairs(s) do settings[k] = v end
+      end
+      local id = M.case_id(settings)
+      if seen[id] then error("duplicate case in the matrix: " .. canonical(settings):gsub("\n", ", "), 2) end
+      seen[id] = true
+      out[#out + 1] = { id = id, settings = settings }
+    end
+  end
+  return out
+end
+
+--- Parses "K/N" (1 <= K <= N). Returns k, n or nil and a message.
+function M.parse_shard(text)
+  local k, n = tostring(text):match("^(%d+)/(%d+)$")
+  k, n = tonumber(k), tonumber(n)
+  if not k or n < 1 or k < 1 or k > n then return nil, ("expected K/N with 1 <= K <= N, got %q"):format(text) end
+  return k, n
+end
+
+--- The cases of shard k of n: a case belongs to the shard its id's hash picks, so every case
+--- is in exactly one shard whatever the matrix order.
+function M.shard(cases, k, n)
+  local out = {}
+  for _, c in ipairs(cases) do
+    if tonumber(c.id:sub(1, 8), 16) % n == k - 1 then out[#out + 1] = c end
+  end
+  return out
+end
+
+--- Whether a finished attempt is worth retrying: a timeout, exit 124 (timeout(1)), SIGTERM
+--- (143 or the signal), or output matching one of `signatures` (Lua patterns, searched in
+--- stderr then stdout; Molt's build lock wait by default).
+M.RETRY_SIGNATURES = { "Timed out waiting for build lock" }
+function M.retry_reason(result, signatures)
+  if result.timed_out then return "timeout" end
+  if result.code == 124 then return "exit_124" end
+  if result.code == 143 or result.signal == 15 then return "sigterm" end
+  for _, sig in ipairs(signatures or M.RETRY_SIGNATURES) do
+    if (result.stderr or ""):find(sig) or (result.stdout or ""):find(sig) then return "signature: " .. sig end
+  end
+  return nil
+end
+
+local function load_previous(path)
+  local prev = json.read(path)
+  if type(prev) ~= "table" or type(prev.cases) ~= "table" then return {} end
+  local done = {}
+  for _, c in ipairs(prev.cases) do
+    if type(c) == "table" and type(c.id) == "string" and c.status ~= nil then done[c.id] = c end
+  end
+  return done
+end
+
+--- Runs a sweep. cfg:
+--- - `cases` (from `cases`), `run(case, attempt)` → a table of results with `ok` (boolean)
+---   and anything else to keep (times, metrics); a finished process table works as it is,
+---   and `retry_reason(result, signatures)` decides retries;
+--- - `max_retries` (0), `backoff` (seconds, 0), `backoff_kind` ("linear"|"exponential"),
+---   `signatures` (retryable output patterns);
+--- - `json_out` (snapshot path, rewritten atomically after every case), `resume` (skip cases
+---   whose id the snapshot already holds), `meta` (a table stored in the artifact),
+---   `progress` (a TTY line, default true), `shard` ({k, n}).
+--- Returns the artifact {schema_version, meta, shard, cases = {{id, settings, status, attempts,
+--- retry_reason, result, wall_s}}, totals}.
+function M.run(cfg)
+  if type(cfg) ~= "table" or type(cfg.cases) ~= "table" or type(cfg.run) ~= "function" then
+    error("bad argument #1 to 'run' (a table with 'cases' and a 'run' function expected)", 2)
+  end
+  local cases = cfg.cases
+  if cfg.shard then cases = M.shard(cases, cfg.shard[1], cfg.shard[2]) end
+  local previous = (cfg.resume and cfg.json_out) and load_previous(cfg.json_out) or {}
+  local artifact = json.object({
+    schema_version = 1, created_at = time.iso8601(), meta = cfg.meta or json.object({}),
+    shard = cfg.shard and json.object({ k = cfg.shard[1], n = cfg.shard[2] }) or json.null,
+    cases = json.array({}), totals = json.object({}),
+  })
+  local started = time.now()
+  local tty = cfg.progress ~= false and core.isatty(2)
+  local function snapshot()
+    local counts = { ok = 0, failed = 0, resumed = 0 }
+    for _, c in ipairs(artifact.cases) do
+      counts[c.status == "ok" and "ok" or "failed"] = counts[c.status == "ok" and "ok" or "failed"] + 1
+      if c.resumed then counts.resumed = counts.resumed + 1 end
+    end
+    artifact.totals = json.object({ cases = #cases, finished = #artifact.cases, ok = counts.ok, failed = counts.failed,
+      resumed = counts.resumed, wall_s = time.now() - started })
+    if cfg.json_out then assert(json.write(cfg.json_out, artifact, { indent = 2, sort_keys = true })) end
+  end
+  for index, case in ipairs(cases) do
+    local prior = previous[case.id]
+    if prior then
+      prior.resumed = true
+      artifact.cases[#artifact.cases + 1] = prior
+    else
+      local attempt, reason = 0, nil
+      local result
+      local case_started = time.now()
+      while true do
+        attempt = attempt + 1
+        if tty then
+          local elapsed = time.now() - started
+          local eta = index > 1 and elapsed / (index - 1) * (#cases - index + 1) or 0
+          io.stderr:write(("\r\27[K[%d/%d] %s attempt %d  %ds  ETA %ds"):format(index, #cases, case.id, attempt,
+            math.floor(elapsed), math.floor(eta)))
+        end
+        result = cfg.run(case, attempt)
+        if type(result) ~= "table" then
+          error(("sweep: run returned %s for case %s (a table expected)"):format(type(result), case.id), 2)
+        end
+        if result.ok then break end
+        local why = M.retry_reason(result, cfg.signatures)
+        if not why or attempt > (cfg.max_retries or 0) then break end
+        reason = why
+        local wait = (cfg.backoff or 0) * (cfg.backoff_kind == "exponential" and 2 ^ (attempt - 1) or attempt)
+        if wait > 0 then time.sleep(wait) end
+      end
+      local kept = json.object({})
+      for k, v in pairs(result) do
+        if type(v) ~= "function" and type(v) ~= "userdata" then kept[k] = v end
+      end
+      artifact.cases[#artifact.cases + 1] = json.object({ id = case.id, settings = json.object(case.settings),
+        status = result.ok and "ok" or "failed", attempts = attempt, retry_reason = reason or json.null,
+        result = kept, wall_s = time.now() - case_started })
+    end
+    snapshot()
+  end
+  if tty then io.stderr:write("\r\27[K") end
+  snapshot()
+  return artifact
+end
+
+--- Merges shard artifacts into the artifact the unsharded sweep would have written: the
+--- cases in the order of `cases` (the full list), each from whichever shard ran it. Returns
+--- the artifact, or nil and a message naming a missing or conflicting case.
+function M.merge(artifacts, cases)
+  local by_id = {}
+  for i, a in ipairs(artifacts) do
+    for _, c in ipairs(a.cases or {}) do
+      if by_id[c.id] then return nil, ("case %s is in two shard artifacts (the %d-th and another)"):format(c.id, i) end
+      by_id[c.id] = c
+    end
+  end
+  local merged = json.object({ schema_version = 1, created_at = time.iso8601(),
+    meta = artifacts[1] and artifacts[1].meta or json.object({}), shard = json.null, cases = json.array({}),
+    totals = json.object({}) })
+  local ok, failed, wall = 0, 0, 0
+  for _, c in ipairs(cases) do
+    local found = by_id[c.id]
+    if not found then return nil, ("case %s (%s) is in no shard artifact"):format(c.id,
+      canonical(c.settings):gsub("\n", ", ")) end
+    merged.cases[#merged.cases + 1] = found
+    if found.status == "ok" then ok = ok + 1 else failed = failed + 1 end
+  end
+  for _, a in ipairs(artifacts) do wall = math.max(wall, a.totals and a.totals.wall_s or 0) end
+  merged.totals = json.object({ cases = #cases, finished = #merged.cases, ok = ok, failed = failed, resumed = 0,
+    wall_s = wall })
+  return merged
+end
+
+return M

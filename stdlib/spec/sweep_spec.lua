@@ -1,0 +1,116 @@
+-- rig.sweep on real commands: matrices, stable ids, retries, snapshots, resume, shards.
+local fs, json = rig.fs, rig.json
+
+local matrix = { axes = { { "profile", { "dev", "release" } }, { "cache", { "cold", "warm" } } } }
+
+local function strip_times(artifact)
+  local out = {}
+  for i, c in ipairs(artifact.cases) do
+    out[i] = { id = c.id, status = c.status, attempts = c.attempts, settings = c.settings, code = c.result.code }
+  end
+  return out
+end
+
+describe("rig.sweep.cases", function()
+  it("crosses the axes, excludes and includes as CI matrices do", function()
+    local cases = rig.sweep.cases {
+      axes = matrix.axes,
+      exclude = { { profile = "dev", cache = "warm" } },
+      include = { { profile = "release", daemon = true }, { profile = "debug", cache = "cold" } },
+    }
+    local shown = {}
+    for i, c in ipairs(cases) do
+      shown[i] = ("%s/%s/%s"):format(c.settings.profile, c.settings.cache, tostring(c.settings.daemon))
+    end
+    assert.same({ "dev/cold/nil", "release/cold/true", "release/warm/true", "debug/cold/nil" }, shown)
+  end)
+
+  it("gives ids from the settings, not the position, and repeats with a rep setting", function()
+    local a = rig.sweep.cases(matrix)
+    local b = rig.sweep.cases { axes = { { "cache", { "warm", "cold" } }, { "profile", { "release", "dev" } } } }
+    local ids_a, ids_b = {}, {}
+    for _, c in ipairs(a) do ids_a[c.id] = true end
+    for _, c in ipairs(b) do ids_b[c.id] = true end
+    assert.same(ids_a, ids_b)
+    assert.equal(12, #a[1].id)
+    local reps = rig.sweep.cases { axes = matrix.axes, ["repeat"] = 3 }
+    assert.equal(12, #reps)
+    assert.equal(3, reps[3].settings.rep)
+    assert.has_error(function() rig.sweep.cases { axes = { { "x", { 1, 1 } } } } end, "duplicate case")
+  end)
+end)
+
+describe("rig.sweep.run", function()
+  local dir
+  before_each(function() dir = assert(fs.tmpdir("rig-sweep-spec")) end)
+  after_each(function() fs.remove_tree(dir, fs.dirname(dir)) end)
+
+  it("retries a retryable failure with backoff until it passes, and not a plain one", function()
+    local counter = dir .. "/count"
+    -- Exits 124 (as timeout(1) does) twice, then succeeds.
+    local flaky = ("n=$(cat %s 2>/dev/null || echo 0); n=$((n+1)); echo $n > %s; [ $n -ge 3 ] || exit 124")
+      :format(counter, counter)
+    local cases = rig.sweep.cases { axes = { { "kind", { "flaky", "broken" } } } }
+    local started = rig.time.now()
+    local artifact = rig.sweep.run {
+      cases = cases, max_retries = 3, backoff = 0.05, progress = false,
+      run = function(case)
+        if case.settings.kind == "flaky" then return rig.proc.run { "sh", "-c", flaky } end
+        return rig.proc.run { "sh", "-c", "exit 1" }
+      end,
+    }
+    local flaky_case, broken_case = artifact.cases[1], artifact.cases[2]
+    assert.equal("ok", flaky_case.status)
+    assert.equal(3, flaky_case.attempts)
+    assert.equal("exit_124", flaky_case.retry_reason)
+    assert.equal("failed", broken_case.status)
+    assert.equal(1, broken_case.attempts)
+    assert.truthy(rig.time.now() - started >= 0.05 + 0.10) -- linear backoff: 0.05 then 0.10
+  end)
+
+  it("snapshots after every case and resumes without running finished cases again", function()
+    local out = dir .. "/sweep.json"
+    local cases = rig.sweep.cases { axes = { { "n", { 1, 2, 3, 4 } } } }
+    local runs = {}
+    local ok = pcall(rig.sweep.run, { cases = cases, json_out = out, progress = false,
+      run = function(case)
+        if case.settings.n == 3 then error("interrupted") end
+        runs[#runs + 1] = case.settings.n
+        return rig.proc.run { "true" }
+      end })
+    assert.is_nil(ok and true or nil)
+    local partial = assert(json.read(out))
+    assert.equal(2, #partial.cases)
+    assert.equal(2, partial.totals.finished)
+    runs = {}
+    local artifact = rig.sweep.run { cases = cases, json_out = out, resume = true, progress = false,
+      run = function(case)
+        runs[#runs + 1] = case.settings.n
+        return rig.proc.run { "true" }
+      end }
+    assert.same({ 3, 4 }, runs)
+    assert.equal(4, #artifact.cases)
+    assert.equal(2, artifact.totals.resumed)
+    assert.same(artifact.cases[1].id, cases[1].id)
+  end)
+
+  it("splits into shards that merge back into the unsharded artifact", function()
+    local cases = rig.sweep.cases { axes = { { "a", { 1, 2, 3, 4, 5 } }, { "b", { "x", "y" } } } }
+    local function run(case) return rig.proc.run { "sh", "-c", "exit " .. (case.settings.a % 2) } end
+    local whole = rig.sweep.run { cases = cases, run = run, progress = false }
+    local shards, seen = {}, 0
+    for k = 1, 3 do
+      shards[k] = rig.sweep.run { cases = cases, run = run, shard = { k, 3 }, progress = false }
+      seen = seen + #shards[k].cases
+    end
+    assert.equal(#cases, seen)
+    local merged = assert(rig.sweep.merge(shards, cases))
+    assert.same(strip_times(whole), strip_times(merged))
+    assert.equal(whole.totals.ok, merged.totals.ok)
+    local missing, err = rig.sweep.merge({ shards[1], shards[2] }, cases)
+    assert.is_nil(missing)
+    assert.matches("is in no shard artifact", err)
+    assert.is_nil((rig.sweep.parse_shard("4/3")))
+    assert.same({ 2, 3 }, { rig.sweep.parse_shard("2/3") })
+  end)
+end)
