@@ -77,6 +77,7 @@ bench: release
 	$(RIG_RELEASE) run recipes/bench/lanes.lua
 	$(RIG_RELEASE) run recipes/bench/reports.lua
 	$(RIG_RELEASE) run recipes/bench/instructions.lua
+	$(RIG_RELEASE) run recipes/bench/sweep.lua
 
 clean:
 	rm -rf .build

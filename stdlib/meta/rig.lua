@@ -62,6 +62,7 @@
 ---@field report rig.report
 ---@field gate rig.gate
 ---@field flame rig.flame
+---@field sweep rig.sweep
 ---@field callgrind rig.callgrind
 ---@field log rig.log
 ---@field cli rig.cli
@@ -885,6 +886,47 @@ function rig.callgrind.read(path) end
 ---@param opts? { min_share?: number, max_depth?: integer }
 ---@return string folded
 function rig.callgrind.folded(profile, opts) end
+
+---@class rig.SweepCase
+---@field id string 12 hex digits from the settings
+---@field settings table<string, any>
+
+---@class rig.sweep
+---@field RETRY_SIGNATURES string[]
+rig.sweep = {}
+---@param settings table
+---@return string
+function rig.sweep.case_id(settings) end
+---@param matrix { axes: table[], include?: table[], exclude?: table[], ["repeat"]?: integer }
+---@return rig.SweepCase[]
+function rig.sweep.cases(matrix) end
+---@param path string TOML or JSON matrix file
+---@return table? matrix
+---@return string? err
+function rig.sweep.read_matrix(path) end
+---@param text string "K/N"
+---@return integer? k
+---@return integer|string n_or_err
+function rig.sweep.parse_shard(text) end
+---@param cases rig.SweepCase[]
+---@return rig.SweepCase[]
+function rig.sweep.shard(cases, k, n) end
+---@param result table
+---@param signatures? string[]
+---@return string? reason
+function rig.sweep.retry_reason(result, signatures) end
+--- Runs the cases with retries, journal, snapshots and resume; returns the artifact.
+---@param cfg { cases: rig.SweepCase[], run: fun(case: rig.SweepCase, attempt: integer): table, max_retries?: integer, backoff?: number, backoff_kind?: "linear"|"exponential", signatures?: string[], json_out?: string, markdown_out?: string, resume?: boolean, shard?: integer[], meta?: table, progress?: boolean }
+---@return table artifact
+function rig.sweep.run(cfg) end
+---@param artifacts table[]
+---@param cases rig.SweepCase[]
+---@return table? merged
+---@return string? err
+function rig.sweep.merge(artifacts, cases) end
+---@param artifact table
+---@return string
+function rig.sweep.markdown(artifact) end
 
 ---@class rig.gate
 ---@field MOLT_CATEGORIES table[]

@@ -2,8 +2,8 @@
 --- busy machine and be interrupted. Cases come from axes declared as data (with CI-style
 --- include/exclude) and carry a stable id derived from their settings, so a changed matrix
 --- still resumes right. Each case may be retried with backoff when its failure is retryable;
---- the JSON snapshot is rewritten atomically after every case, so a kill (even SIGKILL) loses
---- at most the case in flight and `resume` skips what finished. `--shard K/N` runs a
+--- every finished case is journaled at once and the JSON snapshot rewritten atomically, so a
+--- kill (even SIGKILL) loses at most the case in flight and `resume` skips what finished. `--shard K/N` runs a
 --- deterministic share of the cases and `merge` puts shard artifacts back together.
 --- docs/sweeps.md.
 local json = require "rig.json"
@@ -120,6 +120,24 @@ function M.cases(matrix)
   return out
 end
 
+--- Reads a matrix file, TOML or JSON (by extension): `[[axis]]` tables with `name` and
+--- `values` (in order: the first is outermost), `[[include]]`, `[[exclude]]`, `repeat`.
+--- Returns the matrix for `cases`, or nil and a message naming the file.
+function M.read_matrix(path)
+  local data, err
+  if path:match("%.json$") then data, err = json.read(path) else data, err = require("rig.toml").read(path) end
+  if not data then return nil, err.message end
+  local axes = {}
+  for i, axis in ipairs(type(data.axis) == "table" and data.axis or {}) do
+    if type(axis.name) ~= "string" or type(axis.values) ~= "table" or #axis.values == 0 then
+      return nil, ("%s: axis %d needs a name and a non-empty list of values"):format(path, i)
+    end
+    axes[#axes + 1] = { axis.name, axis.values }
+  end
+  if #axes == 0 then return nil, path .. ': no [[axis]] (name = "...", values = [...])' end
+  return { axes = axes, include = data.include, exclude = data.exclude, ["repeat"] = data["repeat"] }
+end
+
 --- Parses "K/N" (1 <= K <= N). Returns k, n or nil and a message.
 function M.parse_shard(text)
   local k, n = tostring(text):match("^(%d+)/(%d+)$")
@@ -152,11 +170,19 @@ function M.retry_reason(result, signatures)
   return nil
 end
 
+-- Finished cases from the snapshot, then from the journal (newer); a torn last journal line
+-- (the writer killed mid-append) is skipped.
 local function load_previous(path)
-  local prev = json.read(path)
-  if type(prev) ~= "table" or type(prev.cases) ~= "table" then return {} end
   local done = {}
-  for _, c in ipairs(prev.cases) do
+  local prev = json.read(path)
+  if type(prev) == "table" and type(prev.cases) == "table" then
+    for _, c in ipairs(prev.cases) do
+      if type(c) == "table" and type(c.id) == "string" and c.status ~= nil then done[c.id] = c end
+    end
+  end
+  local journal = require("rig.fs").read(path .. ".journal")
+  for line in (journal or ""):gmatch("[^\n]+") do
+    local c = json.decode(line)
     if type(c) == "table" and type(c.id) == "string" and c.status ~= nil then done[c.id] = c end
   end
   return done
@@ -168,7 +194,9 @@ end
 ---   and `retry_reason(result, signatures)` decides retries;
 --- - `max_retries` (0), `backoff` (seconds, 0), `backoff_kind` ("linear"|"exponential"),
 ---   `signatures` (retryable output patterns);
---- - `json_out` (snapshot path, rewritten atomically after every case), `resume` (skip cases
+--- - `json_out` (the artifact: each finished case is appended at once to `<json_out>.journal`,
+---   and the file rewritten atomically after a case whenever that costs under 1% of the run,
+---   and at the end; `markdown_out` the same as a table), `resume` (skip cases
 ---   whose id the snapshot already holds), `meta` (a table stored in the artifact),
 ---   `progress` (a TTY line, default true), `shard` ({k, n}).
 --- Returns the artifact {schema_version, meta, shard, cases = {{id, settings, status, attempts,
@@ -187,6 +215,15 @@ function M.run(cfg)
   })
   local started = time.now()
   local tty = cfg.progress ~= false and core.isatty(2)
+  local fs = require("rig.fs")
+  -- Every finished case is appended to a journal next to the snapshot at once (a killed Rig
+  -- loses only the case in flight); the snapshot itself is rewritten (atomically, fsync'd)
+  -- after a case whenever the last rewrite cost under 1% of the time since: after every case
+  -- when cases take a while, less often when they take milliseconds (rewriting a growing
+  -- artifact after each of 500 one-millisecond cases would cost several times the cases).
+  local journal = cfg.json_out and (cfg.json_out .. ".journal")
+  if journal and not cfg.resume then fs.remove(journal) end
+  local last_write_end, last_write_cost = -math.huge, 0
   local function snapshot()
     local counts = { ok = 0, failed = 0, resumed = 0 }
     for _, c in ipairs(artifact.cases) do
@@ -195,7 +232,14 @@ function M.run(cfg)
     end
     artifact.totals = json.object({ cases = #cases, finished = #artifact.cases, ok = counts.ok, failed = counts.failed,
       resumed = counts.resumed, wall_s = time.now() - started })
+    local t0 = time.now()
     if cfg.json_out then assert(json.write(cfg.json_out, artifact, { indent = 2, sort_keys = true })) end
+    if cfg.markdown_out then assert(fs.write(cfg.markdown_out, M.markdown(artifact))) end
+    last_write_end = time.now()
+    last_write_cost = last_write_end - t0
+  end
+  local function maybe_snapshot()
+    if time.now() - last_write_end >= 100 * last_write_cost then snapshot() end
   end
   for index, case in ipairs(cases) do
     local prior = previous[case.id]
@@ -225,19 +269,57 @@ function M.run(cfg)
         local wait = (cfg.backoff or 0) * (cfg.backoff_kind == "exponential" and 2 ^ (attempt - 1) or attempt)
         if wait > 0 then time.sleep(wait) end
       end
+      -- Output serves the retry signatures; the artifact keeps results, not logs.
       local kept = json.object({})
       for k, v in pairs(result) do
-        if type(v) ~= "function" and type(v) ~= "userdata" then kept[k] = v end
+        if type(v) ~= "function" and type(v) ~= "userdata" and k ~= "stdout" and k ~= "stderr" then kept[k] = v end
       end
-      artifact.cases[#artifact.cases + 1] = json.object({ id = case.id, settings = json.object(case.settings),
+      local record = json.object({ id = case.id, settings = json.object(case.settings),
         status = result.ok and "ok" or "failed", attempts = attempt, retry_reason = reason or json.null,
         result = kept, wall_s = time.now() - case_started })
+      artifact.cases[#artifact.cases + 1] = record
+      if journal then assert(fs.append_jsonl(journal, record)) end
     end
-    snapshot()
+    maybe_snapshot()
   end
   if tty then io.stderr:write("\r\27[K") end
   snapshot()
+  -- The snapshot now holds every case the journal does.
+  if journal then fs.remove(journal) end
   return artifact
+end
+
+--- The artifact as markdown: totals, then a row per case (settings, status, attempts, wall).
+function M.markdown(artifact)
+  local names, seen = {}, {}
+  for _, c in ipairs(artifact.cases) do
+    for k in pairs(c.settings or {}) do
+      if not seen[k] then names[#names + 1], seen[k] = k, true end
+    end
+  end
+  table.sort(names)
+  local t = artifact.totals or {}
+  local lines = { "# Sweep", "",
+    ("%d of %d cases finished: %d ok, %d failed, %d resumed; %.1f s."):format(t.finished or 0, t.cases or 0,
+      t.ok or 0, t.failed or 0, t.resumed or 0, t.wall_s or 0), "" }
+  local header = { "case" }
+  for _, n in ipairs(names) do header[#header + 1] = n end
+  for _, h in ipairs { "status", "attempts", "retry reason", "wall s" } do header[#header + 1] = h end
+  local rows = {}
+  for _, c in ipairs(artifact.cases) do
+    local row = { c.id }
+    for _, n in ipairs(names) do
+      local v = c.settings and c.settings[n]
+      row[#row + 1] = v == nil and "-" or tostring(v)
+    end
+    row[#row + 1] = c.status
+    row[#row + 1] = tostring(c.attempts)
+    row[#row + 1] = type(c.retry_reason) == "string" and c.retry_reason or "-"
+    row[#row + 1] = type(c.wall_s) == "number" and ("%.3f"):format(c.wall_s) or "-"
+    rows[#rows + 1] = row
+  end
+  lines[#lines + 1] = require("rig.md").table(rows, { headers = header })
+  return table.concat(lines, "\n")
 end
 
 --- Merges shard artifacts into the artifact the unsharded sweep would have written: the

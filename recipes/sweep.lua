@@ -1,0 +1,88 @@
+-- Run one command over a matrix of cases: settings substituted into the command, retries
+-- with backoff, a snapshot after every case, --resume after an interruption, and --shard to
+-- split the cases over machines (put the shards back together with the sweep_merge recipe).
+-- The cases of a matrix file, or nil and a message.
+local function cases_of(path)
+  local matrix, err = rig.sweep.read_matrix(path)
+  if not matrix then return nil, err end
+  local ok, cases = pcall(rig.sweep.cases, matrix)
+  if not ok then return nil, path .. ": " .. tostring(cases):gsub("^.-: ", "") end
+  return cases
+end
+
+-- {name} placeholders in the command from the case's settings (and {id}).
+local function expand(template, case)
+  local argv = {}
+  for i, arg in ipairs(template) do
+    argv[i] = arg:gsub("{([%w_]+)}", function(name)
+      if name == "id" then return case.id end
+      local v = case.settings[name]
+      return v ~= nil and tostring(v) or nil
+    end)
+  end
+  return argv
+end
+
+return rig.recipe {
+  description = "Run a command over a matrix of cases, with retries, snapshots, --resume and --shard.",
+  params = {
+    { "matrix", type = "path", required = true, help = "TOML or JSON: [[axis]] name/values, [[include]], [[exclude]]" },
+    { "json_out", type = "path", default = "sweep.json", help = "the artifact, rewritten after every case" },
+    { "markdown_out", type = "path", help = "the same as a markdown table (default: next to the JSON)" },
+    { "resume", type = "boolean", default = false, help = "skip cases the artifact already holds" },
+    { "shard", help = "K/N: run only this share of the cases" },
+    { "max_retries", type = "integer", default = 0, help = "retries of a retryable failure (timeout, 124, SIGTERM)" },
+    { "backoff", type = "number", default = 0, help = "seconds before a retry (times the attempt number)" },
+    { "exponential", type = "boolean", default = false, help = "double the backoff each retry instead" },
+    { "timeout", type = "number", help = "seconds per attempt" },
+  },
+  rest = "COMMAND with {setting} placeholders",
+  examples = { "rig run sweep --matrix cases.toml --max-retries 2 -- ./build.sh {profile} {cache}" },
+  run = function(p, ctx)
+    local fs = rig.fs
+    if #ctx.rest == 0 then
+      ctx.log.error("no command: give it after --, with {setting} placeholders")
+      return 2
+    end
+    local cases, err = cases_of(p.matrix)
+    if not cases then
+      ctx.log.error("%s", err)
+      return 2
+    end
+    local shard
+    if p.shard then
+      local k, n = rig.sweep.parse_shard(p.shard)
+      if not k then
+        ctx.log.error("--shard: %s", n)
+        return 2
+      end
+      shard = { k, n }
+    end
+    local logs = fs.join(fs.dirname(p.json_out), fs.stem(p.json_out) .. "_logs")
+    local artifact = rig.sweep.run {
+      cases = cases, shard = shard, resume = p.resume, json_out = p.json_out,
+      markdown_out = p.markdown_out or (p.json_out:gsub("%.json$", "") .. ".md"),
+      max_retries = p.max_retries, backoff = p.backoff, backoff_kind = p.exponential and "exponential" or "linear",
+      meta = rig.json.object({ matrix = p.matrix, command = rig.json.array(ctx.rest) }),
+      run = function(case, attempt)
+        local spec = expand(ctx.rest, case)
+        spec.timeout = p.timeout
+        spec.env = { RIG_CASE_ID = case.id }
+        for k, v in pairs(case.settings) do spec.env["RIG_CASE_" .. k:upper()] = tostring(v) end
+        local r, run_err = rig.proc.run(spec)
+        if not r then return { ok = false, error = run_err.message, code = run_err.code } end
+        -- Every attempt's output is kept.
+        local dir = fs.join(logs, case.id)
+        assert(fs.mkdir(dir))
+        assert(fs.write(fs.join(dir, ("attempt%d.stdout"):format(attempt)), r.stdout))
+        assert(fs.write(fs.join(dir, ("attempt%d.stderr"):format(attempt)), r.stderr))
+        return { ok = r.ok, code = r.code, signal = r.signal_name, timed_out = r.timed_out, wall_s = r.wall_s,
+          user_s = r.user_s, sys_s = r.sys_s, max_rss_kb = r.max_rss_kb, stdout = r.stdout, stderr = r.stderr }
+      end,
+    }
+    local t = artifact.totals
+    io.stdout:write(("%d/%d cases: %d ok, %d failed, %d resumed; wrote %s\n"):format(t.finished, t.cases, t.ok,
+      t.failed, t.resumed, p.json_out))
+    return t.failed > 0 and 1 or 0
+  end,
+}
