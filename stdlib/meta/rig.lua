@@ -916,9 +916,23 @@ function rig.sweep.shard(cases, k, n) end
 ---@return string? reason
 function rig.sweep.retry_reason(result, signatures) end
 --- Runs the cases with retries, journal, snapshots and resume; returns the artifact.
----@param cfg { cases: rig.SweepCase[], run: fun(case: rig.SweepCase, attempt: integer): table, max_retries?: integer, backoff?: number, backoff_kind?: "linear"|"exponential", signatures?: string[], json_out?: string, markdown_out?: string, resume?: boolean, shard?: integer[], meta?: table, progress?: boolean }
+---@param cfg rig.SweepConfig
 ---@return table artifact
 function rig.sweep.run(cfg) end
+
+---@class rig.SweepConfig
+---@field cases rig.SweepCase[]
+---@field run fun(case: rig.SweepCase, attempt: integer): table a table with `ok`
+---@field max_retries? integer
+---@field backoff? number seconds
+---@field backoff_kind? "linear"|"exponential"
+---@field signatures? string[] retryable output patterns
+---@field json_out? string
+---@field markdown_out? string
+---@field resume? boolean
+---@field shard? integer[] {k, n}
+---@field meta? table
+---@field progress? boolean
 ---@param artifacts table[]
 ---@param cases rig.SweepCase[]
 ---@return table? merged
