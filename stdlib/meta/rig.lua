@@ -63,6 +63,7 @@
 ---@field gate rig.gate
 ---@field flame rig.flame
 ---@field sweep rig.sweep
+---@field prune rig.prune
 ---@field callgrind rig.callgrind
 ---@field log rig.log
 ---@field cli rig.cli
@@ -589,6 +590,17 @@ function rig.fs.tmpdir(prefix) end
 function rig.fs.tree_size(path) end
 ---@return string?
 function rig.fs.realpath(path) end
+--- Exclusive flock on an existing lock file without waiting; false when another process holds it.
+---@param path string
+---@return rig.Lock|false|nil lock
+---@return rig.Error? err
+function rig.fs.try_lock(path) end
+
+---@class rig.Lock
+local Lock = {} -- luacheck: ignore 241
+--- Releases the lock (also at `<close>` and collection).
+function Lock:unlock() end
+
 ---@return string
 function rig.fs.join(...) end
 ---@return string
@@ -941,6 +953,26 @@ function rig.sweep.merge(artifacts, cases) end
 ---@param artifact table
 ---@return string
 function rig.sweep.markdown(artifact) end
+
+---@class rig.prune
+---@field LOCKED_FAMILIES table<string, boolean>
+rig.prune = {}
+--- The cache's entries {path, size, mtime, lock}.
+---@param root string
+---@return table[]? entries
+---@return rig.Error? err
+function rig.prune.entries(root) end
+--- Prunes by age then size (Molt's policy); report {root, before, after, removed, removed_bytes, skipped_locked}.
+---@param root string
+---@param opts? { max_gb?: number, max_age_days?: number, dry_run?: boolean, now?: number }
+---@return table? report
+---@return rig.Error? err
+function rig.prune.prune(root, opts) end
+---@return string
+function rig.prune.lines(report, opts) end
+---@param bytes number
+---@return string "12.3GiB"
+function rig.prune.human(bytes) end
 
 ---@class rig.gate
 ---@field MOLT_CATEGORIES table[]

@@ -38,6 +38,15 @@ function M.append_jsonl(path, value, sync)
   return native.append(path, line .. "\n", sync)
 end
 
+--- Takes an exclusive advisory lock (flock) on an existing lock file without waiting.
+--- Returns a lock (`:unlock()`; released at `<close>` and by the collector too), `false`
+--- when another process holds it, or nil, err. A missing lock file gives a lock that holds
+--- nothing (nobody can hold it; nothing is created).
+---@param path string
+---@return rig.Lock|false|nil lock
+---@return rig.Error? err
+function M.try_lock(path) check_string("try_lock", 1, path) return native.try_lock(path) end
+
 --- true when `path` exists (links are not followed).
 function M.exists(path) check_string("exists", 1, path) return native.stat(path) ~= nil end
 

@@ -35,6 +35,7 @@ local namespaces = {
   gate = "rig.gate",
   flame = "rig.flame",
   sweep = "rig.sweep",
+  prune = "rig.prune",
   callgrind = "rig.callgrind",
   log = "rig.log",
   cli = "rig.cli",

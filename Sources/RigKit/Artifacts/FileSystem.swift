@@ -158,6 +158,38 @@ public enum FileSystem {
     if sync && fsync(fd) != 0 { throw FSError(errno: errno, path: path, doing: "syncing") }
   }
 
+  /// How `tryLock` came out.
+  public enum LockAttempt: Equatable {
+    /// Held through this descriptor until `unlock`.
+    case acquired(fd: Int32)
+    /// No lock file: nobody can be holding it (nothing is created).
+    case absent
+    /// Another process holds it.
+    case held
+  }
+
+  /// Takes an exclusive flock(2) on an existing lock file without waiting (the protocol of
+  /// Molt's cache locks and most tools': advisory, released when the holder exits).
+  public static func tryLock(_ path: String) throws(FSError) -> LockAttempt {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 {
+      if errno == ENOENT { return .absent }
+      throw FSError(errno: errno, path: path)
+    }
+    if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+      let e = errno
+      close(fd)
+      if e == EWOULDBLOCK { return .held }
+      throw FSError(errno: e, path: path, doing: "locking")
+    }
+    return .acquired(fd: fd)
+  }
+
+  /// Releases a lock from `tryLock`.
+  public static func unlock(_ fd: Int32) {
+    close(fd)
+  }
+
   /// Information about `path` (links are not followed), or nil when it does not exist.
   public static func info(_ path: String) throws(FSError) -> Info? {
     var s = stat()

@@ -148,7 +148,34 @@ extension LuaHost {
           return call.push(p)
         }
       ),
+      (
+        // try_lock(path) -> lock | false (another process holds it) | nil, err. A missing
+        // lock file gives a lock that holds nothing: nobody can be holding it.
+        "try_lock",
+        { call in
+          let path = try call.string(1)
+          return try Self.fs(call) {
+            switch try FileSystem.tryLock(path) {
+            case .acquired(let fd): return call.pushObject(Self.lockClass, handle: Int64(fd))
+            case .absent: return call.pushObject(Self.lockClass, handle: Self.noFile)
+            case .held: return call.push(false)
+            }
+          }
+        }
+      ),
     ]
     registerModule("rig._native.fs", functions)
+    let release: HostFunction = { call in
+      var handle: Int64 = 0
+      guard rig_object_handle(call.L, 1, Self.lockClass, &handle) != 0, handle != -1 else { return 0 }
+      call.closeObject(1)
+      if handle >= 0 { FileSystem.unlock(Int32(handle)) }
+      return 0
+    }
+    registerClass(Self.lockClass, [("unlock", release), ("__close", release), ("__gc", release)])
   }
+
+  static let lockClass = "rig.Lock"
+  /// The handle of a lock whose file did not exist (closed handles are -1).
+  static let noFile: Int64 = -2
 }
