@@ -22,6 +22,7 @@
 ---@field choices? string[] allowed values of a `choice`
 ---@field of? "string"|"number"|"integer"|"path" item type of a `list` (default "string")
 ---@field metavar? string the value's name in `--help` (N, PATH, ...)
+---@field many? boolean a list option that also takes the following words (`--cases a b c`)
 
 ---@class rig.Context
 ---@field name string the recipe's name
@@ -762,6 +763,8 @@ function rig.lanes.pyodide(opts) end
 ---@field noise? number
 ---@field alpha? number
 ---@field progress? boolean
+---@field retry_reason? fun(result: table, signatures?: string[]): string? decides retries instead
+---@field on_snapshot? fun(artifact: table) called at each snapshot (a tool's own layout)
 ---@field on_snapshot? fun(payload: table)
 
 ---@class rig.bench

@@ -148,6 +148,14 @@ function M.parse(recipe, argv, recipe_name)
           i = i + 1
         end
         store(p, convert(recipe_name, p, p.type == "list" and p.of or p.type, text, shown))
+        -- `many`: argparse's nargs="+": the words after the first value are values too,
+        -- up to the next option (`--cases a b c`).
+        if p.many and inline == nil then
+          while argv[i + 1] ~= nil and argv[i + 1]:sub(1, 1) ~= "-" do
+            i = i + 1
+            store(p, convert(recipe_name, p, p.of, argv[i], shown))
+          end
+        end
       end
     elseif arg:match("^%-%a") then
       local letter, inline = arg:sub(2, 2), arg:sub(3)

@@ -12,7 +12,7 @@ local RECIPE_FIELDS = {
 local PARAM_FIELDS = {
   name = "string", type = "string", default = "any", help = "string", short = "string",
   positional = "boolean", required = "boolean", choices = "table", of = "string",
-  metavar = "string",
+  metavar = "string", many = "boolean",
 }
 local TYPES = {
   string = true, number = true, integer = true, boolean = true, path = true, list = true,
@@ -86,6 +86,9 @@ local function normalize_param(raw, index)
     end
   elseif p.choices then
     fail(("param '%s': 'choices' goes with type 'choice'"):format(name))
+  end
+  if p.many and p.type ~= "list" then
+    fail(("param '%s': 'many' goes with type 'list'"):format(name))
   end
   if p.type == "list" then
     p.of = p.of or "string"

@@ -193,12 +193,13 @@ end
 ---   and anything else to keep (times, metrics); a finished process table works as it is,
 ---   and `retry_reason(result, signatures)` decides retries;
 --- - `max_retries` (0), `backoff` (seconds, 0), `backoff_kind` ("linear"|"exponential"),
----   `signatures` (retryable output patterns);
+---   `signatures` (retryable output patterns), or `retry_reason(result)` to decide instead;
 --- - `json_out` (the artifact: each finished case is appended at once to `<json_out>.journal`,
 ---   and the file rewritten atomically after a case whenever that costs under 1% of the run,
 ---   and at the end; `markdown_out` the same as a table), `resume` (skip cases
 ---   whose id the snapshot already holds), `meta` (a table stored in the artifact),
----   `progress` (a TTY line, default true), `shard` ({k, n}).
+---   `progress` (a TTY line, default true), `shard` ({k, n}), `on_snapshot(artifact)`
+---   (called at each snapshot, for writing a tool's own layout).
 --- Returns the artifact {schema_version, meta, shard, cases = {{id, settings, status, attempts,
 --- retry_reason, result, wall_s}}, totals}.
 function M.run(cfg)
@@ -235,6 +236,7 @@ function M.run(cfg)
     local t0 = time.now()
     if cfg.json_out then assert(json.write(cfg.json_out, artifact, { indent = 2, sort_keys = true })) end
     if cfg.markdown_out then assert(fs.write(cfg.markdown_out, M.markdown(artifact))) end
+    if cfg.on_snapshot then cfg.on_snapshot(artifact) end
     last_write_end = time.now()
     last_write_cost = last_write_end - t0
   end
@@ -263,7 +265,7 @@ function M.run(cfg)
           error(("sweep: run returned %s for case %s (a table expected)"):format(type(result), case.id), 2)
         end
         if result.ok then break end
-        local why = M.retry_reason(result, cfg.signatures)
+        local why = (cfg.retry_reason or M.retry_reason)(result, cfg.signatures)
         if not why or attempt > (cfg.max_retries or 0) then break end
         reason = why
         local wait = (cfg.backoff or 0) * (cfg.backoff_kind == "exponential" and 2 ^ (attempt - 1) or attempt)

@@ -42,6 +42,20 @@ describe("cli.parse", function()
     assert.equal(2.5, p.timeout)
   end)
 
+  it("takes several words for a list marked many, up to the next option", function()
+    local r = recipe.define { name = "cp", params = {
+      { "cases", type = "list", many = true }, { "script", type = "path" },
+      { "rest", type = "list", positional = true },
+    }, run = function() end }
+    local p = cli.parse(r, { "--cases", "dev_cold", "dev_warm", "--script", "x.py", "loose" })
+    assert.same({ "dev_cold", "dev_warm" }, p.cases)
+    assert.same({ "loose" }, p.rest)
+    assert.same({ "a", "b" }, cli.parse(r, { "--cases=a", "--cases", "b" }).cases)
+    assert.has_error(function()
+      recipe.define { name = "x", params = { { "n", type = "integer", many = true } }, run = function() end }
+    end, "'many' goes with type 'list'")
+  end)
+
   it("reads short options with separate or attached values", function()
     assert.equal(3, cli.parse(bench_recipe(), { "-n", "3" }).samples)
     assert.equal(4, cli.parse(bench_recipe(), { "-n4" }).samples)

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+/// `rig run compile_progress` end to end against the system C compiler, through the stand-in
+/// build script in Tests/Fixtures/compile_progress.
+@Suite("rig run compile_progress")
+struct CompileProgressTests {
+  static let fixture: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    url.deleteLastPathComponent()
+    url.deleteLastPathComponent()
+    return url.appendingPathComponent("Fixtures/compile_progress").path
+  }()
+
+  func snapshot(_ root: String) throws -> [String: Any] {
+    let data = try Data(contentsOf: URL(fileURLWithPath: root + "/compile_progress.json"))
+    return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+  }
+
+  func run(_ dir: String, _ extra: [String], env: [String: String] = [:]) throws -> RigCommand.Result {
+    try RigCommand.run(
+      ["run", "compile_progress", "--output-root", dir + "/out", "--script", Self.fixture + "/hello.c",
+       "--diagnostics", "--retry-backoff-sec", "0",
+       "--build-cmd", "sh \(Self.fixture)/build.sh {profile} {out_dir} {script} {cache_flag} {diagnostics_flags}"]
+        + extra, in: dir, environment: env)
+  }
+
+  @Test("cases build with a real compiler; Molt's snapshot layout, cache states, diagnostics, a retried lock wait")
+  func endToEnd() throws {
+    let dir = try RigCommand.scratch()
+    let r = try run(dir, ["--cases", "dev_cold", "dev_warm", "release_cold"], env: ["FAIL_ONCE_FILE": dir + "/failed"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let s = try snapshot(dir + "/out")
+    let meta = try #require(s["meta"] as? [String: Any])
+    #expect(Set(meta.keys) == [
+      "timestamp_utc", "repo_root", "output_root", "script", "python_version", "cases", "completed_cases",
+      "timeout_sec", "cache_root", "target_root", "clean_state", "sccache_mode", "cargo_incremental", "diagnostics",
+      "max_retries", "retry_backoff_sec", "build_lock_timeout_sec",
+    ])
+    let results = try #require(s["results"] as? [[String: Any]])
+    #expect(results.map { $0["name"] as? String } == ["dev_cold", "dev_warm", "release_cold"])
+    #expect(Set(results[0].keys) == [
+      "name", "profile", "cache_mode", "daemon", "release_cargo_profile", "command", "returncode", "elapsed_sec",
+      "timed_out", "cache_state", "stdout_tail", "stderr_tail", "diagnostics_path", "diagnostics_total_sec",
+      "diagnostics_phase_sec", "attempts", "warmup_runs", "retry_reason",
+    ])
+    // The first build met the lock message and was retried.
+    #expect(results[0]["attempts"] as? Int == 2)
+    #expect(results[0]["retry_reason"] as? String == "build_lock_timeout")
+    #expect(results.map { $0["cache_state"] as? String } == ["miss", "hit", "miss"])
+    #expect(results.allSatisfy { ($0["diagnostics_total_sec"] as? Double ?? 0) > 0 })
+    #expect(results.allSatisfy { $0["returncode"] as? Int == 0 })
+    let md = try String(contentsOfFile: dir + "/out/compile_progress.md", encoding: .utf8)
+    #expect(md.hasPrefix("# Compile Progress Snapshot\n"))
+    #expect(md.contains("| case | profile | release_cargo_profile | cache_mode | daemon | warmups | attempts | "
+      + "elapsed_sec | diag_total_sec | rc | timed_out | retry_reason | cache_state |"))
+    #expect(FileManager.default.fileExists(atPath: dir + "/out/logs/dev_cold.attempt1.stderr.log"))
+    #expect(FileManager.default.fileExists(atPath: dir + "/out/logs/dev_cold.stdout.log"))
+
+    // --resume runs only the case that is not there yet.
+    let before = try FileManager.default.contentsOfDirectory(atPath: dir + "/out/logs").count
+    let resumed = try run(dir, ["--cases", "dev_cold", "dev_warm", "release_cold", "dev_nocache_daemon_off", "--resume"])
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    let after = try FileManager.default.contentsOfDirectory(atPath: dir + "/out/logs").count
+    #expect(after - before == 4)  // attempt1 stdout/stderr and the case's own two logs
+    let all = try #require(try snapshot(dir + "/out")["results"] as? [[String: Any]])
+    #expect(all.count == 4)
+    #expect(all[0]["attempts"] as? Int == 2)  // kept from the first run
+    #expect(all[3]["cache_mode"] as? String == "no-cache" && all[3]["daemon"] as? Bool == false)
+  }
+}
