@@ -35,6 +35,9 @@ return rig.recipe {
     { "backoff", type = "number", default = 0, help = "seconds before a retry (times the attempt number)" },
     { "exponential", type = "boolean", default = false, help = "double the backoff each retry instead" },
     { "timeout", type = "number", help = "seconds per attempt" },
+    { "env_profile", help = "an environment profile for every case (built in: throughput; see rig.envprofile)" },
+    { "env_profile_file", type = "path", help = "a TOML file of [profile.NAME] tables" },
+    { "env_root", type = "path", help = "what {root} stands for in the profile (default: next to --json-out)" },
   },
   rest = "COMMAND with {setting} placeholders",
   examples = { "rig run sweep --matrix cases.toml --max-retries 2 -- ./build.sh {profile} {cache}" },
@@ -58,6 +61,27 @@ return rig.recipe {
       end
       shard = { k, n }
     end
+    local profile_env = {}
+    if p.env_profile then
+      local profile = p.env_profile
+      if p.env_profile_file then
+        local profiles, perr = rig.envprofile.read(p.env_profile_file)
+        if not profiles then
+          ctx.log.error("%s", perr.message)
+          return 2
+        end
+        profile = profiles[profile] or profile
+      end
+      local root = p.env_root or fs.join(fs.dirname(p.json_out), fs.stem(p.json_out) .. "_env")
+      if root:sub(1, 1) ~= "/" then root = fs.realpath(".") .. "/" .. root end
+      local env, dirs = rig.envprofile.resolve(profile, fs.normalize(root))
+      if not env then
+        ctx.log.error("%s", dirs.message)
+        return 2
+      end
+      assert(rig.envprofile.apply(dirs))
+      profile_env = env
+    end
     local logs = fs.join(fs.dirname(p.json_out), fs.stem(p.json_out) .. "_logs")
     local artifact = rig.sweep.run {
       cases = cases, shard = shard, resume = p.resume, json_out = p.json_out,
@@ -68,6 +92,7 @@ return rig.recipe {
         local spec = expand(ctx.rest, case)
         spec.timeout = p.timeout
         spec.env = { RIG_CASE_ID = case.id }
+        for k, v in pairs(profile_env) do spec.env[k] = v end
         for k, v in pairs(case.settings) do spec.env["RIG_CASE_" .. k:upper()] = tostring(v) end
         local r, run_err = rig.proc.run(spec)
         if not r then return { ok = false, error = run_err.message, code = run_err.code } end

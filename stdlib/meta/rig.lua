@@ -65,6 +65,7 @@
 ---@field flame rig.flame
 ---@field sweep rig.sweep
 ---@field prune rig.prune
+---@field envprofile rig.envprofile
 ---@field callgrind rig.callgrind
 ---@field log rig.log
 ---@field cli rig.cli
@@ -976,6 +977,35 @@ function rig.prune.lines(report, opts) end
 ---@param bytes number
 ---@return string "12.3GiB"
 function rig.prune.human(bytes) end
+
+---@class rig.EnvProfile
+---@field description? string
+---@field env table<string, string> values may use {root}
+---@field dirs? string[] names of variables that are directories to create
+
+---@class rig.envprofile
+---@field PROFILES table<string, rig.EnvProfile>
+rig.envprofile = {}
+--- Profiles from a TOML file of [profile.NAME] tables.
+---@param path string
+---@return table<string, rig.EnvProfile>? profiles
+---@return rig.Error? err
+function rig.envprofile.read(path) end
+--- A profile's variables with {root} filled in, and its directories.
+---@param profile string|rig.EnvProfile
+---@param root string
+---@return table<string, string>? env
+---@return string[]|rig.Error dirs_or_err
+function rig.envprofile.resolve(profile, root) end
+--- `export NAME='value'` lines, sorted by name.
+---@param env table<string, string>
+---@return string
+function rig.envprofile.export_lines(env) end
+--- Creates the directories.
+---@param dirs string[]
+---@return true? ok
+---@return rig.Error? err
+function rig.envprofile.apply(dirs) end
 
 ---@class rig.gate
 ---@field MOLT_CATEGORIES table[]

@@ -36,6 +36,7 @@ local namespaces = {
   flame = "rig.flame",
   sweep = "rig.sweep",
   prune = "rig.prune",
+  envprofile = "rig.envprofile",
   callgrind = "rig.callgrind",
   log = "rig.log",
   cli = "rig.cli",
