@@ -35,6 +35,7 @@ return rig.recipe {
     { "backoff", type = "number", default = 0, help = "seconds before a retry (times the attempt number)" },
     { "exponential", type = "boolean", default = false, help = "double the backoff each retry instead" },
     { "timeout", type = "number", help = "seconds per attempt" },
+    { "jobs", type = "integer", default = 1, help = "cases run at once" },
     { "env_profile", help = "an environment profile for every case (built in: throughput; see rig.envprofile)" },
     { "env_profile_file", type = "path", help = "a TOML file of [profile.NAME] tables" },
     { "env_root", type = "path", help = "what {root} stands for in the profile (default: next to --json-out)" },
@@ -83,31 +84,45 @@ return rig.recipe {
       profile_env = env
     end
     local logs = fs.join(fs.dirname(p.json_out), fs.stem(p.json_out) .. "_logs")
+    local function command(case)
+      local spec = expand(ctx.rest, case)
+      spec.timeout = p.timeout
+      spec.env = { RIG_CASE_ID = case.id }
+      for k, v in pairs(profile_env) do spec.env[k] = v end
+      for k, v in pairs(case.settings) do spec.env["RIG_CASE_" .. k:upper()] = tostring(v) end
+      return spec
+    end
+    local function finish(case, attempt, r)
+      -- Every attempt's output is kept.
+      local dir = fs.join(logs, case.id)
+      assert(fs.mkdir(dir))
+      assert(fs.write(fs.join(dir, ("attempt%d.stdout"):format(attempt)), r.stdout))
+      assert(fs.write(fs.join(dir, ("attempt%d.stderr"):format(attempt)), r.stderr))
+      return { ok = r.ok, code = r.code, signal = r.signal_name, timed_out = r.timed_out, wall_s = r.wall_s,
+        user_s = r.user_s, sys_s = r.sys_s, max_rss_kb = r.max_rss_kb, stdout = r.stdout, stderr = r.stderr }
+    end
     local artifact = rig.sweep.run {
       cases = cases, shard = shard, resume = p.resume, json_out = p.json_out,
       markdown_out = p.markdown_out or (p.json_out:gsub("%.json$", "") .. ".md"),
       max_retries = p.max_retries, backoff = p.backoff, backoff_kind = p.exponential and "exponential" or "linear",
       meta = rig.json.object({ matrix = p.matrix, command = rig.json.array(ctx.rest) }),
+      jobs = p.jobs,
+      command = command,
+      finish = finish,
       run = function(case, attempt)
-        local spec = expand(ctx.rest, case)
-        spec.timeout = p.timeout
-        spec.env = { RIG_CASE_ID = case.id }
-        for k, v in pairs(profile_env) do spec.env[k] = v end
-        for k, v in pairs(case.settings) do spec.env["RIG_CASE_" .. k:upper()] = tostring(v) end
-        local r, run_err = rig.proc.run(spec)
+        local r, run_err = rig.proc.run(command(case, attempt))
         if not r then return { ok = false, error = run_err.message, code = run_err.code } end
-        -- Every attempt's output is kept.
-        local dir = fs.join(logs, case.id)
-        assert(fs.mkdir(dir))
-        assert(fs.write(fs.join(dir, ("attempt%d.stdout"):format(attempt)), r.stdout))
-        assert(fs.write(fs.join(dir, ("attempt%d.stderr"):format(attempt)), r.stderr))
-        return { ok = r.ok, code = r.code, signal = r.signal_name, timed_out = r.timed_out, wall_s = r.wall_s,
-          user_s = r.user_s, sys_s = r.sys_s, max_rss_kb = r.max_rss_kb, stdout = r.stdout, stderr = r.stderr }
+        return finish(case, attempt, r)
       end,
     }
     local t = artifact.totals
     io.stdout:write(("%d/%d cases: %d ok, %d failed, %d resumed; wrote %s\n"):format(t.finished, t.cases, t.ok,
       t.failed, t.resumed, p.json_out))
+    local c = artifact.concurrency
+    if c then
+      io.stdout:write(("%d jobs: the cases' own %.2f s ran in %.2f s of wall time (%.2f at once)\n"):format(c.jobs,
+        c.cases_wall_s, c.group_wall_s, c.achieved))
+    end
     return t.failed > 0 and 1 or 0
   end,
 }

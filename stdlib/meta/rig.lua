@@ -766,6 +766,9 @@ function rig.lanes.pyodide(opts) end
 ---@field progress? boolean
 ---@field retry_reason? fun(result: table, signatures?: string[]): string? decides retries instead
 ---@field on_snapshot? fun(artifact: table) called at each snapshot (a tool's own layout)
+---@field jobs? integer cases at once (> 1 needs `command`)
+---@field command? fun(case: rig.SweepCase, attempt: integer): table a process spec, for jobs > 1
+---@field finish? fun(case: rig.SweepCase, attempt: integer, result: table): table the case's result
 ---@field on_snapshot? fun(payload: table)
 
 ---@class rig.bench
@@ -938,7 +941,7 @@ function rig.sweep.run(cfg) end
 
 ---@class rig.SweepConfig
 ---@field cases rig.SweepCase[]
----@field run fun(case: rig.SweepCase, attempt: integer): table a table with `ok`
+---@field run? fun(case: rig.SweepCase, attempt: integer): table a table with `ok` (jobs = 1)
 ---@field max_retries? integer
 ---@field backoff? number seconds
 ---@field backoff_kind? "linear"|"exponential"

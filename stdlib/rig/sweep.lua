@@ -200,11 +200,23 @@ end
 ---   whose id the snapshot already holds), `meta` (a table stored in the artifact),
 ---   `progress` (a TTY line, default true), `shard` ({k, n}), `on_snapshot(artifact)`
 ---   (called at each snapshot, for writing a tool's own layout).
+--- - `jobs` (1): more than 1 runs that many cases at once; then `command(case, attempt)`
+---   gives each attempt's process spec (for `rig.proc.spawn`) and `finish(case, attempt,
+---   process_result)` (optional) turns the finished process into the case's result; the
+---   artifact gains `concurrency = {jobs, group_wall_s, cases_wall_s, achieved}` (the cases'
+---   own wall time over the group's: how many ran at once in effect).
 --- Returns the artifact {schema_version, meta, shard, cases = {{id, settings, status, attempts,
---- retry_reason, result, wall_s}}, totals}.
+--- retry_reason, result, wall_s}} in matrix order, totals}.
 function M.run(cfg)
-  if type(cfg) ~= "table" or type(cfg.cases) ~= "table" or type(cfg.run) ~= "function" then
-    error("bad argument #1 to 'run' (a table with 'cases' and a 'run' function expected)", 2)
+  if type(cfg) ~= "table" or type(cfg.cases) ~= "table" then
+    error("bad argument #1 to 'run' (a table with 'cases' expected)", 2)
+  end
+  if (cfg.jobs or 1) > 1 then
+    if type(cfg.command) ~= "function" then
+      error("bad argument #1 to 'run' (jobs > 1 runs cases at once: give 'command(case, attempt)' -> process spec)", 2)
+    end
+  elseif type(cfg.run) ~= "function" then
+    error("bad argument #1 to 'run' (a 'run(case, attempt)' function expected)", 2)
   end
   local cases = cfg.cases
   if cfg.shard then cases = M.shard(cases, cfg.shard[1], cfg.shard[2]) end
@@ -243,46 +255,132 @@ function M.run(cfg)
   local function maybe_snapshot()
     if time.now() - last_write_end >= 100 * last_write_cost then snapshot() end
   end
+  local records = {} -- by case index, so the artifact lists cases in matrix order
+  local function publish()
+    local list = json.array({})
+    for index = 1, #cases do
+      if records[index] then list[#list + 1] = records[index] end
+    end
+    artifact.cases = list
+  end
+  local function record_for(case, result, attempt, reason, case_started)
+    -- Output serves the retry signatures; the artifact keeps results, not logs.
+    local kept = json.object({})
+    for k, v in pairs(result) do
+      if type(v) ~= "function" and type(v) ~= "userdata" and k ~= "stdout" and k ~= "stderr" then kept[k] = v end
+    end
+    return json.object({ id = case.id, settings = json.object(case.settings),
+      status = result.ok and "ok" or "failed", attempts = attempt, retry_reason = reason or json.null,
+      result = kept, wall_s = time.now() - case_started })
+  end
+  local function finished(index, record)
+    records[index] = record
+    if journal then assert(fs.append_jsonl(journal, record)) end
+    publish()
+    maybe_snapshot()
+  end
+  local function retry_wait(attempt)
+    return (cfg.backoff or 0) * (cfg.backoff_kind == "exponential" and 2 ^ (attempt - 1) or attempt)
+  end
+  local function should_retry(result, attempt)
+    if result.ok then return nil end
+    local why = (cfg.retry_reason or M.retry_reason)(result, cfg.signatures)
+    if why and attempt <= (cfg.max_retries or 0) then return why end
+  end
+  local function show(done, case, attempt)
+    if not tty then return end
+    local elapsed = time.now() - started
+    local eta = done > 0 and elapsed / done * (#cases - done) or 0
+    io.stderr:write(("\r\27[K[%d/%d] %s attempt %d  %ds  ETA %ds"):format(done + 1, #cases, case.id, attempt,
+      math.floor(elapsed), math.floor(eta)))
+  end
+
+  local todo = {}
   for index, case in ipairs(cases) do
     local prior = previous[case.id]
     if prior then
       prior.resumed = true
-      artifact.cases[#artifact.cases + 1] = prior
+      records[index] = prior
     else
-      local attempt, reason = 0, nil
-      local result
+      todo[#todo + 1] = { index = index, case = case, attempt = 1, ready_at = 0 }
+    end
+  end
+  publish()
+  local jobs = cfg.jobs or 1
+  if jobs <= 1 then
+    for n, job in ipairs(todo) do
+      local result, reason
       local case_started = time.now()
       while true do
-        attempt = attempt + 1
-        if tty then
-          local elapsed = time.now() - started
-          local eta = index > 1 and elapsed / (index - 1) * (#cases - index + 1) or 0
-          io.stderr:write(("\r\27[K[%d/%d] %s attempt %d  %ds  ETA %ds"):format(index, #cases, case.id, attempt,
-            math.floor(elapsed), math.floor(eta)))
-        end
-        result = cfg.run(case, attempt)
+        show(#cases - #todo + n - 1, job.case, job.attempt)
+        result = cfg.run(job.case, job.attempt)
         if type(result) ~= "table" then
-          error(("sweep: run returned %s for case %s (a table expected)"):format(type(result), case.id), 2)
+          error(("sweep: run returned %s for case %s (a table expected)"):format(type(result), job.case.id), 2)
         end
-        if result.ok then break end
-        local why = (cfg.retry_reason or M.retry_reason)(result, cfg.signatures)
-        if not why or attempt > (cfg.max_retries or 0) then break end
+        local why = should_retry(result, job.attempt)
+        if not why then break end
         reason = why
-        local wait = (cfg.backoff or 0) * (cfg.backoff_kind == "exponential" and 2 ^ (attempt - 1) or attempt)
+        local wait = retry_wait(job.attempt)
         if wait > 0 then time.sleep(wait) end
+        job.attempt = job.attempt + 1
       end
-      -- Output serves the retry signatures; the artifact keeps results, not logs.
-      local kept = json.object({})
-      for k, v in pairs(result) do
-        if type(v) ~= "function" and type(v) ~= "userdata" and k ~= "stdout" and k ~= "stderr" then kept[k] = v end
-      end
-      local record = json.object({ id = case.id, settings = json.object(case.settings),
-        status = result.ok and "ok" or "failed", attempts = attempt, retry_reason = reason or json.null,
-        result = kept, wall_s = time.now() - case_started })
-      artifact.cases[#artifact.cases + 1] = record
-      if journal then assert(fs.append_jsonl(journal, record)) end
+      finished(job.index, record_for(job.case, result, job.attempt, reason, case_started))
     end
-    maybe_snapshot()
+  else
+    -- Up to `jobs` cases at once: `command(case, attempt)` gives each attempt's process spec,
+    -- `finish(case, attempt, process_result)` (optional) turns its result into the case's.
+    local proc = require "rig.proc"
+    local queue, running, done = todo, {}, #cases - #todo
+    local group_started = time.now()
+    local cases_wall = 0
+    while #queue > 0 or #running > 0 do
+      local now = time.now()
+      local i = 1
+      while #running < jobs and i <= #queue do
+        local job = queue[i]
+        if job.ready_at <= now then
+          table.remove(queue, i)
+          job.case_started = job.case_started or now
+          show(done, job.case, job.attempt)
+          local handle, err = proc.spawn(cfg.command(job.case, job.attempt))
+          if handle then
+            job.handle = handle
+            running[#running + 1] = job
+          else
+            done = done + 1
+            finished(job.index, record_for(job.case, { ok = false, error = err.message, code = err.code }, job.attempt,
+              job.reason, job.case_started))
+          end
+        else
+          i = i + 1
+        end
+      end
+      local progressed = false
+      for k = #running, 1, -1 do
+        local job = running[k]
+        local r = job.handle:poll()
+        if r then
+          table.remove(running, k)
+          progressed = true
+          cases_wall = cases_wall + (r.wall_s or 0)
+          local result = cfg.finish and cfg.finish(job.case, job.attempt, r) or r
+          local why = should_retry(result, job.attempt)
+          if why then
+            job.reason, job.handle = why, nil
+            job.ready_at = time.now() + retry_wait(job.attempt)
+            job.attempt = job.attempt + 1
+            queue[#queue + 1] = job
+          else
+            done = done + 1
+            finished(job.index, record_for(job.case, result, job.attempt, job.reason, job.case_started))
+          end
+        end
+      end
+      if not progressed then time.sleep(0.002) end
+    end
+    local group_wall = time.now() - group_started
+    artifact.concurrency = json.object({ jobs = jobs, group_wall_s = group_wall, cases_wall_s = cases_wall,
+      achieved = group_wall > 0 and cases_wall / group_wall or json.null })
   end
   if tty then io.stderr:write("\r\27[K") end
   snapshot()

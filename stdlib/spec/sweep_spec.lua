@@ -100,6 +100,28 @@ describe("rig.sweep.run", function()
     assert.equal(4, #assert(json.read(out)).cases)
   end)
 
+  it("runs cases at once with jobs, retries among them, and lists them in matrix order", function()
+    local cases = rig.sweep.cases { axes = { { "n", { 1, 2, 3, 4 } } } }
+    local artifact = rig.sweep.run {
+      cases = cases, jobs = 4, max_retries = 1, progress = false,
+      command = function(case, attempt)
+        -- Case 2 times out on its first attempt (exit 124), then passes.
+        if case.settings.n == 2 and attempt == 1 then return { "sh", "-c", "sleep 0.3; exit 124" } end
+        return { "sleep", "0.3" }
+      end,
+    }
+    local ns, attempts = {}, {}
+    for i, c in ipairs(artifact.cases) do ns[i], attempts[i] = c.settings.n, c.attempts end
+    assert.same({ 1, 2, 3, 4 }, ns)
+    assert.same({ 1, 2, 1, 1 }, attempts)
+    assert.equal("exit_124", artifact.cases[2].retry_reason)
+    assert.equal(4, artifact.totals.ok)
+    -- Five 0.3 s processes; four ran side by side.
+    assert.truthy(artifact.concurrency.achieved > 1.5, tostring(artifact.concurrency.achieved))
+    assert.has_error(function() rig.sweep.run { cases = cases, jobs = 2, run = function() end } end,
+      "give 'command(case, attempt)'")
+  end)
+
   it("splits into shards that merge back into the unsharded artifact", function()
     local cases = rig.sweep.cases { axes = { { "a", { 1, 2, 3, 4, 5 } }, { "b", { "x", "y" } } } }
     local function run(case) return rig.proc.run { "sh", "-c", "exit " .. (case.settings.a % 2) } end
