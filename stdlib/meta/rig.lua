@@ -960,6 +960,40 @@ function rig.sweep.merge(artifacts, cases) end
 ---@param artifact table
 ---@return string
 function rig.sweep.markdown(artifact) end
+--- Ranks configurations by a metric: best first, the rest "indistinguishable" or "worse".
+---@param samples table<string, number[]>
+---@param opts? { higher?: boolean, alpha?: number, noise?: number }
+---@return rig.RankRow[]
+function rig.sweep.rank(samples, opts) end
+
+---@class rig.RankRow
+---@field name string
+---@field n integer
+---@field median number
+---@field ci_low number
+---@field ci_high number
+---@field ratio number to the best
+---@field ratio_low? number
+---@field ratio_high? number
+---@field p_value? number
+---@field verdict "best"|"indistinguishable"|"worse"
+---@field reason? string
+---@field dropped_round? integer (halving)
+--- Successive halving: measure the survivors in batches, drop those shown worse.
+---@param cfg rig.HalvingConfig
+---@return rig.RankRow[] ranking
+---@return { round: integer, survivors: string[], dropped: string[] }[] history
+function rig.sweep.halving(cfg) end
+
+---@class rig.HalvingConfig
+---@field configs string[]
+---@field measure fun(config: string, round: integer): number
+---@field batch? integer
+---@field max_rounds? integer
+---@field max_samples? integer
+---@field higher? boolean
+---@field alpha? number
+---@field noise? number
 
 ---@class rig.prune
 ---@field LOCKED_FAMILIES table<string, boolean>

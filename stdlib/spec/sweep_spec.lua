@@ -142,3 +142,56 @@ describe("rig.sweep.run", function()
     assert.same({ 2, 3 }, { rig.sweep.parse_shard("2/3") })
   end)
 end)
+
+describe("rig.sweep tuning", function()
+  -- A seeded generator: the same noise every run.
+  local function noise(seed)
+    local x = seed
+    return function()
+      x = (x * 1103515245 + 12345) % 2147483648
+      return x / 2147483648 - 0.5
+    end
+  end
+  local MEANS = { a = 1.00, b = 1.005, c = 1.30, d = 1.60 }
+
+  it("ranks by median and separates the indistinguishable from the worse", function()
+    local r = noise(7)
+    local samples = {}
+    for name, mean in pairs(MEANS) do
+      samples[name] = {}
+      for i = 1, 20 do samples[name][i] = mean * (1 + 0.04 * r()) end
+    end
+    local ranking = rig.sweep.rank(samples)
+    -- a and b are 0.5% apart under 4% noise: either may come first; the other is not worse.
+    local verdicts = {}
+    for _, row in ipairs(ranking) do verdicts[row.name] = row.verdict end
+    assert.same({ "best", "indistinguishable" }, { ranking[1].verdict, ranking[2].verdict })
+    assert.truthy(verdicts.a ~= "worse" and verdicts.b ~= "worse")
+    assert.same({ "c", "d" }, { ranking[3].name, ranking[4].name })
+    assert.same({ "worse", "worse" }, { verdicts.c, verdicts.d })
+    assert.near(1.3, ranking[3].ratio, 0.05)
+    local higher = rig.sweep.rank(samples, { higher = true })
+    assert.equal("d", higher[1].name)
+  end)
+
+  it("halving drops the clearly worse early and spends the samples on the close ones", function()
+    local r = noise(11)
+    local counts = { a = 0, b = 0, c = 0, d = 0 }
+    local final, history = rig.sweep.halving {
+      configs = { "a", "b", "c", "d" }, batch = 5, max_rounds = 4,
+      measure = function(config)
+        counts[config] = counts[config] + 1
+        return MEANS[config] * (1 + 0.04 * r())
+      end,
+    }
+    assert.same({ "c", "d" }, (function()
+      local out = {}
+      for _, row in ipairs(final) do if row.verdict == "worse" then out[#out + 1] = row.name end end
+      table.sort(out)
+      return out
+    end)())
+    assert.truthy(final[1].name == "a" or final[1].name == "b")
+    assert.truthy(counts.a > counts.c and counts.b > counts.d)
+    assert.truthy(#history >= 2)
+  end)
+end)
