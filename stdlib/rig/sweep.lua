@@ -237,7 +237,9 @@ function M.run(cfg)
   local journal = cfg.json_out and (cfg.json_out .. ".journal")
   if journal and not cfg.resume then fs.remove(journal) end
   local last_write_end, last_write_cost = -math.huge, 0
+  local publish -- set below: orders the finished cases into artifact.cases
   local function snapshot()
+    publish()
     local counts = { ok = 0, failed = 0, resumed = 0 }
     for _, c in ipairs(artifact.cases) do
       counts[c.status == "ok" and "ok" or "failed"] = counts[c.status == "ok" and "ok" or "failed"] + 1
@@ -256,7 +258,7 @@ function M.run(cfg)
     if time.now() - last_write_end >= 100 * last_write_cost then snapshot() end
   end
   local records = {} -- by case index, so the artifact lists cases in matrix order
-  local function publish()
+  function publish()
     local list = json.array({})
     for index = 1, #cases do
       if records[index] then list[#list + 1] = records[index] end
@@ -276,7 +278,6 @@ function M.run(cfg)
   local function finished(index, record)
     records[index] = record
     if journal then assert(fs.append_jsonl(journal, record)) end
-    publish()
     maybe_snapshot()
   end
   local function retry_wait(attempt)
