@@ -66,6 +66,7 @@
 ---@field sweep rig.sweep
 ---@field prune rig.prune
 ---@field envprofile rig.envprofile
+---@field triage rig.triage
 ---@field callgrind rig.callgrind
 ---@field log rig.log
 ---@field cli rig.cli
@@ -1043,6 +1044,45 @@ function rig.envprofile.export_lines(env) end
 ---@return true? ok
 ---@return rig.Error? err
 function rig.envprofile.apply(dirs) end
+
+---@class rig.triage
+rig.triage = {}
+--- 95% (by default) Wilson score interval of successes out of n.
+---@return number low
+---@return number high
+function rig.triage.wilson(successes, n, z) end
+--- Runs a case N times: failure rate with its Wilson interval, classes, verdict.
+---@param run fun(i: integer): table
+---@param opts? { runs?: integer, classify?: fun(result: table): string }
+---@return rig.FlakyReport
+function rig.triage.flaky(run, opts) end
+
+---@class rig.FlakyReport
+---@field runs integer
+---@field failures integer
+---@field rate number
+---@field rate_low number 95% Wilson interval
+---@field rate_high number
+---@field classes table<string, integer>
+---@field verdict "passes"|"fails"|"flaky"
+---@field results table[]
+--- Runs once; retries once with `overrides` when the failure class is one of `classes`.
+---@param run fun(attempt: integer, overrides?: table): table
+---@param opts { classes: string[], overrides: table, classify?: fun(result: table): string }
+---@return table result
+---@return { overrides: table|false, ok: boolean, class?: string }[] attempts
+function rig.triage.retry_with(run, opts) end
+--- Molt's `<prefix>_control_*` fields from re-running a failed case under a second runner.
+---@param primary table
+---@param control fun(): table
+---@param prefix string
+---@return table<string, any>
+function rig.triage.control(primary, control, prefix, opts) end
+--- Delta debugging over settings: a minimal set that flips passing to failing.
+---@param cfg { failing: table, passing: table, fails: fun(settings: table): boolean }
+---@return { culprits: string[], settings: table, probes: { changed: string[], failed: boolean }[] }? found
+---@return string? why
+function rig.triage.bisect_settings(cfg) end
 
 ---@class rig.gate
 ---@field MOLT_CATEGORIES table[]

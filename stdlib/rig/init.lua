@@ -37,6 +37,7 @@ local namespaces = {
   sweep = "rig.sweep",
   prune = "rig.prune",
   envprofile = "rig.envprofile",
+  triage = "rig.triage",
   callgrind = "rig.callgrind",
   log = "rig.log",
   cli = "rig.cli",

@@ -1,0 +1,163 @@
+--- Triage flows: what people write custom recipes for when a case failed or got slow. Each
+--- flow takes a `run` function (settings or attempt in, a result table with `ok` out: a
+--- finished process works as it is) so it serves processes, lanes and whole builds alike, and
+--- records every probe it made. docs/triage.md.
+local M = {}
+
+local function class_of(result, classify)
+  if result.ok then return nil end
+  if classify then return classify(result) end
+  if result.timed_out then return "timeout" end
+  if result.signal then return "signal_exit" end
+  return "exit_nonzero"
+end
+
+--- Wilson score interval of a proportion (successes of n) at `z` (1.96: 95%).
+function M.wilson(successes, n, z)
+  z = z or 1.959963984540054
+  if n == 0 then return 0, 1 end
+  local p = successes / n
+  local denom = 1 + z * z / n
+  local centre = (p + z * z / (2 * n)) / denom
+  local half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+  return math.max(0, centre - half), math.min(1, centre + half)
+end
+
+--- Runs a case `runs` times (default 10): the failure rate with its 95% Wilson interval and
+--- the failure classes seen. `classify(result)` names a failure (default: timeout,
+--- signal_exit or exit_nonzero). Returns {runs, failures, rate, rate_low, rate_high, classes =
+--- {class = count}, verdict ("passes"|"fails"|"flaky"), results}.
+---@param run fun(i: integer): table
+---@param opts? { runs?: integer, classify?: fun(result: table): string }
+function M.flaky(run, opts)
+  opts = opts or {}
+  local n = opts.runs or 10
+  local failures, classes, results = 0, {}, {}
+  for i = 1, n do
+    local r = run(i)
+    results[i] = r
+    if not r.ok then
+      failures = failures + 1
+      local c = class_of(r, opts.classify)
+      classes[c] = (classes[c] or 0) + 1
+    end
+  end
+  local low, high = M.wilson(failures, n)
+  local verdict = failures == 0 and "passes" or failures == n and "fails" or "flaky"
+  return { runs = n, failures = failures, rate = failures / n, rate_low = low, rate_high = high, classes = classes,
+    verdict = verdict, results = results }
+end
+
+--- Runs once; when the failure's class is one of `classes`, runs again with `overrides`
+--- (passed to `run` as its second argument: env overrides, extra arguments, whatever the
+--- run function understands), as Molt retries build timeouts and lock waits with stricter
+--- settings. Returns the final result and the attempts {{overrides, ok, class}}.
+---@param run fun(attempt: integer, overrides?: table): table
+---@param opts { classes: string[], overrides: table, classify?: fun(result: table): string }
+function M.retry_with(run, opts)
+  local first = run(1, nil)
+  local attempts = { { overrides = false, ok = first.ok == true, class = class_of(first, opts.classify) } }
+  if first.ok then return first, attempts end
+  local wanted = {}
+  for _, c in ipairs(opts.classes or {}) do wanted[c] = true end
+  if not wanted[attempts[1].class] then return first, attempts end
+  local second = run(2, opts.overrides)
+  attempts[2] = { overrides = opts.overrides, ok = second.ok == true, class = class_of(second, opts.classify) }
+  return second, attempts
+end
+
+--- Re-runs a failed case once under a second runner and returns the `<prefix>_control_*`
+--- fields Molt's bench_wasm.py writes beside the primary's `<prefix>_failure_*`: ok, time_s,
+--- failure_class, returncode, failure (text). Nothing is run for a primary that passed.
+---@param primary table the primary runner's result
+---@param control fun(): table runs the case under the second runner
+---@param prefix string e.g. "molt_wasm"
+---@param opts? { classify?: fun(result: table): string }
+function M.control(primary, control, prefix, opts)
+  if primary.ok then return {} end
+  opts = opts or {}
+  local r = control()
+  local fields = {}
+  fields[prefix .. "_control_ok"] = r.ok == true
+  fields[prefix .. "_control_time_s"] = r.ok and r.wall_s or nil
+  fields[prefix .. "_control_failure_class"] = class_of(r, opts.classify)
+  fields[prefix .. "_control_returncode"] = r.code or (r.signal and -r.signal) or nil
+  fields[prefix .. "_control_failure"] = (not r.ok) and require("rig.classify").tail((r.stderr or "") ~= ""
+    and r.stderr or (r.stdout or "")) or nil
+  return fields
+end
+
+local function merged(base, keys, from)
+  local s = {}
+  for k, v in pairs(base) do s[k] = v end
+  for _, k in ipairs(keys) do s[k] = from[k] end
+  return s
+end
+
+--- Finds a minimal set of settings that flips a passing configuration to failing (delta
+--- debugging, Zeller's ddmin). `failing` and `passing` are tables of settings (env vars,
+--- flags); `fails(settings)` runs a probe and returns true when it fails. Starting from
+--- `passing`, it applies subsets of the settings that differ. One culprit among n costs at
+--- most 2*log2(n) + 2 probes. Returns {culprits = {names}, settings (passing plus the
+--- culprits), probes = {{changed = {names}, failed}}}, or nil and a message when the
+--- endpoints do not fail and pass as claimed.
+---@param cfg { failing: table, passing: table, fails: fun(settings: table): boolean }
+function M.bisect_settings(cfg)
+  local probes = {}
+  local function probe(keys)
+    local settings = merged(cfg.passing, keys, cfg.failing)
+    local failed = cfg.fails(settings) and true or false
+    table.sort(keys)
+    probes[#probes + 1] = { changed = keys, failed = failed }
+    return failed
+  end
+  local diff = {}
+  local names = {}
+  for k in pairs(cfg.failing) do names[k] = true end
+  for k in pairs(cfg.passing) do names[k] = true end
+  for k in pairs(names) do
+    if cfg.failing[k] ~= cfg.passing[k] then diff[#diff + 1] = k end
+  end
+  table.sort(diff)
+  if not probe({ table.unpack(diff) }) then
+    return nil, "the failing settings do not fail", probes
+  end
+  if probe({}) then
+    return nil, "the passing settings do not pass", probes
+  end
+  -- ddmin: split the changes into n parts; keep a part (or, with more than two parts, a
+  -- complement) that still fails; refine n when nothing does.
+  local c, n = diff, 2
+  while #c >= 2 do
+    local parts = {}
+    for i = 1, n do parts[i] = {} end
+    for i, k in ipairs(c) do table.insert(parts[(i - 1) * n // #c + 1], k) end
+    local reduced = false
+    for _, part in ipairs(parts) do
+      if #part > 0 and probe({ table.unpack(part) }) then
+        c, n, reduced = part, 2, true
+        break
+      end
+    end
+    if not reduced and n > 2 then
+      for i = 1, n do
+        local complement = {}
+        for j, part in ipairs(parts) do
+          if j ~= i then for _, k in ipairs(part) do complement[#complement + 1] = k end end
+        end
+        if #complement > 0 and probe({ table.unpack(complement) }) then
+          c, n, reduced = complement, math.max(n - 1, 2), true
+          break
+        end
+      end
+    end
+    if not reduced then
+      if n >= #c then break end
+      n = math.min(#c, 2 * n)
+    end
+  end
+  table.sort(c)
+  return { culprits = c, settings = merged(cfg.passing, c, cfg.failing), probes = probes }
+end
+
+return M
