@@ -42,14 +42,6 @@ local function retry_reason(r)
   end
 end
 
-local function tail(text, n)
-  local lines = {}
-  for line in (text or ""):gmatch("[^\n]*") do lines[#lines + 1] = line end
-  while #lines > 0 and lines[#lines] == "" do lines[#lines] = nil end
-  local first = math.max(1, #lines - n + 1)
-  return table.concat(lines, "\n", first, #lines)
-end
-
 -- Molt's cache_state: from the first stdout line starting "Cache: ".
 local function cache_state(stdout)
   for line in (stdout or ""):gmatch("[^\n]+") do
@@ -61,12 +53,6 @@ local function cache_state(stdout)
     end
   end
   return "n/a"
-end
-
-local function shell_words(text)
-  local words = {}
-  for w in text:gmatch("%S+") do words[#words + 1] = w end
-  return words
 end
 
 local function md_cell(v)
@@ -179,12 +165,7 @@ return rig.recipe {
         case = spec.name, diagnostics_file = diag_file,
         cache_flag = spec.cache_mode == "no-cache" and "--no-cache" or "--cache-report",
         diagnostics_flags = p.diagnostics and ("--diagnostics --diagnostics-file " .. diag_file) or "" }
-      local argv = {}
-      for _, word in ipairs(shell_words(p.build_cmd)) do
-        local expanded = word:gsub("{([%w_]+)}", function(k) return values[k] end)
-        -- A placeholder that expands to several words ({diagnostics_flags}) splits; an empty one vanishes.
-        for w in expanded:gmatch("%S+") do argv[#argv + 1] = w end
-      end
+      local argv = rig.util.expand_command(p.build_cmd, values)
       assert(fs.mkdir(out_dir))
       argv.timeout = p.timeout_sec
       argv.env = { MOLT_BACKEND_DAEMON = spec.daemon and "1" or "0", PYTHONHASHSEED = "0", MOLT_HASH_SEED = "0",
@@ -229,7 +210,7 @@ return rig.recipe {
         local rec = build_once(spec, "attempt" .. attempt)
         rec.ok = rec.returncode == 0 and not rec.timed_out
         rec.cache_state = cache_state(rec.stdout)
-        rec.stdout_tail, rec.stderr_tail = tail(rec.stdout, 20), tail(rec.stderr, 20)
+        rec.stdout_tail, rec.stderr_tail = rig.util.tail_lines(rec.stdout, 20), rig.util.tail_lines(rec.stderr, 20)
         -- The last attempt's output also stands as the case's own log.
         assert(fs.write(fs.join(root, "logs", spec.name .. ".stdout.log"), rec.stdout))
         assert(fs.write(fs.join(root, "logs", spec.name .. ".stderr.log"), rec.stderr))

@@ -9,26 +9,6 @@ local MOLT_BUILD = "uv run --python {python_version} python -m molt.cli build {s
 local MOLT_DIFF = "uv run --python {python_version} python -u tests/molt_diff.py --build-profile {profile} "
   .. "--jobs {jobs} --json-output {summary} --log-dir {log_dir} --no-retry-oom {scripts}"
 
-local function words(template, values)
-  local argv = {}
-  for _, word in ipairs((function()
-    local list = {}
-    for w in template:gmatch("%S+") do list[#list + 1] = w end
-    return list
-  end)()) do
-    local expanded = word:gsub("{([%w_]+)}", function(k) return values[k] end)
-    for w in expanded:gmatch("%S+") do argv[#argv + 1] = w end
-  end
-  return argv
-end
-
-local function tail(text, n)
-  local lines = {}
-  for line in (text or ""):gmatch("[^\n]*") do lines[#lines + 1] = line end
-  while #lines > 0 and lines[#lines] == "" do lines[#lines] = nil end
-  return table.concat(lines, "\n", math.max(1, #lines - n + 1), #lines)
-end
-
 local function round3(x) return math.floor(x * 1000 + 0.5) / 1000 end
 
 -- Milliseconds since the epoch of an ISO 8601 UTC stamp ("2026-11-27T07:25:13.426Z"), for
@@ -110,8 +90,9 @@ return rig.recipe {
       end
       return json.object({ command = json.array(table.move(argv, 1, #argv, 1, {})),
         returncode = r.timed_out and 124 or (r.code or (r.signal and -r.signal) or 1),
-        elapsed_sec = round3(r.wall_s), timed_out = r.timed_out == true, stdout_tail = tail(r.stdout, 12),
-        stderr_tail = tail(r.stderr, 12), cwd = spec.cwd or fs.realpath("."), output_size_bytes = size })
+        elapsed_sec = round3(r.wall_s), timed_out = r.timed_out == true,
+        stdout_tail = rig.util.tail_lines(r.stdout, 12),
+        stderr_tail = rig.util.tail_lines(r.stderr, 12), cwd = spec.cwd or fs.realpath("."), output_size_bytes = size })
     end
     -- Wrapper 0 also drops RUSTC_WRAPPER from the inherited environment (through env -u,
     -- since a spec's env only adds); the recorded command is the build's own.
@@ -135,7 +116,8 @@ return rig.recipe {
         -- (a) One build alone.
         local single_out = fs.join(case_dir, "out", "single")
         assert(fs.mkdir(single_out))
-        local single_spec = spec_for(words(p.build_cmd, { script = scripts[1], profile = profile, out_dir = single_out,
+        local expand = rig.util.expand_command
+        local single_spec = spec_for(expand(p.build_cmd, { script = scripts[1], profile = profile, out_dir = single_out,
           python_version = p.python_version }), env, wrapper, p.timeout_sec)
         local r, err = rig.proc.run(single_spec)
         local single = command_result(single_spec, r, err, single_out)
@@ -144,7 +126,7 @@ return rig.recipe {
         for i, script in ipairs(scripts) do
           outs[i] = fs.join(case_dir, "out", ("concurrent_%d"):format(i))
           assert(fs.mkdir(outs[i]))
-          specs[i] = spec_for(words(p.build_cmd, { script = script, profile = profile, out_dir = outs[i],
+          specs[i] = spec_for(expand(p.build_cmd, { script = script, profile = profile, out_dir = outs[i],
             python_version = p.python_version }), env, wrapper, p.timeout_sec)
         end
         local started = rig.time.now()
@@ -173,7 +155,7 @@ return rig.recipe {
           for k, v in pairs(env) do denv[k] = v end
           denv.MOLT_DIFF_MEASURE_RSS = "1"
           if p.diff_child_rlimit_gb then denv.MOLT_DIFF_CHILD_RLIMIT_GB = tostring(p.diff_child_rlimit_gb) end
-          local dspec = spec_for(words(p.diff_cmd, { profile = profile, jobs = tostring(p.diff_jobs),
+          local dspec = spec_for(expand(p.diff_cmd, { profile = profile, jobs = tostring(p.diff_jobs),
             summary = summary, log_dir = fs.join(diff_dir, "log_dir"), scripts = table.concat(p.diff_scripts, " "),
             python_version = p.python_version }), denv, wrapper, p.diff_timeout_sec)
           local dr, derr = rig.proc.run(dspec)

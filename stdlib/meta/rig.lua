@@ -184,6 +184,16 @@ function rig.util.did_you_mean(word, candidates) end
 ---@param t table
 ---@return any[]
 function rig.util.sorted_keys(t) end
+--- The last n lines of text (trailing empty lines dropped).
+---@param text string?
+---@param n integer
+---@return string
+function rig.util.tail_lines(text, n) end
+--- A command template to argv: split at white space, {name} replaced from values.
+---@param template string
+---@param values table<string, any>
+---@return string[]
+function rig.util.expand_command(template, values) end
 --- Escapes text for XML and HTML (text and attribute values): & < > " '.
 ---@param s any
 ---@return string

@@ -65,6 +65,36 @@ function M.xml_escape(s)
     ["'"] = "&#39;" }))
 end
 
+--- The last `n` lines of `text` (trailing empty lines dropped), as Molt's tools keep
+--- stdout_tail and stderr_tail.
+---@param text string?
+---@param n integer
+---@return string
+function M.tail_lines(text, n)
+  local lines = {}
+  for line in (text or ""):gmatch("[^\n]*") do lines[#lines + 1] = line end
+  while #lines > 0 and lines[#lines] == "" do lines[#lines] = nil end
+  return table.concat(lines, "\n", math.max(1, #lines - n + 1), #lines)
+end
+
+--- A command template to argv: split at white space, `{name}` replaced from `values`; a
+--- value with spaces becomes several words and an empty one none (`{diagnostics_flags}`).
+--- No shell quoting: a word cannot hold a space (use a wrapper script for that).
+---@param template string
+---@param values table<string, any>
+---@return string[]
+function M.expand_command(template, values)
+  local argv = {}
+  for word in template:gmatch("%S+") do
+    local expanded = word:gsub("{([%w_]+)}", function(k)
+      local v = values[k]
+      return v ~= nil and tostring(v) or nil
+    end)
+    for w in expanded:gmatch("%S+") do argv[#argv + 1] = w end
+  end
+  return argv
+end
+
 --- Sorted keys of a table.
 function M.sorted_keys(t)
   local keys = {}
