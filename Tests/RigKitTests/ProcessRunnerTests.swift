@@ -51,7 +51,9 @@ struct ProcessRunnerTests {
       $0.killGrace = 0.3
     }
     #expect(r.timedOut && r.signal == SIGKILL)
-    #expect(r.wallSeconds >= 0.5 && r.wallSeconds < 3)
+    // 0.2 s timeout + 0.3 s grace; the timers start just before the spawn that wall time is
+    // measured from, so a loaded machine can show a hair under 0.5 s (0.4999 seen in CI).
+    #expect(r.wallSeconds >= 0.45 && r.wallSeconds < 3)
   }
 
   @Test("the RSS limit kills a tree that grows past it")
