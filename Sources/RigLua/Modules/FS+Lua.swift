@@ -4,7 +4,7 @@ import RigKit
 // rig.fs (native part): thin binding over RigKit.FileSystem. Failures are `nil, err`.
 extension LuaHost {
   /// Runs a file-system call; an FSError becomes `nil, err` (other errors propagate).
-  private static func fs(_ call: LuaCall, _ body: () throws -> Int32) throws -> Int32 {
+  static func fs(_ call: LuaCall, _ body: () throws -> Int32) throws -> Int32 {
     do { return try body() } catch let e as FSError {
       return call.fail(code: e.code, message: e.message, errno: e.errno)
     }

@@ -1,10 +1,5 @@
 internal import CRigLua
-import Foundation
 import RigKit
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 // rig.profile (native part): finding prefixed lines in large logs without copying them.
 extension LuaHost {
@@ -51,28 +46,13 @@ extension LuaHost {
             // The file is mapped, not read: a 100 MB log costs no copy and no Lua string.
             let path = try call.string(1)
             let prefix = Array(try call.string(2).utf8)
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else {
-              let e = FSError(errno: errno, path: path)
-              return call.fail(code: e.code, message: e.message, errno: e.errno)
+            let strip = call.boolean(3)
+            return try Self.fs(call) {
+              let found = try FileSystem.withMappedFile(path) {
+                LineScanner.matches(in: $0, prefix: prefix, strip: strip)
+              }
+              return Self.pushMatches(call, found)
             }
-            defer { close(fd) }
-            var info = stat()
-            guard fstat(fd, &info) == 0 else {
-              let e = FSError(errno: errno, path: path)
-              return call.fail(code: e.code, message: e.message, errno: e.errno)
-            }
-            let size = Int(info.st_size)
-            if size == 0 { return Self.pushMatches(call, []) }
-            guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else {
-              let e = FSError(errno: errno, path: path, doing: "mapping")
-              return call.fail(code: e.code, message: e.message, errno: e.errno)
-            }
-            defer { munmap(map, size) }
-            _ = madvise(map, size, MADV_SEQUENTIAL)
-            let found = LineScanner.matches(
-              in: UnsafeRawBufferPointer(start: map, count: size), prefix: prefix, strip: call.boolean(3))
-            return Self.pushMatches(call, found)
           }
         ),
         (
@@ -82,19 +62,10 @@ extension LuaHost {
             let path = try call.string(1)
             let first = try call.integer(2), last = try call.integer(3)
             guard first >= 1, last >= first - 1 else { throw LuaArgumentError.message(index: 2, "invalid range") }
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else {
-              let e = FSError(errno: errno, path: path)
-              return call.fail(code: e.code, message: e.message, errno: e.errno)
+            return try Self.fs(call) {
+              let bytes = try FileSystem.readRange(path, offset: first - 1, count: Int(last - first + 1))
+              return call.push(.bytes(bytes))
             }
-            defer { close(fd) }
-            let count = Int(last - first + 1)
-            var bytes = [UInt8](repeating: 0, count: count)
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(first - 1)) }
-            guard n == count else {
-              return call.fail(code: "io_error", message: "\(path): the file changed while it was read")
-            }
-            return call.push(.bytes(bytes))
           }
         ),
       ])
