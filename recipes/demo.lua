@@ -1,11 +1,5 @@
 -- A first recipe: times a few small Lua workloads in this process and prints a table.
 -- It shows the shape every recipe has: declared params, a run function, rig.* calls.
-local function median(xs)
-  table.sort(xs)
-  local n = #xs
-  return n % 2 == 1 and xs[(n + 1) // 2] or (xs[n // 2] + xs[n // 2 + 1]) / 2
-end
-
 local workloads = {
   { "string concat", function(n)
     local parts = {}
@@ -55,8 +49,8 @@ return rig.recipe {
         for i = 1, params.samples do
           times[i] = rig.time.measure(fn, params.size) * 1e3
         end
-        local lo, hi = math.min(table.unpack(times)), math.max(table.unpack(times))
-        io.stdout:write(("%-16s %12.3f %12.3f %12.3f\n"):format(name, median(times), lo, hi))
+        local s = rig.stats.summary(times)
+        io.stdout:write(("%-16s %12.3f %12.3f %12.3f\n"):format(name, s.median, s.min, s.max))
       end
     end
   end,

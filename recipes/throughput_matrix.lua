@@ -174,17 +174,20 @@ return rig.recipe {
       diff_failed_tests = 0, ratio_violations = 0 }
     local violations = { build_error_cases = {}, build_timeout_cases = {}, diff_error_cases = {},
       diff_timeout_cases = {}, diff_failed_cases = {}, concurrency_ratio_cases = {} }
+    -- A command that timed out counts as a timeout, one that failed otherwise as an error.
+    local function tally(r, case, timeouts, timeout_cases, errors, error_cases)
+      if r.timed_out then
+        observed[timeouts] = observed[timeouts] + 1
+        table.insert(violations[timeout_cases], case)
+      elseif r.returncode ~= 0 then
+        observed[errors] = observed[errors] + 1
+        table.insert(violations[error_cases], case)
+      end
+    end
     for _, b in ipairs(build_matrix) do
-      local runs = { b.single }
-      for _, w in ipairs(b.concurrent_workers) do runs[#runs + 1] = w end
-      for _, r in ipairs(runs) do
-        if r.timed_out then
-          observed.build_timeouts = observed.build_timeouts + 1
-          violations.build_timeout_cases[#violations.build_timeout_cases + 1] = b.case
-        elseif r.returncode ~= 0 then
-          observed.build_errors = observed.build_errors + 1
-          violations.build_error_cases[#violations.build_error_cases + 1] = b.case
-        end
+      tally(b.single, b.case, "build_timeouts", "build_timeout_cases", "build_errors", "build_error_cases")
+      for _, w in ipairs(b.concurrent_workers) do
+        tally(w, b.case, "build_timeouts", "build_timeout_cases", "build_errors", "build_error_cases")
       end
       local max_ratio = p.gate_max_concurrent_vs_single_ratio
       if max_ratio and b.single.elapsed_sec > 0 then
@@ -198,13 +201,7 @@ return rig.recipe {
       end
     end
     for _, d in ipairs(diff_matrix) do
-      if d.timed_out then
-        observed.diff_timeouts = observed.diff_timeouts + 1
-        violations.diff_timeout_cases[#violations.diff_timeout_cases + 1] = d.case
-      elseif d.returncode ~= 0 then
-        observed.diff_command_errors = observed.diff_command_errors + 1
-        violations.diff_error_cases[#violations.diff_error_cases + 1] = d.case
-      end
+      tally(d, d.case, "diff_timeouts", "diff_timeout_cases", "diff_command_errors", "diff_error_cases")
       local s = type(d.summary) == "table" and d.summary or {}
       local failed = type(s.failed) == "number" and s.failed or 0
       observed.diff_failed_tests = observed.diff_failed_tests + failed

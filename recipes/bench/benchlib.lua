@@ -1,23 +1,21 @@
 -- Helpers shared by Rig's own benchmarks (recipes/bench/*.lua): medians, C anchors compiled
--- on the spot, hyperfine's JSON, and a table printer. Not a stable API: rig.stats and
--- rig.json (later issues) replace the ad-hoc parts.
+-- on the spot, hyperfine's JSON, and a table printer. Not a stable API.
 local rig = require "rig"
 
 local M = {}
 
---- Median of a list of numbers (copy sorted; the list is untouched).
+--- This file's directory, where the C anchors live.
+M.here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$") or "."
+
+--- Median of a list of numbers (the list is untouched), nil for an empty one.
 function M.median(xs)
-  local s = {}
-  for i, v in ipairs(xs) do s[i] = v end
-  table.sort(s)
-  local n = #s
-  if n == 0 then return nil end
-  return n % 2 == 1 and s[(n + 1) // 2] or (s[n // 2] + s[n // 2 + 1]) / 2
+  if #xs == 0 then return nil end
+  return rig.stats.summary(xs).median
 end
 
 --- A fresh temporary directory.
 function M.tmpdir()
-  return (rig.proc.must_run { "mktemp", "-d", "-t", "rig-bench.XXXXXX" }.stdout:gsub("%s+$", ""))
+  return assert(rig.fs.tmpdir("rig-bench"))
 end
 
 --- Compiles C source `file` (next to the benchmarks) into `dir`; returns the binary's path.
@@ -29,18 +27,10 @@ function M.compile(dir, file, name)
   return out
 end
 
---- The `times` arrays of a hyperfine `--export-json` file, one list per command. The JSON is
---- read with patterns because rig.json has not landed yet; hyperfine writes plain numbers.
+--- The `times` arrays of a hyperfine `--export-json` file, one list per command.
 function M.hyperfine_times(path)
-  local f = assert(io.open(path))
-  local text = f:read("a")
-  f:close()
   local lists = {}
-  for body in text:gmatch('"times"%s*:%s*%[([^%]]*)%]') do
-    local list = {}
-    for number in body:gmatch("[-%d%.eE+]+") do list[#list + 1] = tonumber(number) end
-    lists[#lists + 1] = list
-  end
+  for i, result in ipairs(assert(rig.json.read(path)).results) do lists[i] = result.times end
   return lists
 end
 

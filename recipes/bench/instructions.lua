@@ -19,7 +19,6 @@ return rig.recipe {
   run = function(params, ctx)
     lib.need("valgrind", "valgrind")
     local fs = rig.fs
-    lib.here = ctx.dir
     local dir = assert(fs.tmpdir("rig-bench-instructions"))
     local busy = lib.compile(dir, "busy.c", "busy")
     -- The real interpreter, not a pyenv shim (callgrind would trace the shell script).

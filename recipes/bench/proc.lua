@@ -32,7 +32,6 @@ return rig.recipe {
     { "target_ms", type = "number", default = 50.0, help = "length of the CPU-bound command" },
   },
   run = function(params, ctx)
-    lib.here = ctx.dir
     local hyperfine = lib.need("hyperfine", "hyperfine")
     lib.need("/usr/bin/time", "time")
     local true_bin = rig.env.which("true")
@@ -123,6 +122,6 @@ return rig.recipe {
     lib.print_table(rows)
     io.stdout:write(("goals: within 10%% and /bin/true under 5 MB: %s\n"):format(ok and "yes" or "NO"))
     assert(#ballast > 0)
-    rig.proc.run { "rm", "-rf", dir }
+    rig.fs.remove_tree(dir, rig.fs.dirname(dir))
   end,
 }

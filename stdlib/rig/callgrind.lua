@@ -47,9 +47,10 @@ function M.parse(text, source)
     return key
   end
   local function fail(line_no, what)
-    return nil, setmetatable({ code = "callgrind_syntax", line = line_no,
-      message = ("%s:%d: %s"):format(source or "callgrind output", line_no, what) },
-      { __tostring = function(e) return e.message end })
+    local err = require("rig._native.core").error("callgrind_syntax",
+      ("%s:%d: %s"):format(source or "callgrind output", line_no, what))
+    err.line = line_no
+    return nil, err
   end
   local line_no = 0
   for line in (text:sub(-1) == "\n" and text or text .. "\n"):gmatch("([^\n]*)\n") do

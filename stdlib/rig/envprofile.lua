@@ -2,6 +2,8 @@
 --- (or any recipe) applies to the commands it runs, printable as shell `export` lines. Ships
 --- Molt's throughput environment (tools/throughput_env.sh); teams declare their own in TOML.
 --- docs/sweeps.md.
+local util = require "rig.util"
+
 local M = {}
 
 --- Built-in profiles. Values may use {root}; `dirs` lists the variables naming directories
@@ -25,8 +27,7 @@ M.PROFILES = {
 }
 
 local function fail(message)
-  return nil, setmetatable({ code = "env_profile", message = message },
-    { __tostring = function(e) return e.message end })
+  return nil, require("rig._native.core").error("env_profile", message)
 end
 
 --- Reads profiles from a TOML file: `[profile.NAME]` with `description`, `dirs = [...]` and an
@@ -60,9 +61,8 @@ end
 function M.resolve(profile, root)
   local p = type(profile) == "table" and profile or M.PROFILES[profile]
   if not p then
-    local names = require("rig.util").sorted_keys(M.PROFILES)
-    return fail(("no environment profile %q%s"):format(tostring(profile), require("rig.util").did_you_mean(
-      tostring(profile), names)))
+    return fail(("no environment profile %q%s"):format(tostring(profile),
+      util.did_you_mean(tostring(profile), util.sorted_keys(M.PROFILES))))
   end
   local env, dirs = {}, {}
   for k, v in pairs(p.env) do env[k] = (v:gsub("{root}", function() return root end)) end
@@ -77,7 +77,7 @@ end
 
 --- `export NAME='value'` lines, sorted by name (what throughput_env.sh --print shows).
 function M.export_lines(env)
-  local names = require("rig.util").sorted_keys(env)
+  local names = util.sorted_keys(env)
   local lines = {}
   for i, k in ipairs(names) do lines[i] = ("export %s=%s"):format(k, quote(env[k])) end
   return table.concat(lines, "\n") .. (#lines > 0 and "\n" or "")

@@ -4,6 +4,8 @@
 --- label and a <title> tooltip) or a differential one (growth red, shrinkage blue).
 --- Written here rather than shelling out to flamegraph.pl or inferno: neither is packaged for
 --- Debian bookworm, and rendering is a few dozen lines once the tree exists.
+local core = require "rig._native.core"
+
 local M = {}
 
 ---@class rig.FlameNode
@@ -55,10 +57,11 @@ function M.parse_folded(text, source)
       local stack, count = line:match("^(.-)%s*%f[%S]([%d%.eE+]+)%s*$")
       count = tonumber(count)
       if not stack or not count or count < 0 or count ~= count or count == math.huge then
-        return nil, setmetatable({ code = "folded_syntax", line = line_no,
-          message = ("%s:%d: expected 'frame;frame;... COUNT' (a non-negative count after the last space), got %q")
-            :format(source or "folded stacks", line_no, #line > 80 and line:sub(1, 77) .. "..." or line) },
-          { __tostring = function(e) return e.message end })
+        local err = core.error("folded_syntax",
+          ("%s:%d: expected 'frame;frame;... COUNT' (a non-negative count after the last space), got %q")
+            :format(source or "folded stacks", line_no, #line > 80 and line:sub(1, 77) .. "..." or line))
+        err.line = line_no
+        return nil, err
       end
       local frames = {}
       if stack ~= "" then

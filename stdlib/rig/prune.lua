@@ -70,8 +70,7 @@ function M.prune(root, opts)
   opts = opts or {}
   local real = fs.realpath(root)
   if not real or fs.stat(real).kind ~= "directory" then
-    return nil, setmetatable({ code = "not_found", message = "cache root is not a directory: " .. root },
-      { __tostring = function(e) return e.message end })
+    return nil, require("rig._native.core").error("not_found", "cache root is not a directory: " .. root)
   end
   local entries, err = M.entries(real)
   if not entries then return nil, err end

@@ -39,10 +39,7 @@ end
 
 local function median(xs)
   if #xs == 0 then return nil end
-  local s = { table.unpack(xs) }
-  table.sort(s)
-  local n = #s
-  return n % 2 == 1 and s[(n + 1) // 2] or (s[n // 2] + s[n // 2 + 1]) / 2
+  return stats.summary(xs).median
 end
 
 local function strip_py(name) return name:sub(-3) == ".py" and name:sub(1, -4) or name end

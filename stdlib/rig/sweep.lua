@@ -9,21 +9,16 @@
 local json = require "rig.json"
 local time = require "rig.time"
 local core = require "rig._native.core"
+local util = require "rig.util"
 
 local M = {}
 
-local function sorted_keys(t)
-  local keys = {}
-  for k in pairs(t) do keys[#keys + 1] = k end
-  table.sort(keys)
-  return keys
-end
 
 -- A canonical text of the settings: keys sorted, values by type, so equal settings give
 -- the same text whatever order they were written in.
 local function canonical(settings)
   local parts = {}
-  for _, k in ipairs(sorted_keys(settings)) do
+  for _, k in ipairs(util.sorted_keys(settings)) do
     local v = settings[k]
     parts[#parts + 1] = ("%s=%s:%s"):format(k, type(v), tostring(v))
   end
