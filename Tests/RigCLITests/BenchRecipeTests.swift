@@ -105,10 +105,7 @@ struct BenchRecipeTests {
 
   @Test("real Molt results load as baselines: mismatched settings fail closed, matching ones gate")
   func baselines() throws {
-    var fixtures = URL(fileURLWithPath: #filePath)
-    fixtures.deleteLastPathComponent()
-    fixtures.deleteLastPathComponent()
-    let baseline = fixtures.appendingPathComponent("Fixtures/molt/bench/results/full_native_refresh_20260522_tracked_vec.json").path
+    let baseline = RigCommand.fixture("molt/bench/results/full_native_refresh_20260522_tracked_vec.json")
     let dir = try setUp()
     try RigCommand.write(["bench_fib.py": "print(sum(range(1000)))\n"], in: dir)
     let common = ["run", "bench", "--lane", "cpython", "--lane", "molt", "--molt-cmd", dir + "/fake-molt",

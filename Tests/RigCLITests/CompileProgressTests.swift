@@ -5,12 +5,7 @@ import Testing
 /// build script in Tests/Fixtures/compile_progress.
 @Suite("rig run compile_progress")
 struct CompileProgressTests {
-  static let fixture: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    url.deleteLastPathComponent()
-    url.deleteLastPathComponent()
-    return url.appendingPathComponent("Fixtures/compile_progress").path
-  }()
+  static let fixture = RigCommand.fixture("compile_progress")
 
   func snapshot(_ root: String) throws -> [String: Any] {
     let data = try Data(contentsOf: URL(fileURLWithPath: root + "/compile_progress.json"))

@@ -25,20 +25,13 @@ private let pySpyInstalled = succeeds("py-spy --version")
 /// built in the test, and on Molt's real profile logs.
 @Suite("rig run profile")
 struct ProfileRecipeTests {
-  static let fixtures: URL = {
-    var url = URL(fileURLWithPath: #filePath)
-    url.deleteLastPathComponent()
-    url.deleteLastPathComponent()
-    return url.appendingPathComponent("Fixtures")
-  }()
-
   /// A scratch directory with `tree` built from the fixture source.
   func buildTree() throws -> String {
     let dir = try RigCommand.scratch()
     let cc = Process()
     cc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     cc.arguments = ["cc", "-O0", "-g", "-fno-omit-frame-pointer", "-o", dir + "/tree",
-                    Self.fixtures.appendingPathComponent("profiles/tree.c").path]
+                    RigCommand.fixture("profiles/tree.c")]
     try cc.run()
     cc.waitUntilExit()
     try #require(cc.terminationStatus == 0)
@@ -108,7 +101,7 @@ struct ProfileRecipeTests {
   @Test("counters: Molt's real profile logs give the counter diff, largest relative change first")
   func countersBackend() throws {
     let dir = try RigCommand.scratch()
-    let logs = Self.fixtures.appendingPathComponent("molt/bench/results/profiles_20260320").path
+    let logs = RigCommand.fixture("molt/bench/results/profiles_20260320")
     let first = try RigCommand.run(
       ["run", "profile", "--backend", "counters", "--out", dir + "/sum", "--", "cat", logs + "/bench_sum.log"], in: dir)
     #expect(first.status == 0, "\(first.stderr)")

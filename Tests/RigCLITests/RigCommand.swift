@@ -22,6 +22,14 @@ struct RigCommand {
     return folder.appendingPathComponent("rig").path
   }()
 
+  /// The path of `relative` under Tests/Fixtures (the tests run from the source tree).
+  static func fixture(_ relative: String) -> String {
+    var url = URL(fileURLWithPath: #filePath)
+    url.deleteLastPathComponent()
+    url.deleteLastPathComponent()
+    return url.appendingPathComponent("Fixtures").appendingPathComponent(relative).path
+  }
+
   /// A fresh scratch directory.
   static func scratch() throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("rig-cli-\(UUID().uuidString)").path

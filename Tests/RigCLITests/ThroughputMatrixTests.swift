@@ -4,12 +4,7 @@ import Testing
 /// `rig run throughput_matrix` end to end with the system C compiler.
 @Suite("rig run throughput_matrix")
 struct ThroughputMatrixTests {
-  static let fixture: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    url.deleteLastPathComponent()
-    url.deleteLastPathComponent()
-    return url.appendingPathComponent("Fixtures/compile_progress").path
-  }()
+  static let fixture = RigCommand.fixture("compile_progress")
 
   @Test("profile x wrapper cases build single and concurrent; gates fail on a diff failure with --fail-on-gate")
   func matrix() throws {
