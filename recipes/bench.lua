@@ -72,19 +72,7 @@ return rig.recipe {
         workloads[#workloads + 1] = { name = fs.basename(path), path = fs.realpath(path), args = {} }
       end
     else
-      local dir = ctx.dir and fs.join(ctx.dir, "workloads")
-      if not (dir and fs.exists(dir)) then
-        dir = assert(fs.tmpdir("rig-workloads"))
-        local core = require "rig._native.core"
-        for _, name in ipairs(core.embedded_list("recipes/workloads/")) do
-          assert(fs.write(fs.join(dir, fs.basename(name)), core.embedded(name)))
-        end
-      end
-      for _, name in ipairs(assert(fs.list(dir))) do
-        if name:match("^bench_.*%.py$") then
-          workloads[#workloads + 1] = { name = name, path = fs.join(dir, name), args = {} }
-        end
-      end
+      workloads = rig.bench.shipped_workloads(ctx.dir)
       if p.smoke then workloads = { workloads[1], workloads[2] } end
     end
     if #p.bench > 0 then

@@ -16,7 +16,7 @@ struct EmbedLuaPlugin: BuildToolPlugin {
     for folder in ["stdlib/rig", "recipes"].map({ root.appendingPathComponent($0) }) {
       guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)
       else { continue }
-      for case let url as URL in walker where url.pathExtension == "lua" || url.pathExtension == "py" {
+      for case let url as URL in walker where ["lua", "py", "mjs"].contains(url.pathExtension) {
         inputs.append(url)
       }
     }

@@ -1,6 +1,7 @@
 // rig-embed: build-time embedding, used by Rig's build tool plugins.
 //   rig-embed lua ROOT OUTPUT        a Swift file holding the text of ROOT/stdlib/rig/**/*.lua,
-//                                    ROOT/recipes/*.lua and ROOT/recipes/workloads/*.py, keyed by
+//                                    ROOT/recipes/*.lua, ROOT/recipes/workloads/*.py and
+//                                    ROOT/recipes/wasm/*.{py,mjs}, keyed by
 //                                    path relative to ROOT
 //   rig-embed binary NAME IN OUTPUT  a Swift file with `let NAME: StaticString`, IN in base64
 import Foundation
@@ -71,10 +72,14 @@ func luaFiles() -> [String] {
   for name in (try? FileManager.default.contentsOfDirectory(atPath: recipes)) ?? [] where name.hasSuffix(".lua") {
     files.append(recipes + "/" + name)
   }
-  // The workloads the built-in bench recipe runs, so it works from any directory.
-  let workloads = recipes + "/workloads"
-  for name in (try? FileManager.default.contentsOfDirectory(atPath: workloads)) ?? [] where name.hasSuffix(".py") {
-    files.append(workloads + "/" + name)
+  // The workloads the built-in bench recipe runs and the wasm runners bench_wasm starts, so
+  // both work from any directory.
+  for (folder, suffixes) in [("/workloads", [".py"]), ("/wasm", [".py", ".mjs"])] {
+    let dir = recipes + folder
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+    where suffixes.contains(where: { name.hasSuffix($0) }) {
+      files.append(dir + "/" + name)
+    }
   }
   return files.sorted()
 }

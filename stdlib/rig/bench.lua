@@ -18,8 +18,10 @@ local SPEEDUP = "speedup:baseline_time/candidate_time;>1=candidate_faster"
 local MOLT_OVER_BASELINE = "molt_over_baseline:molt_time/baseline_time;<1=molt_faster"
 local RATIO = "ratio:numerator/denominator"
 
--- Molt's summarize_samples: mean, median, population variance, range, min, max, samples.
-local function summarize(samples)
+--- Molt's summarize_samples: mean, median, population variance, range, min, max, samples
+--- (as `*_s` keys), or nil for no samples.
+---@param samples number[]
+function M.summarize_samples(samples)
   local n = #samples
   if n == 0 then return nil end
   local sum = 0
@@ -35,6 +37,28 @@ local function summarize(samples)
 end
 
 local function positive(x) return type(x) == "number" and x > 0 and x < math.huge end
+
+--- The workloads Rig ships (recipes/workloads/bench_*.py): from `recipes_dir` when it holds
+--- them (a checkout), else the copies built into rig, written to a temp folder. Returns
+--- {{name = "bench_x.py", path, args = {}}} sorted by name.
+---@param recipes_dir? string
+function M.shipped_workloads(recipes_dir)
+  local dir = recipes_dir and fs.join(recipes_dir, "workloads")
+  if not (dir and fs.exists(dir)) then
+    dir = assert(fs.tmpdir("rig-workloads"))
+    for _, name in ipairs(core.embedded_list("recipes/workloads/")) do
+      assert(fs.write(fs.join(dir, fs.basename(name)), core.embedded(name)))
+    end
+  end
+  local workloads = {}
+  for _, name in ipairs(assert(fs.list(dir))) do
+    if name:match("^bench_.*%.py$") then
+      workloads[#workloads + 1] = { name = name, path = fs.join(dir, name), args = {} }
+    end
+  end
+  table.sort(workloads, function(a, b) return a.name < b.name end)
+  return workloads
+end
 
 --- A progress reporter: a live line on a terminal, plain lines otherwise.
 local function progress_reporter(enabled)
@@ -335,7 +359,7 @@ function M.record(workload, states, reference, cfg)
       rec[name .. "_size_kb"] = st.build.size_kb or json.null
     end
     if st.ok and #st.samples > 0 then
-      rec.runtime_stats[name] = summarize(st.samples)
+      rec.runtime_stats[name] = M.summarize_samples(st.samples)
       local ci = stats.median_ci(st.samples)
       local lane_stats = json.object({ median_s = stats.summary(st.samples).median,
         ci_low_s = ci.low, ci_high_s = ci.high, ci_confidence = ci.confidence, n = #st.samples,

@@ -1,7 +1,199 @@
 --- Failure classification as data: rule tables map a finished process (exit code, signal,
 --- timeout, RSS, the text of its output) to a failure class and detail. Ships Molt's native
---- tables (reference section 1.6); teams add their own rules. Used by rig.bench and triage.
+--- signatures and statuses (its bench.py) and its wasm classes (bench_wasm.py); teams add
+--- their own rules. Used by rig.bench, rig.wasm and rig.triage. docs/triage.md.
+local util = require "rig.util"
+
 local M = {}
+
+local RULE_FIELDS = {
+  class = "string", detail = "any", runner = "any", any = "table", all = "table", patterns = "table",
+  anywhere = "boolean", exit = "any", signal = "any", timed_out = "boolean", rss_exceeded = "boolean",
+  when = "function",
+}
+
+local function as_set(v)
+  if v == nil then return nil end
+  local set = {}
+  for _, x in ipairs(type(v) == "table" and v or { v }) do set[x] = true end
+  return set
+end
+
+local function check_rule(i, rule, level)
+  if type(rule) ~= "table" then
+    error(("bad argument #1 to 'classifier' (rule %d is a %s, not a table)"):format(i, type(rule)), level)
+  end
+  for k, v in pairs(rule) do
+    local expected = RULE_FIELDS[k]
+    if not expected then
+      error(("bad argument #1 to 'classifier' (rule %d: unknown field '%s'%s)"):format(i, tostring(k),
+        util.did_you_mean(tostring(k), util.sorted_keys(RULE_FIELDS))), level)
+    end
+    if expected ~= "any" and type(v) ~= expected then
+      error(("bad argument #1 to 'classifier' (rule %d: field '%s' must be a %s)"):format(i, k, expected), level)
+    end
+  end
+  if type(rule.class) ~= "string" then
+    error(("bad argument #1 to 'classifier' (rule %d needs a 'class' string)"):format(i), level)
+  end
+  for _, key in ipairs { "any", "all" } do
+    for _, s in ipairs(rule[key] or {}) do
+      if s ~= s:lower() then
+        error(("bad argument #1 to 'classifier' (rule %d: '%s' must be lower case: the text is folded)"):format(i, s),
+          level)
+      end
+    end
+  end
+  return {
+    class = rule.class, detail = rule.detail, runners = as_set(rule.runner), any = rule.any, all = rule.all,
+    patterns = rule.patterns, anywhere = rule.anywhere, exits = as_set(rule.exit), signal = rule.signal,
+    timed_out = rule.timed_out, rss_exceeded = rule.rss_exceeded, when = rule.when,
+  }
+end
+
+-- The window a rule looks at: the first `lines` lines and `chars` characters of stderr (else
+-- stdout), lower-cased, as Molt's _classify_failure does.
+local function head_of(text, lines, chars)
+  local out, n = {}, 0
+  for line in (text .. "\n"):gmatch("([^\n]*)\n") do
+    n = n + 1
+    if n > lines then break end
+    out[n] = line
+  end
+  return table.concat(out, "\n"):sub(1, chars)
+end
+
+local function matches(rule, result, head, whole, ctx)
+  if rule.runners and not rule.runners[ctx.runner or false] then return false end
+  if rule.timed_out ~= nil and (result.timed_out == true) ~= rule.timed_out then return false end
+  if rule.rss_exceeded ~= nil and (result.rss_exceeded == true) ~= rule.rss_exceeded then return false end
+  if rule.signal ~= nil then
+    if rule.signal == true then
+      if not result.signal then return false end
+    elseif rule.signal == false then
+      if result.signal then return false end
+    elseif result.signal ~= rule.signal and result.signal_name ~= rule.signal then
+      return false
+    end
+  end
+  if rule.exits and not rule.exits[result.code or false] then return false end
+  local text = rule.anywhere and whole or head
+  if rule.all then
+    for _, s in ipairs(rule.all) do
+      if not text:find(s, 1, true) then return false end
+    end
+  end
+  if rule.any then
+    local found = false
+    for _, s in ipairs(rule.any) do
+      if text:find(s, 1, true) then found = true break end
+    end
+    if not found then return false end
+  end
+  if rule.patterns then
+    local found = false
+    for _, p in ipairs(rule.patterns) do
+      if text:find(p) then found = true break end
+    end
+    if not found then return false end
+  end
+  if rule.when and not rule.when(result, ctx) then return false end
+  return true
+end
+
+--- Compiles a rule table into a classifier `function(result, ctx) -> class, detail`. The first
+--- rule whose every given condition holds names the class; otherwise `opts.default` (nil:
+--- unclassified). Conditions: `runner` (a name or list, from ctx.runner), `timed_out`,
+--- `rss_exceeded`, `signal` (true: any; a number or name), `exit` (a code or list), `all` and
+--- `any` (lower-case substrings), `patterns` (Lua patterns, any), `when(result, ctx)`. Text
+--- conditions look at the first `opts.head_lines` (8) lines and `opts.head_chars` (1200)
+--- characters of stderr, else stdout, lower-cased; `anywhere = true` searches all of both.
+--- `detail` is a string or a function(result, ctx). A malformed rule raises at once.
+---@param rules table[]
+---@param opts? { default?: string, head_lines?: integer, head_chars?: integer }
+---@return fun(result: table, ctx?: table): string?, string?
+function M.classifier(rules, opts)
+  if type(rules) ~= "table" then error("bad argument #1 to 'classifier' (a list of rules expected)", 2) end
+  opts = opts or {}
+  local compiled = {}
+  for i, rule in ipairs(rules) do compiled[i] = check_rule(i, rule, 3) end
+  local lines, chars, default = opts.head_lines or 8, opts.head_chars or 1200, opts.default
+  return function(result, ctx)
+    ctx = ctx or {}
+    local stderr, stdout = result.stderr or "", result.stdout or ""
+    local primary = stderr:find("%S") and stderr or stdout
+    local head = head_of(primary, lines, chars):lower()
+    local whole
+    for _, rule in ipairs(compiled) do
+      if rule.anywhere and not whole then whole = (stderr .. "\n" .. stdout):lower() end
+      if matches(rule, result, head, whole, ctx) then
+        local detail = rule.detail
+        if type(detail) == "function" then detail = detail(result, ctx) end
+        return rule.class, detail
+      end
+    end
+    return default, nil
+  end
+end
+
+--- The plain classes rig.triage uses when no classifier is given: `timeout`, `signal_exit`,
+--- else (default) `exit_nonzero`.
+M.BASIC_RULES = {
+  { class = "timeout", timed_out = true },
+  { class = "signal_exit", signal = true },
+}
+
+local basic_classifier
+
+--- Classifies with M.BASIC_RULES: timeout, signal_exit or exit_nonzero.
+---@param result table
+---@return string
+function M.basic(result)
+  basic_classifier = basic_classifier or M.classifier(M.BASIC_RULES, { default = "exit_nonzero" })
+  return (basic_classifier(result))
+end
+
+--- Molt's wasm failure classes (bench_wasm.py's _classify_failure), in its order, with two of
+--- Rig's own first: a sample stopped by Rig's timeout or RSS guard is `timeout` or
+--- `runner_oom` for certain, whatever it printed. Signatures Molt's reference names are used
+--- as written; the others (V8's heap-OOM, function-limit, node's RuntimeError traps and the
+--- runners' proc_exit lines) are the words node 20 and Wasmtime print, seen in the tests.
+--- `invalid_timing` is a run that succeeded with no usable time; build failures are
+--- `build_setup_error` (set by rig.wasm, not by text).
+M.MOLT_WASM_RULES = {
+  { class = "invalid_timing", when = function(r) return r.invalid_timing == true end },
+  { class = "timeout", timed_out = true, detail = function(r) return ("timeout_s=%s"):format(r.timeout_s or "?") end },
+  { class = "runner_oom", rss_exceeded = true, detail = "rss_limit_exceeded" },
+  { class = "node_v8_zone_oom", runner = "node",
+    any = { "zone allocation failed", "fatal process out of memory: zone" } },
+  -- V8 prints its GC trace before "FATAL ERROR", so the words can be past the first 8 lines.
+  { class = "node_v8_heap_oom", runner = "node", anywhere = true,
+    any = { "javascript heap out of memory", "reached heap limit", "fatal process out of memory" } },
+  { class = "node_wasm_compile_oom", runner = "node", all = { "out of memory" },
+    any = { "webassembly.instantiate", "webassembly.compile", "webassembly.module" } },
+  { class = "node_wasm_function_limit", runner = "node", all = { "exceeds internal limit" },
+    any = { "functions count", "function count", "function size" } },
+  { class = "process_signal", signal = true },
+  { class = "runner_oom", any = { "out of memory", "memory allocation of", "cannot allocate memory",
+    "failed to grow memory" } },
+  -- Wasmtime says "wasm trap: ..."; node says "RuntimeError: unreachable" (or "memory access
+  -- out of bounds", "divide by zero", ...): RuntimeError is WebAssembly's own error type.
+  { class = "wasm_trap", any = { "trap", "runtimeerror:" } },
+  { class = "linked_artifact_missing", all = { "linked" }, any = { "missing", "not found", "enoent", "no such file" } },
+  { class = "wasi_proc_exit", any = { "proc_exit", "exited with i32 exit status" } },
+}
+
+local molt_wasm_classifier
+
+--- Classifies a failed wasm run the way Molt's bench_wasm.py does (M.MOLT_WASM_RULES,
+--- default `runner_error`). `runner` is "node", "wasmtime" or another runner's name.
+---@param result table a rig.proc result (may carry invalid_timing = true)
+---@param runner string
+---@return string class, string? detail
+function M.molt_wasm(result, runner)
+  molt_wasm_classifier = molt_wasm_classifier or M.classifier(M.MOLT_WASM_RULES, { default = "runner_error" })
+  return molt_wasm_classifier(result, { runner = runner })
+end
 
 --- Molt's build-failure signatures (case-insensitive substrings of stderr + stdout), in order.
 M.MOLT_BUILD_SIGNATURES = {

@@ -38,6 +38,7 @@ local namespaces = {
   prune = "rig.prune",
   envprofile = "rig.envprofile",
   triage = "rig.triage",
+  wasm = "rig.wasm",
   callgrind = "rig.callgrind",
   log = "rig.log",
   cli = "rig.cli",

@@ -6,10 +6,8 @@ local M = {}
 
 local function class_of(result, classify)
   if result.ok then return nil end
-  if classify then return classify(result) end
-  if result.timed_out then return "timeout" end
-  if result.signal then return "signal_exit" end
-  return "exit_nonzero"
+  if classify then return (classify(result)) end
+  return require("rig.classify").basic(result)
 end
 
 --- Wilson score interval of a proportion (successes of n) at `z` (1.96: 95%).
@@ -51,9 +49,12 @@ end
 --- Runs once; when the failure's class is one of `classes`, runs again with `overrides`
 --- (passed to `run` as its second argument: env overrides, extra arguments, whatever the
 --- run function understands), as Molt retries build timeouts and lock waits with stricter
---- settings. Returns the final result and the attempts {{overrides, ok, class}}.
+--- settings. `overrides` may be a function(class, result) returning the overrides for that
+--- failure (nil: no retry), for flows whose retry depends on what went wrong. Returns the
+--- final result and the attempts {{overrides, ok, class}}.
 ---@param run fun(attempt: integer, overrides?: table): table
----@param opts { classes: string[], overrides: table, classify?: fun(result: table): string }
+---@param opts { classes: string[], overrides: table|fun(class: string, result: table): table?,
+---  classify?: fun(result: table): string }
 function M.retry_with(run, opts)
   local first = run(1, nil)
   local attempts = { { overrides = false, ok = first.ok == true, class = class_of(first, opts.classify) } }
@@ -61,8 +62,13 @@ function M.retry_with(run, opts)
   local wanted = {}
   for _, c in ipairs(opts.classes or {}) do wanted[c] = true end
   if not wanted[attempts[1].class] then return first, attempts end
-  local second = run(2, opts.overrides)
-  attempts[2] = { overrides = opts.overrides, ok = second.ok == true, class = class_of(second, opts.classify) }
+  local overrides = opts.overrides
+  if type(overrides) == "function" then
+    overrides = overrides(attempts[1].class, first)
+    if overrides == nil then return first, attempts end
+  end
+  local second = run(2, overrides)
+  attempts[2] = { overrides = overrides, ok = second.ok == true, class = class_of(second, opts.classify) }
   return second, attempts
 end
 
