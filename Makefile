@@ -5,9 +5,11 @@ SWIFT ?= swift
 RIG := .build/debug/rig
 RIG_RELEASE := .build/release/rig
 
-# Packages: Lua for the build, luacheck for the tests, hyperfine and time as benchmark anchors.
+# Packages: Lua for the build, luacheck for the tests (node, wat2wasm and, from PyPI, Wasmtime
+# for the wasm lanes), hyperfine and time as benchmark anchors.
 BUILD_PACKAGES := pkg-config liblua5.4-dev
-TEST_PACKAGES := $(BUILD_PACKAGES) lua-check valgrind
+TEST_PACKAGES := $(BUILD_PACKAGES) lua-check valgrind nodejs wabt
+PYTHON ?= python3
 BENCH_PACKAGES := $(BUILD_PACKAGES) lua5.4 hyperfine time valgrind
 
 # $(call ensure_packages,LIST): apt-get install whatever of LIST dpkg does not know.
@@ -36,6 +38,8 @@ all: build
 
 deps:
 	$(call ensure_packages,$(TEST_PACKAGES))
+	@$(PYTHON) -c 'import wasmtime' 2>/dev/null || { echo "make: installing wasmtime from PyPI"; \
+	  $(PYTHON) -m pip install --quiet wasmtime; }
 
 build:
 	$(call ensure_packages,$(BUILD_PACKAGES))
