@@ -46,7 +46,8 @@ local function invalid(name, offset, what)
   return nil, core.error("invalid_wasm", ("%s: byte offset %d: %s"):format(name, offset - 1, what))
 end
 
---- Reads a module from a string: {size_bytes, size_kb, version, sections = {{id, name,
+--- Reads a module from a string: {size_bytes, size_kb (bytes / 1024, unrounded, as Molt's
+--- current writer), version, sections = {{id, name,
 --- size}}, imports = {{module, name, kind}}, import_count, function_import_count,
 --- table_import_count, memory_import_count, global_import_count, function_imports_per_kb},
 --- or nil and an `invalid_wasm` error naming the byte offset.
@@ -57,7 +58,7 @@ function M.inspect_bytes(bytes, name)
   name = name or "module"
   if bytes:sub(1, 4) ~= "\0asm" then return invalid(name, 1, "not a WebAssembly module (no \\0asm magic)") end
   if #bytes < 8 then return invalid(name, 5, "the version field is cut short") end
-  local info = { size_bytes = #bytes, size_kb = round(#bytes / 1024, 2), version = string.unpack("<I4", bytes, 5),
+  local info = { size_bytes = #bytes, size_kb = #bytes / 1024, version = string.unpack("<I4", bytes, 5),
     sections = {}, imports = {} }
   local pos = 9
   while pos <= #bytes do
@@ -359,7 +360,7 @@ function M.case(workload, cfg)
     rec.molt_wasm_function_imports_per_kb = info.function_imports_per_kb
   else
     local st = fs.stat(built.artifact)
-    rec.molt_wasm_size_kb = st and round(st.size / 1024, 2) or json.null
+    rec.molt_wasm_size_kb = st and st.size / 1024 or json.null
     log.warn("%s: %s", workload.name, why.message)
   end
 
