@@ -67,6 +67,7 @@
 ---@field prune rig.prune
 ---@field envprofile rig.envprofile
 ---@field triage rig.triage
+---@field wasm rig.wasm
 ---@field callgrind rig.callgrind
 ---@field log rig.log
 ---@field cli rig.cli
@@ -795,6 +796,14 @@ function rig.bench.check_baseline(current, baseline, max_regression) end
 function rig.bench.summary_markdown(payload, json_path, lanes) end
 ---@return string
 function rig.bench.terminal_table(payload, lanes) end
+--- The workloads Rig ships (recipes/workloads/bench_*.py), from `recipes_dir` or built in.
+---@param recipes_dir? string
+---@return { name: string, path: string, args: string[] }[]
+function rig.bench.shipped_workloads(recipes_dir) end
+--- Molt's summarize_samples: mean_s, median_s, variance_s (population), range_s, min_s, max_s, samples_s.
+---@param samples number[]
+---@return table?
+function rig.bench.summarize_samples(samples) end
 
 ---@class rig.classify
 ---@field MOLT_BUILD_SIGNATURES string[][]
@@ -809,6 +818,42 @@ function rig.classify.molt_failure(phase, result, spawn_error) end
 ---@param text? string
 ---@return string
 function rig.classify.tail(text) end
+
+---@class rig.ClassifyRule
+---@field class string the class this rule names
+---@field detail? string|fun(result: table, ctx: table): string
+---@field runner? string|string[] only for these runners (ctx.runner)
+---@field any? string[] lower-case substrings, one must occur
+---@field all? string[] lower-case substrings, all must occur
+---@field patterns? string[] Lua patterns, one must match
+---@field anywhere? boolean search all of stderr and stdout, not the first 8 lines
+---@field exit? integer|integer[]
+---@field signal? boolean|integer|string
+---@field timed_out? boolean
+---@field rss_exceeded? boolean
+---@field when? fun(result: table, ctx: table): boolean
+
+--- Molt's wasm classes (bench_wasm.py), with Rig's timeout and RSS-guard classes first.
+---@type rig.ClassifyRule[]
+rig.classify.MOLT_WASM_RULES = {}
+--- timeout, signal_exit (default exit_nonzero).
+---@type rig.ClassifyRule[]
+rig.classify.BASIC_RULES = {}
+--- Compiles rules: the first rule whose conditions all hold names the class, else opts.default.
+---@param rules rig.ClassifyRule[]
+---@param opts? { default?: string, head_lines?: integer, head_chars?: integer }
+---@return fun(result: table, ctx?: { runner?: string }): string?, string?
+function rig.classify.classifier(rules, opts) end
+--- timeout, signal_exit or exit_nonzero.
+---@param result table
+---@return string
+function rig.classify.basic(result) end
+--- A failed wasm run's class in Molt's terms (default runner_error).
+---@param result table
+---@param runner string
+---@return string class
+---@return string? detail
+function rig.classify.molt_wasm(result, runner) end
 
 ---@class rig.DiffOptions
 ---@field metrics? string[]
@@ -1078,7 +1123,7 @@ function rig.triage.flaky(run, opts) end
 ---@field results table[]
 --- Runs once; retries once with `overrides` when the failure class is one of `classes`.
 ---@param run fun(attempt: integer, overrides?: table): table
----@param opts { classes: string[], overrides: table, classify?: fun(result: table): string }
+---@param opts { classes: string[], overrides: table|fun(class: string, result: table): table?, classify?: fun(result: table): string }
 ---@return table result
 ---@return { overrides: table|false, ok: boolean, class?: string }[] attempts
 function rig.triage.retry_with(run, opts) end
@@ -1093,6 +1138,76 @@ function rig.triage.control(primary, control, prefix, opts) end
 ---@return { culprits: string[], settings: table, probes: { changed: string[], failed: boolean }[] }? found
 ---@return string? why
 function rig.triage.bisect_settings(cfg) end
+
+---@class rig.wasm
+---@field NODE_FLAGS string[] Molt's node flags for stable wasm timings
+---@field STRICT_BUILD_ENV table<string, string> Molt's settings for the retry after a build timeout
+---@field BUILD_ENV table<string, string> Molt's wasm build defaults
+rig.wasm = {}
+
+---@class rig.WasmInfo
+---@field size_bytes integer
+---@field size_kb number bytes / 1024
+---@field version integer
+---@field sections { id: integer, name: string, size: integer }[]
+---@field imports { module: string, name: string, kind: "function"|"table"|"memory"|"global"|"tag" }[]
+---@field import_count integer
+---@field function_import_count integer
+---@field table_import_count integer
+---@field memory_import_count integer
+---@field global_import_count integer
+---@field function_imports_per_kb number
+
+--- Reads a module's sections and imports from a string.
+---@param bytes string
+---@param name? string
+---@return rig.WasmInfo? info
+---@return rig.Error? err code invalid_wasm, naming the byte offset
+function rig.wasm.inspect_bytes(bytes, name) end
+--- `inspect_bytes` of a file.
+---@param path string
+---@return rig.WasmInfo? info
+---@return rig.Error? err
+function rig.wasm.inspect(path) end
+--- A runner as a lane: node (Rig's run_node.mjs on node's WASI) or wasmtime (the CLI, else PyPI's package).
+---@param name "node"|"wasmtime"|string
+---@param opts? { cmd?: string, node_max_old_space_mb?: integer, node_options?: string, python?: string }
+---@return table lane
+function rig.wasm.runner(name, opts) end
+
+---@class rig.WasmConfig
+---@field workloads { name: string, path: string }[] a .wasm path is run as it is
+---@field runner table a rig.wasm.runner lane
+---@field control? table a second runner, once per failed case
+---@field build_cmd string template: {script} {dir} {out} {stem} {python}
+---@field build_timeout? number seconds per attempt
+---@field build_env? table<string, string>
+---@field samples integer
+---@field warmup integer
+---@field super? boolean adds molt_wasm_stats
+---@field require_linked? boolean a missing linked module stops the run
+---@field run_timeout? number
+---@field rss_limit_mb? integer
+---@field run_env? table<string, string>
+---@field run_args? string[]
+---@field node_max_old_space_mb? integer recorded in the payload
+---@field log? fun(command_line: string, result?: table)
+---@field on_snapshot? fun(payload: table)
+---@field workdir? string
+---@field keep_artifacts? boolean
+
+--- Runs every workload with Molt's wasm rules: Molt's bench_wasm payload, or nil, err, partial payload.
+---@param cfg rig.WasmConfig
+---@return table? payload
+---@return rig.Error? err
+---@return table? partial
+function rig.wasm.run(cfg) end
+--- One case: its record in Molt's format, or nil and an error when the run must stop.
+---@param workload { name: string, path: string }
+---@param cfg rig.WasmConfig
+---@return table? record
+---@return rig.Error? err
+function rig.wasm.case(workload, cfg) end
 
 ---@class rig.gate
 ---@field MOLT_CATEGORIES table[]
