@@ -1123,7 +1123,8 @@ function rig.triage.flaky(run, opts) end
 ---@field results table[]
 --- Runs once; retries once with `overrides` when the failure class is one of `classes`.
 ---@param run fun(attempt: integer, overrides?: table): table
----@param opts { classes: string[], overrides: table|fun(class: string, result: table): table?, classify?: fun(result: table): string }
+---@param opts { classes: string[], overrides: table|fun(class: string, result: table): table?,
+---  classify?: fun(result: table): string }
 ---@return table result
 ---@return { overrides: table|false, ok: boolean, class?: string }[] attempts
 function rig.triage.retry_with(run, opts) end
