@@ -98,6 +98,28 @@ struct BenchWasmTests {
     #expect(rec["molt_wasm_time_s"] is NSNull)
   }
 
+  @Test("Molt's profile lines on each sample's stderr are kept per sample")
+  func profiles() throws {
+    let dir = try RigCommand.scratch()
+    let args = try scripts(dir, ["bench_pass": "pass.wat"])
+    let node = "sh \(Self.fixture)/profile_runner.sh node {node_flags} {runner_js} {artifact}"
+    let log = RigCommand.fixture("molt/bench/results/profiles_20260320/bench_fib.log")
+    let r = try benchWasm(dir, args + ["--node-cmd", node, "--samples", "2", "--warmup", "0"],
+      env: ["PROFILE_LOG": log])
+    #expect(r.status == 0, "\(r.stderr)")
+    let rec = try #require((try json(dir + "/out.json")["benchmarks"] as? [String: [String: Any]])?["bench_pass"])
+    #expect(rec["molt_wasm_ok"] as? Bool == true)
+    let profiles = try #require(rec["molt_wasm_profile_samples"] as? [[String: Any]])
+    #expect(profiles.map { $0["sample_index"] as? Int } == [0, 1])
+    for p in profiles {
+      let profile = try #require(p["profile"] as? [String: Any])
+      #expect(profile["kind"] as? String == "runtime_feedback")
+      #expect((profile["profile"] as? [String: Any])?["call_dispatch"] as? Int == 185)
+      let epochs = try #require(p["epochs"] as? [[String: Any]])
+      #expect(epochs.map { $0["generation"] as? Int } == [1])
+    }
+  }
+
   @Test("builds: a timeout retried with Molt's stricter settings, a lock wait with isolated state, failures recorded")
   func buildRetries() throws {
     let dir = try RigCommand.scratch()
