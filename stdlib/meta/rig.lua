@@ -321,6 +321,9 @@ rig.env = {}
 ---@param name string
 ---@return string?
 function rig.env.get(name) end
+--- Every variable of Rig's environment as it is now: {name = value}.
+---@return table<string, string>
+function rig.env.all() end
 --- Sets (nil: removes) a variable for every child started afterwards.
 ---@param name string
 ---@param value string|number|nil

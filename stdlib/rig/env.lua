@@ -15,6 +15,12 @@ function M.get(name)
   return os.getenv(name)
 end
 
+--- Every variable of Rig's environment as it is now (rig.env.set included): {name = value}.
+---@return table<string, string>
+function M.all()
+  return native.all()
+end
+
 --- Sets (or, with nil, removes) a variable in Rig's environment, which every child started
 --- afterwards inherits.
 ---@param name string

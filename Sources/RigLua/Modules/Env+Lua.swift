@@ -39,6 +39,13 @@ extension LuaHost {
             return call.push(found)
           }
         ),
+        (
+          "all",
+          { call in
+            let pairs = ProcessInfo.processInfo.environment.sorted { $0.key < $1.key }
+            return call.push(.table(pairs.map { ($0.key, LuaValue.string($0.value)) }))
+          }
+        ),
         ("hostname", { call in call.push(ProcessInfo.processInfo.hostName) }),
         (
           "executable",
