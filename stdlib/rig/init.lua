@@ -39,6 +39,7 @@ local namespaces = {
   envprofile = "rig.envprofile",
   triage = "rig.triage",
   wasm = "rig.wasm",
+  friends = "rig.friends",
   callgrind = "rig.callgrind",
   log = "rig.log",
   cli = "rig.cli",

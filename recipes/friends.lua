@@ -1,0 +1,175 @@
+-- Friend suites: other projects' benchmark suites from a manifest (Molt's
+-- bench/friends/manifest.toml schema), each runner built once and run N times, sources held to
+-- their pinned refs; results.json and summary.md in Molt's layout plus Rig's intervals and
+-- verdicts per runner pair. docs/friends.md.
+-- Exit: 0 ok; 1 a suite failed; 2 usage or manifest errors; 128+signal when interrupted
+-- (partial artifacts written, "partial": true).
+local friends, fs, json = rig.friends, rig.fs, rig.json
+
+local function pairs_arg(list, flag)
+  local out = {}
+  for _, item in ipairs(list) do
+    local k, v = item:match("^([^=]+)=(.+)$")
+    if not k then return nil, ("%s %s: expected SUITE=VALUE"):format(flag, item) end
+    out[k] = v
+  end
+  return out
+end
+
+return rig.recipe {
+  description = "Run friend-owned benchmark suites from a manifest (Molt's bench_friends.py), with custody checks.",
+  params = {
+    { "manifest", type = "path", default = "bench/friends/manifest.toml", help = "the suites manifest (TOML)" },
+    { "suite", type = "list", help = "only this suite id (repeatable)" },
+    { "include_disabled", type = "boolean", default = false, help = "also suites with enabled = false" },
+    { "runner", type = "list", help = "only this runner (repeatable; a suite left with none is an error)" },
+    { "output_root", type = "path", help = "default rig-results/friends/<UTC stamp>" },
+    { "repos_root", type = "path", default = "bench/friends/repos", help = "where git suites are cloned" },
+    { "suite_root", type = "list", help = "SUITE=PATH: use this checkout instead (repeatable)" },
+    { "repo_ref", type = "list", help = "SUITE=REF: pin a git suite to this ref instead (repeatable)" },
+    { "repeat", type = "integer", help = "runs per runner for every suite" },
+    { "timeout_sec", type = "number", help = "per phase, for every suite" },
+    { "checkout", type = "boolean", default = true,
+      help = "clone and check out git suites (--no-checkout: use as is)" },
+    { "fetch", type = "boolean", default = false, help = "git fetch before the checkout" },
+    { "dry_run", type = "boolean", default = false, help = "write the planned commands as logs; run nothing" },
+    { "fail_fast", type = "boolean", default = false, help = "stop after the first failed suite" },
+    { "json_out", type = "path", help = "results JSON (default OUTPUT_ROOT/results.json)" },
+    { "summary_out", type = "path", help = "summary markdown (default OUTPUT_ROOT/summary.md)" },
+    { "update_doc", type = "boolean", default = false, help = "also write docs/benchmarks/friend_summary.md" },
+    { "render_existing_json", type = "path", help = "only re-render the summary of this results.json" },
+    { "repo_root", type = "path", help = "{repo_root} of the templates (default: the current directory)" },
+    { "python", help = "{python} of the templates (default: the interpreter behind python3)" },
+    { "values", type = "path", help = "a TOML file of load-time template values ({scientific_numpy_repo_ref}, ...)" },
+    { "rss_limit_mb", type = "integer", help = "stop a phase whose process tree passes this RSS" },
+    { "noise", type = "number", default = 0.02, help = "noise band of the runner-pair verdicts" },
+  },
+  examples = {
+    "rig run friends --manifest bench/friends/manifest.toml --suite codon_benchmarks --repeat 3",
+    "rig run friends --dry-run --include-disabled",
+    "rig run friends --render-existing-json bench/results/friends/20260612T205850Z/results.json",
+  },
+  run = function(p, ctx)
+    if p.render_existing_json then
+      local workload_flags = #p.suite > 0 or #p.runner > 0 or p["repeat"] or p.timeout_sec or p.dry_run
+        or p.include_disabled or p.json_out or p.fetch
+      if workload_flags then
+        ctx.log.error("--render-existing-json only re-renders a summary: it takes no run options")
+        return 2
+      end
+      local payload, err = json.read(p.render_existing_json)
+      if not payload then
+        ctx.log.error("--render-existing-json: %s", err.message)
+        return 2
+      end
+      if type(payload.suites) ~= "table" then
+        ctx.log.error("--render-existing-json %s: no 'suites' list: not a friends results.json", p.render_existing_json)
+        return 2
+      end
+      local text = friends.summary_markdown(payload, fs.realpath(p.render_existing_json))
+      if p.summary_out then
+        assert(fs.write(p.summary_out, text))
+        io.stdout:write("summary: ", p.summary_out, "\n")
+      else
+        io.stdout:write(text)
+      end
+      return 0
+    end
+
+    local values = {}
+    if p.values then
+      local v, err = rig.toml.read(p.values)
+      if not v then
+        ctx.log.error("--values: %s", err.message)
+        return 2
+      end
+      for k, x in pairs(v) do values[k] = tostring(x) end
+    end
+    local manifest, merr = friends.load(p.manifest, { values = values })
+    if not manifest then
+      ctx.log.error("%s", merr.message)
+      return 2
+    end
+    local suite_roots, e1 = pairs_arg(p.suite_root, "--suite-root")
+    local repo_refs, e2 = pairs_arg(p.repo_ref, "--repo-ref")
+    if not suite_roots or not repo_refs then
+      ctx.log.error("%s", e1 or e2)
+      return 2
+    end
+    if p["repeat"] and p["repeat"] < 1 then
+      ctx.log.error("--repeat must be at least 1")
+      return 2
+    end
+    local selected, serr = friends.select(manifest, { suites = p.suite, include_disabled = p.include_disabled,
+      runners = p.runner, dry_run = p.dry_run, repo_refs = repo_refs })
+    if not selected then
+      ctx.log.error("%s", serr.message)
+      return 2
+    end
+    if #selected == 0 then
+      ctx.log.error("no suites selected (none enabled in %s; --suite ID or --include-disabled)", p.manifest)
+      return 2
+    end
+
+    local output_root = p.output_root or fs.join("rig-results", "friends", rig.time.utc_stamp())
+    assert(fs.mkdir(output_root))
+    output_root = fs.realpath(output_root)
+    local json_out = p.json_out or fs.join(output_root, "results.json")
+    local summary_out = p.summary_out or fs.join(output_root, "summary.md")
+    local repo_root = fs.realpath(p.repo_root or ".")
+    local python = p.python
+    if not python then
+      local r = rig.proc.run { "python3", "-c", "import sys; print(sys.executable)" }
+      python = r and r.ok and r.stdout:gsub("%s+$", "") or "python3"
+    end
+    local venv = fs.join(repo_root, ".venv", "bin", "python")
+    local opts = {
+      output_root = output_root, repos_root = fs.realpath(".") .. "/" .. p.repos_root, suite_roots = suite_roots,
+      repo_refs = repo_refs, checkout = p.checkout, fetch = p.fetch, dry_run = p.dry_run, ["repeat"] = p["repeat"],
+      timeout_sec = p.timeout_sec, runners = p.runner, include_disabled = p.include_disabled,
+      repo_root = repo_root, python = python, project_python = fs.exists(venv) and venv or python,
+      defaults_env = manifest.defaults.env, rss_limit_mb = p.rss_limit_mb, noise = p.noise,
+      heartbeat = function(text) io.stderr:write("bench_friends: ", rig.time.iso8601(), " ", text, "\n") end,
+    }
+    if p.repos_root:match("^/") then opts.repos_root = p.repos_root end
+    opts.base_env = friends.base_env()
+    local payload = friends.new_payload(manifest, opts, p.dry_run)
+    local function write()
+      assert(json.write(json_out, payload, { indent = 2, sort_keys = true }))
+      local text = friends.summary_markdown(payload, json_out)
+      assert(fs.write(summary_out, text))
+      if p.update_doc then
+        assert(fs.mkdir(fs.join(repo_root, "docs", "benchmarks")))
+        assert(fs.write(fs.join(repo_root, "docs", "benchmarks", "friend_summary.md"), text))
+      end
+    end
+
+    local failed = false
+    local ok, err = pcall(function()
+      for _, suite in ipairs(selected) do
+        local rec = friends.run_suite(suite, opts)
+        friends.add_suite(payload, rec)
+        write() -- nothing lost: the artifacts after every suite
+        ctx.log.info("%s: %s%s", suite.id, rec.status, rec.reason ~= json.null and (" (" .. tostring(rec.reason) .. ")")
+          or "")
+        if rec.status == "failed" then
+          failed = true
+          if p.fail_fast then break end
+        end
+      end
+    end)
+    if not ok then
+      if type(err) == "table" and err.code == "interrupted" then
+        local signum = err.signal or 2
+        payload.partial = true
+        payload.interrupted = json.object({ signum = signum, signame = rig.proc.signal_name(signum) or "signal",
+          returncode = 128 + signum, recorded_at = rig.time.iso8601() })
+        write()
+      end
+      error(err, 0)
+    end
+    write()
+    io.stdout:write(("results: %s\nsummary: %s\n"):format(json_out, summary_out))
+    return failed and 1 or 0
+  end,
+}
