@@ -45,8 +45,8 @@ local RUNNER_KEYS = {
 function M.is_placeholder(ref)
   if type(ref) ~= "string" or ref == "" then return true end
   local up = ref:upper()
-  return up:find("PINNED", 1, true) or up:find("REQUIRED", 1, true) or up:find("PLACEHOLDER", 1, true)
-    or ref:find("{[%w_]+}") ~= nil
+  return (up:find("PINNED", 1, true) or up:find("REQUIRED", 1, true) or up:find("PLACEHOLDER", 1, true)
+    or ref:find("{[%w_]+}")) ~= nil
 end
 
 -- Replaces {name} from `values`; {{ and }} are literal braces (Python's format_map rules).
@@ -375,8 +375,9 @@ function M.structured_timings(doc)
   return out
 end
 
--- Runs one phase (a prepare step, a build, one run) with its logs; Molt's PhaseResult.
-local function phase(ctx, suite, argv, runner, log_stem)
+-- Runs one phase (a prepare step, a build, one run) with its logs; Molt's PhaseResult. Only
+-- a run phase of a JSON runner has its stdout parsed.
+local function phase(ctx, suite, argv, runner, log_stem, is_run)
   local dir = fs.join(ctx.output_root, "logs", suite.id)
   assert(fs.mkdir(dir))
   local out_path, err_path = fs.join(dir, log_stem .. ".stdout.log"), fs.join(dir, log_stem .. ".stderr.log")
@@ -423,7 +424,8 @@ local function phase(ctx, suite, argv, runner, log_stem)
     end
     ok = r.ok
   end
-  if runner and runner.json_stdout and ok then
+  local json_phase = is_run and runner and runner.json_stdout
+  if json_phase and ok then
     local text = r.stdout or ""
     if not text:find("%S") then
       result.stdout_json_error, ok = "stdout was empty", false
@@ -438,7 +440,7 @@ local function phase(ctx, suite, argv, runner, log_stem)
         end
       end
     end
-  elseif runner and runner.json_stdout and not ok and not (r.stdout or ""):find("%S") then
+  elseif json_phase and not ok and not (r.stdout or ""):find("%S") then
     result.stdout_json_error = "stdout was empty"
   end
   if runner and runner.name == "molt" and not ok then
@@ -712,7 +714,7 @@ function M.run_suite(suite, opts)
         end
         if rr.status == "ok" then
           for i = 1, suite["repeat"] do
-            local r, ok = phase(ctx, suite, run_argv, runner, ("%s.run%d"):format(name, i))
+            local r, ok = phase(ctx, suite, run_argv, runner, ("%s.run%d"):format(name, i), true)
             rr.runs[#rr.runs + 1] = r
             if not ok then
               rr.status = "failed"
