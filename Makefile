@@ -6,9 +6,10 @@ RIG := .build/debug/rig
 RIG_RELEASE := .build/release/rig
 
 # Packages: Lua for the build, luacheck for the tests (node, wat2wasm and, from PyPI, Wasmtime
-# for the wasm lanes), hyperfine and time as benchmark anchors.
+# for the wasm lanes; vmtouch, brotli and zstd for the size recipe), hyperfine and time as
+# benchmark anchors.
 BUILD_PACKAGES := pkg-config liblua5.4-dev
-TEST_PACKAGES := $(BUILD_PACKAGES) lua-check valgrind nodejs wabt
+TEST_PACKAGES := $(BUILD_PACKAGES) lua-check valgrind nodejs wabt vmtouch brotli zstd
 PYTHON ?= python3
 BENCH_PACKAGES := $(BUILD_PACKAGES) lua5.4 hyperfine time valgrind
 

@@ -40,6 +40,7 @@ local namespaces = {
   triage = "rig.triage",
   wasm = "rig.wasm",
   friends = "rig.friends",
+  size = "rig.size",
   callgrind = "rig.callgrind",
   log = "rig.log",
   cli = "rig.cli",

@@ -239,8 +239,12 @@ function M.startup_section(audit)
       local s = startup[kind] and startup[kind].stats
       return s and time(s.median_s) or "-"
     end
-    rows[#rows + 1] = ("| %s/%s/%s | %s | %s | %s | %s | %s |"):format(tostring(case.target),
-      tostring(case.build_profile), tostring(case.backend), tostring(c.status),
+    -- target/build_profile/backend; parts an audit leaves null (rig run size's) are left out.
+    local parts = {}
+    for _, k in ipairs { "target", "build_profile", "backend" } do
+      if case[k] ~= nil and case[k] ~= json.null then parts[#parts + 1] = tostring(case[k]) end
+    end
+    rows[#rows + 1] = ("| %s | %s | %s | %s | %s | %s |"):format(table.concat(parts, "/"), tostring(c.status),
       c.artifact and tostring(c.artifact.bytes) or "-", med("same_path"), med("page_cache_cold"),
       c.budgets and (c.budgets.passed and "pass" or "fail") or "-")
   end
