@@ -68,6 +68,8 @@
 ---@field envprofile rig.envprofile
 ---@field triage rig.triage
 ---@field wasm rig.wasm
+---@field friends rig.friends
+---@field size rig.size
 ---@field callgrind rig.callgrind
 ---@field log rig.log
 ---@field cli rig.cli
@@ -1212,6 +1214,85 @@ function rig.wasm.run(cfg) end
 ---@return table? record
 ---@return rig.Error? err
 function rig.wasm.case(workload, cfg) end
+
+---@class rig.friends
+---@field SEMANTIC_MODES string[]
+---@field ROLES string[]
+---@field LANES string[] Molt's lanes, in its metrics' order
+rig.friends = {}
+--- Loads and checks a manifest (Molt's schema); opts.values fills load-time templates.
+---@param path string
+---@param opts? { values?: table<string, string> }
+---@return table? manifest { schema_version, defaults, suites, path }
+---@return rig.Error? err code "manifest", naming the file, the suite and the key
+function rig.friends.load(path, opts) end
+--- `load` of an already decoded table.
+---@return table? manifest
+---@return rig.Error? err
+function rig.friends.parse(data, path, opts) end
+--- The suites to run: named, else enabled (or all); runner filter; pinned refs unless dry_run.
+---@param manifest table
+---@param opts? { suites?: string[], include_disabled?: boolean, runners?: string[], dry_run?: boolean,
+---  repo_refs?: table<string, string> }
+---@return table[]? suites
+---@return rig.Error? err
+function rig.friends.select(manifest, opts) end
+--- True for a placeholder ref (PINNED/REQUIRED/PLACEHOLDER, or an unfilled template).
+---@param ref? string
+---@return boolean
+function rig.friends.is_placeholder(ref) end
+--- The whitelisted environment children start from (Molt's passthrough and Python settings).
+---@return table<string, string>
+function rig.friends.base_env() end
+--- Molt's structured timings from a runner's JSON stdout: {metric = seconds}.
+---@param doc any
+---@return table<string, number>
+function rig.friends.structured_timings(doc) end
+--- Molt's suite metrics from runner records (ok workload runners only), with ratio_directions.
+---@param runners table<string, table>
+---@return table
+function rig.friends.metrics(runners) end
+--- Runs one selected suite; returns its record (Molt's layout plus rig.pairs).
+---@param suite table from select
+---@param opts table output_root, repos_root, repo_root, python, project_python, checkout, fetch, dry_run, ...
+---@return table
+function rig.friends.run_suite(suite, opts) end
+--- Molt's summary.md for a results payload.
+---@param payload table
+---@param json_path? string
+---@return string
+function rig.friends.summary_markdown(payload, json_path) end
+--- A fresh results payload (Molt's top level).
+---@return table
+function rig.friends.new_payload(manifest, options, dry_run) end
+--- Adds a suite record, collecting its Molt failures.
+function rig.friends.add_suite(payload, rec) end
+
+---@class rig.size
+---@field COMPRESSORS { key: string, argv: string[] }[]
+---@field BUDGET_KEYS string[]
+rig.size = {}
+--- Compressed sizes by each installed compressor, and the missing ones.
+---@param path string
+---@param workdir string
+---@return table<string, integer> sizes
+---@return string[] missing
+function rig.size.compressed(path, workdir) end
+--- Section sizes (wasm header, size -A or llvm-size -A), and where they came from.
+---@param path string
+---@return table<string, integer>? sections
+---@return string? source
+function rig.size.sections(path) end
+--- Start-up times: same_path, page_cache_cold, cold_first_sighting.
+---@param path string
+---@param cmd fun(path: string): string[]
+---@param opts { runs?: integer, cold_runs?: integer, timeout?: number, workdir: string }
+---@return table
+function rig.size.startup(path, cmd, opts) end
+--- Checks a case against a budget table.
+---@return { passed: boolean, checks: table[] }? result
+---@return rig.Error? err unknown key
+function rig.size.check_budget(case, budget) end
 
 ---@class rig.gate
 ---@field MOLT_CATEGORIES table[]
