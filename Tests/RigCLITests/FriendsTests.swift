@@ -122,6 +122,7 @@ struct FriendsTests {
     let summary = try String(contentsOfFile: dir + "/out/summary.md", encoding: .utf8)
     #expect(summary.contains("| shapes | runs_unmodified | ok | "))
     #expect(summary.contains("## Runner Comparisons"))
+    #expect(!summary.contains("## Interruption") && !summary.contains("## Non-OK Suites"))
 
     // A tag is a pin too; a ref the repository lacks fails custody.
     try manifest(dir, gitSuite(dir, ref: "v1", runners: "[suite.runners.cpython]\nrun_cmd = [\"true\"]"))

@@ -842,7 +842,7 @@ function M.summary_markdown(payload, json_path)
     add("## Non-OK Suites")
     for _, l in ipairs(non_ok) do add(l) end
   end
-  if type(payload.interrupted) == "table" then
+  if type(payload.interrupted) == "table" and payload.interrupted ~= json.null then
     add("")
     add("## Interruption")
     add(("- %s (signal %s) at %s: partial results, exit %s"):format(tostring(payload.interrupted.signame),
