@@ -81,7 +81,7 @@ struct FriendsTests {
     let sha = try makeRepo(dir)
     try manifest(dir, gitSuite(dir, ref: sha, runners: """
       [suite.runners.cpython]
-      run_cmd = ["sh", "-c", "sleep 0.2"]
+      run_cmd = ["sh", "-c", "sleep 0.3"]
       [suite.runners.molt]
       run_cmd = ["sh", "-c", "sleep 0.1"]
       [suite.runners.workloads]
@@ -114,7 +114,7 @@ struct FriendsTests {
     #expect((runners["cpython"]?["run_stdev_s"] as? Double ?? -1) >= 0)
     let m = try #require(s["metrics"] as? [String: Any])
     let speedup = try #require(m["molt_vs_cpython_speedup"] as? Double)
-    #expect(speedup > 1.3 && speedup < 3.0)  // 0.2 s against 0.1 s, with process start-up
+    #expect(speedup > 1.4 && speedup < 3.5)  // 0.3 s against 0.1 s, plus process start-up under load
     #expect(m["workloads_fib_small_median_s"] as? Double == 0.5)
     #expect(m["pypy_median_s"] is NSNull)
     let log = try String(contentsOfFile: dir + "/out/logs/shapes/total.build.stdout.log", encoding: .utf8)
