@@ -133,6 +133,31 @@ struct FriendsTests {
     #expect((try suite(dir)["reason"] as? String)?.hasPrefix("git checkout v2 failed") == true)
   }
 
+  @Test("--fetch brings a newly pinned commit; --fail-fast stops at the first failed suite; --update-doc")
+  func fetchFailFastUpdateDoc() throws {
+    let dir = try RigCommand.scratch()
+    let first = try makeRepo(dir)
+    let runner = "[suite.runners.cpython]\nrun_cmd = [\"true\"]"
+    try manifest(dir, gitSuite(dir, ref: first, runners: runner))
+    #expect(try friends(dir, ["--repeat", "1"]).status == 0)
+    try sh("echo two > two.txt && git add -A && git -c user.name=t -c user.email=t@t commit -qm two", in: dir + "/friend")
+    let second = try sh("git rev-parse HEAD", in: dir + "/friend")
+    try manifest(dir, gitSuite(dir, ref: second, runners: runner))
+    #expect(try friends(dir, ["--repeat", "1"]).status == 1)  // the clone has not seen it
+    let fetched = try friends(dir, ["--repeat", "1", "--fetch", "--update-doc"])
+    #expect(fetched.status == 0, "\(fetched.stderr)")
+    #expect(try suite(dir)["resolved_ref"] as? String == second)
+    let doc = try String(contentsOfFile: dir + "/docs/benchmarks/friend_summary.md", encoding: .utf8)
+    #expect(doc.contains("| shapes | runs_unmodified | ok | "))
+
+    let failing = gitSuite(dir, ref: second, runners: "[suite.runners.cpython]\nrun_cmd = [\"false\"]")
+    try manifest(dir, failing + "\n" + failing.replacingOccurrences(of: "id = \"shapes\"", with: "id = \"later\""))
+    #expect(try friends(dir, ["--repeat", "1", "--fail-fast"]).status == 1)
+    #expect((try results(dir)["suites"] as? [[String: Any]])?.count == 1)
+    #expect(try friends(dir, ["--repeat", "1"]).status == 1)
+    #expect((try results(dir)["suites"] as? [[String: Any]])?.count == 2)
+  }
+
   @Test("dirty trees fail the suite: dirt found before the run, and dirt the run made")
   func dirtyTrees() throws {
     let dir = try RigCommand.scratch()
