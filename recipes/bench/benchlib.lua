@@ -34,6 +34,14 @@ function M.hyperfine_times(path)
   return lists
 end
 
+--- The Python interpreter itself (sys.executable), not a wrapper in front of it: pyenv's
+--- `python3` is a bash shim that costs about 50 ms per start and would flatter whatever is
+--- compared with a whole Python process.
+function M.python()
+  M.need("python3", "python3")
+  return (rig.proc.must_run { "python3", "-c", "import sys; print(sys.executable)" }.stdout:gsub("%s+$", ""))
+end
+
 --- Requires a program; raises with an install hint.
 function M.need(program, package)
   local path = rig.env.which(program)

@@ -27,9 +27,7 @@ return rig.recipe {
   run = function(params, ctx)
     local rig_bin = params.rig or rig.env.executable()
     local lua = lib.need("lua5.4", "lua5.4")
-    -- The interpreter itself, not a wrapper script in front of it (pyenv's shims are bash).
-    local python = rig.proc.must_run { lib.need("python3", "python3"), "-c", "import sys; print(sys.executable)" }
-      .stdout:gsub("%s+$", "")
+    local python = lib.python()
     local commands = {
       { "rig run (empty recipe)", { rig_bin, "run", ctx.dir .. "/empty.lua" } },
       { "lua5.4 -e ''", { lua, "-e", "" } },

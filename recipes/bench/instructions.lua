@@ -21,8 +21,7 @@ return rig.recipe {
     local fs = rig.fs
     local dir = assert(fs.tmpdir("rig-bench-instructions"))
     local busy = lib.compile(dir, "busy.c", "busy")
-    -- The real interpreter, not a pyenv shim (callgrind would trace the shell script).
-    local python = rig.proc.must_run { "python3", "-c", "import sys; print(sys.executable)" }.stdout:gsub("%s+$", "")
+    local python = lib.python() -- not a shim: callgrind would trace the shell script
     local script = fs.normalize(ctx.dir .. "/../workloads/" .. params.workload)
     -- Python salts string hashes per process; a fixed seed makes its work the same each run.
     local env = { PYTHONHASHSEED = "0" }

@@ -44,14 +44,15 @@ return rig.recipe {
     assert(json.write(files.wasm, scaled(json, root .. "bench_wasm_20260522_tracked_vec.json", params.count),
       { indent = 2, sort_keys = true }))
     local rig_bin = rig.env.executable()
+    local python = lib.python()
     local commands = {
       { "rig run diff (old vs new)", { rig_bin, "run", "diff", files.old, files.new, "--top", "10",
         stdout = "null" } },
-      { "python3: json.load of old + new", { "python3", "-c",
+      { "python3: json.load of old + new", { python, "-c",
         "import json,sys\nfor p in sys.argv[1:]: json.load(open(p))", files.old, files.new } },
       { "rig run report (native + wasm)", { rig_bin, "run", "report", "--native", files.native, "--wasm",
         files.wasm, "--out", dir .. "/report.md", stdout = "null" } },
-      { "python3: json.load of native + wasm", { "python3", "-c",
+      { "python3: json.load of native + wasm", { python, "-c",
         "import json,sys\nfor p in sys.argv[1:]: json.load(open(p))", files.native, files.wasm } },
     }
     local times = {}
