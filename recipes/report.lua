@@ -31,14 +31,16 @@ return rig.recipe {
     local out_path = p.out or manifest.out or "docs/benchmarks/bench_summary.md"
     local status_path = p.status_doc_path or manifest.status_doc or "docs/spec/STATUS.md"
     local audit_path = p.startup_audit or (p.manifest and manifest.startup_audit) or nil
-    local function load(path)
-      local v, err = json.read(path)
+    -- The markdown needs a few fields of each benchmark; the HTML page needs the samples too.
+    local only = not p.html and rig.report.PROJECTION or nil
+    local function load(path, projection)
+      local v, err = json.read(path, projection and { only = projection } or nil)
       if not v then
         ctx.log.error("%s", err.code == "not_found" and ("missing benchmark file: " .. path) or err.message)
       end
       return v
     end
-    local native, wasm = load(native_path), load(wasm_path)
+    local native, wasm = load(native_path, only), load(wasm_path, only)
     if not native or not wasm then return 1 end
     local audit = audit_path and fs.exists(audit_path) and load(audit_path) or nil
     local report = rig.report.render(native_path, wasm_path, native, wasm, { startup_audit = audit })

@@ -59,16 +59,56 @@ function M.keys(t)
   return out
 end
 
+-- Checks a projection (see M.decode) and returns where it is wrong, or nil.
+local function projection_problem(node, path)
+  if node == true then return nil end
+  if type(node) ~= "table" then return path .. ": true or a table expected, got " .. tostring(node) end
+  for k, v in pairs(node) do
+    if type(k) ~= "string" then return path .. ": keys must be strings" end
+    if k == "-" then
+      local list = type(v) == "string" and { v } or v
+      if type(list) ~= "table" then return path .. "['-']: a list of key names expected" end
+      for _, name in ipairs(list) do
+        if type(name) ~= "string" then return path .. "['-']: a list of key names expected" end
+      end
+    else
+      local why = projection_problem(v, path .. "." .. k)
+      if why then return why end
+    end
+  end
+end
+
+local function checked_only(fname, opts)
+  if opts == nil then return nil end
+  if type(opts) ~= "table" then error(("bad argument #2 to '%s' (table expected)"):format(fname), 3) end
+  for k in pairs(opts) do
+    if k ~= "only" then
+      error(("bad argument #2 to '%s' (unknown option '%s'; the option is 'only')"):format(fname, tostring(k)), 3)
+    end
+  end
+  if opts.only == nil then return nil end
+  local why = projection_problem(opts.only, "only")
+  if why then error(("bad argument #2 to '%s' (%s)"):format(fname, why), 3) end
+  return opts.only
+end
+
 --- Parses JSON text. Returns the value, or nil and an error {code = "json_syntax", message,
---- line, column, offset}.
+--- line, column, offset}. `opts.only` builds just part of the document, for reading a few
+--- fields of a large file: a tree over object keys where `true` keeps everything below, a
+--- table keeps only the keys it names (each with its own tree), `["*"]` keeps every other
+--- key with that tree, and `["-"]` lists keys to drop first (`"*_samples_s"`: every key
+--- ending so). A tree applies to an array's elements as to the array. Skipped values are
+--- only checked for closed strings and balanced brackets.
 ---@param text string
+---@param opts? { only?: table|true }
 ---@return any value
 ---@return rig.Error? err
-function M.decode(text)
+function M.decode(text, opts)
   if type(text) ~= "string" then
     error("bad argument #1 to 'decode' (string expected, got " .. type(text) .. ")", 2)
   end
-  return native.decode(text, M.null, ARRAY, OBJECT, ORDER)
+  local only = checked_only("decode", opts)
+  return native.decode(text, M.null, ARRAY, OBJECT, ORDER, nil, only)
 end
 
 local ENCODE_OPTIONS = {
@@ -112,14 +152,15 @@ function M.encode(value, opts)
 end
 
 --- Reads and parses a JSON file; nil, err for a missing file or a syntax error (the message
---- names the file, line, column and byte offset).
-function M.read(path)
+--- names the file, line, column and byte offset). `opts.only` as in `decode`.
+---@param path string
+---@param opts? { only?: table|true }
+function M.read(path, opts)
   if type(path) ~= "string" then
     error("bad argument #1 to 'read' (string expected, got " .. type(path) .. ")", 2)
   end
-  local text, err = fs.read(path)
-  if not text then return nil, err end
-  return native.decode(text, M.null, ARRAY, OBJECT, ORDER, path)
+  local only = checked_only("read", opts)
+  return native.decode_file(path, M.null, ARRAY, OBJECT, ORDER, only)
 end
 
 --- Writes a value as JSON atomically. Options as `encode`, plus `newline` (default true: a

@@ -12,6 +12,21 @@ for i, lane in ipairs { { "pypy", "PyPy" }, { "codon", "Codon" }, { "nuitka", "N
   LANES[i] = { lane[1], lane[2], lane[1] .. "_ok", lane[1] .. "_time_s" }
 end
 
+--- The fields `render` and `status_block` read, as a `rig.json.read` projection: reading only
+--- these is what keeps a 10,000-benchmark report cheap (docs/benchmarks.md). The golden test
+--- (the fixture report, byte for byte) fails if rendering ever needs a field left out here.
+M.PROJECTION = {
+  git_rev = true, created_at = true, timing_mode = true, warmup = true, samples = true, system = true,
+  benchmarks = { ["*"] = {
+    molt_ok = true, molt_time_s = true, cpython_time_s = true, molt_speedup = true, molt_build_s = true,
+    molt_size_kb = true, pypy_ok = true, pypy_time_s = true, codon_ok = true, codon_time_s = true,
+    codon_build_s = true, codon_size_kb = true, nuitka_ok = true, nuitka_time_s = true, nuitka_build_s = true,
+    nuitka_size_kb = true, pyodide_ok = true, pyodide_time_s = true, molt_wasm_ok = true, molt_wasm_time_s = true,
+  } },
+}
+
+local fixed = require("rig._native.core").fixed
+
 local function num(v) return type(v) == "number" and v or nil end
 
 local function div(a, b)
@@ -20,8 +35,9 @@ local function div(a, b)
   return a / b
 end
 
-local function time(v) return num(v) and ("%.6f"):format(v) or "-" end
-local function ratio(v) return num(v) and ("%.2fx"):format(v) or "-" end
+-- printf's "%.6f" and "%.2fx", through rig's printf-free formatter (CRigLua/fixed.c).
+local function time(v) return num(v) and fixed(v, 6) or "-" end
+local function ratio(v) return num(v) and fixed(v, 2) .. "x" or "-" end
 
 -- Python's str() of a value from a results file (its system block).
 local function pystr(v)

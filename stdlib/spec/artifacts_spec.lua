@@ -299,3 +299,50 @@ describe("rig.profile", function()
     assert.same({ a.profile.alloc_count, b.profile.alloc_count }, rig.profile.merge({ a, b })["profile.alloc_count"])
   end)
 end)
+
+describe("rig.json projections (opts.only)", function()
+  local text = [==[{"keep": {"a": 1, "b_samples_s": [1, 2], "c": "x\"}]"},
+    "list": [{"a": 1, "z": {"deep": [1, {"x": 2}]}}, {"a": 2, "z": null}], "drop": {"big": [[[["]"]]]]}, "n": -1.5e3, "esc\u0041": "v"}]==]
+
+  it("keeps what the tree names, drops by name and suffix, and applies to array elements", function()
+    local v = assert(rig.json.decode(text, { only = { keep = { ["*"] = true, ["-"] = { "*_samples_s", "c" } },
+      list = { a = true }, n = true, escA = true } }))
+    assert.same({ a = 1 }, v.keep)
+    assert.same({ { a = 1 }, { a = 2 } }, v.list)
+    assert.is_nil(v.drop)
+    assert.equal(-1500.0, v.n)
+    assert.equal("v", v.escA) -- keys are matched after their escapes are decoded
+    local all = assert(rig.json.decode(text, { only = true }))
+    assert.equal("x\"}]", all.keep.c)
+    assert.same(rig.json.decode(text), all)
+  end)
+
+  it("still finds syntax errors: in kept values fully, in skipped ones for strings and brackets", function()
+    local _, err = rig.json.decode('{"a": 1, "b": "unterminated}', { only = { a = true } })
+    assert.equal("json_syntax", err.code)
+    assert.contains("unterminated string", err.message)
+    local _, err2 = rig.json.decode('{"a": 1, "b": }', { only = { a = true } })
+    assert.contains("expected a value", err2.message)
+    local _, err3 = rig.json.decode('{"a": [1, 2}', { only = { a = true } })
+    assert.equal("json_syntax", err3.code)
+  end)
+
+  it("reads files through a mapping, and pipes and /proc files as before", function()
+    local dir = assert(fs.tmpdir("rig-json-proj"))
+    assert(fs.write(dir .. "/x.json", text))
+    assert.same(rig.json.decode(text), assert(rig.json.read(dir .. "/x.json")))
+    assert.same({ n = -1500.0 }, assert(rig.json.read(dir .. "/x.json", { only = { n = true } })))
+    local _, err = rig.json.read(dir .. "/missing.json")
+    assert.equal("not_found", err.code)
+    local _, stat = rig.json.read("/proc/self/stat")
+    assert.equal("json_syntax", stat.code) -- read (it has no size to map), then found not to be JSON
+    fs.remove_tree(dir, fs.dirname(dir))
+  end)
+
+  it("rejects a malformed tree with the path to the mistake", function()
+    assert.has_error(function() rig.json.decode("{}", { only = { a = { b = 3 } } }) end,
+      "bad argument #2 to 'decode' (only.a.b: true or a table expected, got 3)")
+    assert.has_error(function() rig.json.read("x.json", { onyl = true }) end,
+      "bad argument #2 to 'read' (unknown option 'onyl'; the option is 'only')")
+  end)
+end)

@@ -13,7 +13,17 @@ describe("rig.report", function()
     local native = assert(json.read(molt .. "/" .. native_rel))
     local wasm = assert(json.read(molt .. "/" .. wasm_rel))
     local report = rig.report.render(native_rel, wasm_rel, native, wasm)
-    assert.equal(assert(fs.read(molt .. "/docs/benchmarks/bench_summary.md")), report)
+    local golden = assert(fs.read(molt .. "/docs/benchmarks/bench_summary.md"))
+    assert.equal(golden, report)
+    -- The recipe reads only the fields the report needs: the same bytes come out.
+    local only = { only = rig.report.PROJECTION }
+    local lean_native = assert(json.read(molt .. "/" .. native_rel, only))
+    local lean_wasm = assert(json.read(molt .. "/" .. wasm_rel, only))
+    local _, first = next(lean_native.benchmarks)
+    assert.is_nil(first.molt_samples_s) -- left out
+    assert.truthy(first.molt_time_s)
+    assert.equal(golden, rig.report.render(native_rel, wasm_rel, lean_native, lean_wasm))
+    assert.equal(rig.report.status_block(native, wasm), rig.report.status_block(lean_native, lean_wasm))
   end)
 
   it("writes the STATUS block Molt's documents carry", function()

@@ -65,6 +65,10 @@ void rig_state_set_host(lua_State *L, void *host);
 void rig_state_set_memory_limit(lua_State *L, size_t limit);
 /// Bytes Lua has allocated now, and the ceiling (0 = none).
 size_t rig_memory_used(lua_State *L);
+
+/// Writes printf("%.<digits>f", x) into `out` and returns its length (as snprintf: a length
+/// of `capacity` or more means it did not fit). Exact; fast for ordinary values (fixed.c).
+size_t rig_format_fixed(double x, int digits, char *out, size_t capacity);
 size_t rig_memory_limit(lua_State *L);
 /// Bytes that were asked for and refused by the ceiling, since the state was made.
 int rig_memory_refusals(lua_State *L);

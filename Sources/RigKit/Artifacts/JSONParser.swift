@@ -30,6 +30,64 @@ public struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
   public var description: String { "line \(line), column \(column) (byte \(offset)): \(message)" }
 }
 
+/// Which parts of a document to build: a tree over object keys. A node names the keys it keeps
+/// (each with the node for its value), may keep every other key (`wildcard`), and may drop
+/// some by exact name or by suffix first; a node applies to an array's elements as it does to
+/// the array. Values it leaves out are skipped: scanned for well-formed strings and balanced
+/// brackets, never built, which is what makes reading a few fields of a large file cheap.
+/// Built once before a parse and only read during it (hence @unchecked Sendable).
+public final class JSONProjection: @unchecked Sendable {
+  /// Keeps everything below (as no projection at all).
+  public static let all = JSONProjection()
+  // Keys by length (lookups are a length index and a memcmp or two, no hashing: this runs
+  // for every key of a large file).
+  var named: [[([UInt8], JSONProjection)]] = []
+  var dropped: [[[UInt8]]] = []
+  var droppedSuffixes: [[UInt8]] = []
+  public var wildcard: JSONProjection?
+
+  public init() {}
+
+  public func keep(_ key: String, _ node: JSONProjection) {
+    let bytes = Array(key.utf8)
+    while named.count <= bytes.count { named.append([]) }
+    named[bytes.count].append((bytes, node))
+  }
+
+  /// Drops `key`; a key starting with `*` drops every key ending with the rest.
+  public func drop(_ key: String) {
+    if key.hasPrefix("*") {
+      droppedSuffixes.append(Array(key.utf8.dropFirst()))
+    } else {
+      let bytes = Array(key.utf8)
+      while dropped.count <= bytes.count { dropped.append([]) }
+      dropped[bytes.count].append(bytes)
+    }
+  }
+
+  @inlinable static func same(_ a: [UInt8], _ key: UnsafeRawBufferPointer) -> Bool {
+    a.withUnsafeBytes { memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }
+  }
+
+  /// The node for `key`'s value, or nil when the key is skipped.
+  public func child(_ key: UnsafeRawBufferPointer) -> JSONProjection? {
+    if self === Self.all { return self }
+    let n = key.count
+    guard n > 0 else { return wildcard }
+    if n < dropped.count {
+      for d in dropped[n] where Self.same(d, key) { return nil }
+    }
+    for suffix in droppedSuffixes where suffix.count <= n {
+      let tail = UnsafeRawBufferPointer(rebasing: key[(n - suffix.count)...])
+      if Self.same(suffix, tail) { return nil }
+    }
+    if n < named.count {
+      for (k, node) in named[n] where Self.same(k, key) { return node }
+    }
+    return wildcard
+  }
+}
+
 /// A strict RFC 8259 parser that also takes what Python's `json` writes and reads: `NaN`,
 /// `Infinity` and `-Infinity`. Integers that fit 64 bits stay integers; other numbers are
 /// doubles, correctly rounded (strtod). Strings must be UTF-8; `\u` escapes of lone
@@ -43,6 +101,12 @@ public struct JSONParser<Builder: JSONBuilder> {
   @usableFromInline var scratch: [UInt8] = []
   public var builder: Builder
   public var maxDepth = 2000
+  /// What to build (nil: everything). See `JSONProjection`.
+  public var projection: JSONProjection? {
+    get { current }
+    set { current = newValue === JSONProjection.all ? nil : newValue }
+  }
+  @usableFromInline var current: JSONProjection?
 
   public init(bytes: UnsafeRawBufferPointer, builder: Builder) {
     base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
@@ -159,21 +223,39 @@ public struct JSONParser<Builder: JSONBuilder> {
       try builder.endObject(count: 0)
       return
     }
+    let node = current
     while true {
       guard position < end, base[position] == UInt8(ascii: "\"") else {
         throw fail("expected a string key in an object, found \(describeHere())")
       }
       try parseString()
-      try emitString(isKey: true)
+      var keep = true
+      var child: JSONProjection? = nil
+      if let node {
+        if usedScratch {
+          child = scratch.withUnsafeBytes { node.child($0) }
+        } else {
+          child = node.child(UnsafeRawBufferPointer(start: base + sliceStart, count: sliceLength))
+        }
+        keep = child != nil
+        if child === JSONProjection.all { child = nil }
+      }
+      if keep { try emitString(isKey: true) }
       skipSpace()
       guard position < end, base[position] == UInt8(ascii: ":") else {
         throw fail("expected ':' after an object key, found \(describeHere())")
       }
       position += 1
       skipSpace()
-      try value(depth: depth)
-      try builder.objectMember()
-      count += 1
+      if keep {
+        current = child
+        try value(depth: depth)
+        current = node
+        try builder.objectMember()
+        count += 1
+      } else {
+        try skipValue()
+      }
       skipSpace()
       guard position < end else { throw fail("expected ',' or '}' in an object, found the end of the text") }
       let c = base[position]
@@ -186,6 +268,54 @@ public struct JSONParser<Builder: JSONBuilder> {
       skipSpace()
     }
     try builder.endObject(count: count)
+  }
+
+  /// Steps over one value without building it: strings must end, brackets must balance.
+  @usableFromInline
+  mutating func skipValue() throws {
+    let start = position
+    var nest = 0
+    while true {
+      guard position < end else { throw fail("expected a value, found the end of the text", at: start) }
+      let c = base[position]
+      switch c {
+      case UInt8(ascii: "\""):
+        // memchr to the next quote; it closes the string unless an odd run of backslashes
+        // stands before it.
+        let open = position
+        position += 1
+        while true {
+          guard position < end, let q = memchr(base + position, 0x22, end - position) else {
+            throw fail("unterminated string", at: open)
+          }
+          let at = UnsafePointer<UInt8>(q.assumingMemoryBound(to: UInt8.self)) - base
+          var slashes = 0
+          while at - slashes - 1 > open && base[at - slashes - 1] == UInt8(ascii: "\\") { slashes += 1 }
+          position = at + 1
+          if slashes % 2 == 0 { break }
+        }
+        if nest == 0 { return }
+      case UInt8(ascii: "{"), UInt8(ascii: "["):
+        nest += 1
+        position += 1
+      case UInt8(ascii: "}"), UInt8(ascii: "]"), UInt8(ascii: ","):
+        if nest == 0 {
+          if position == start { throw fail("expected a value, found \(describeHere())") }
+          return  // the end of a number or literal
+        }
+        if c != UInt8(ascii: ",") { nest -= 1 }
+        position += 1
+        if nest == 0 { return }
+      default:
+        // White space, numbers, literals, ':': run to the next byte that matters.
+        position += 1
+        while position < end {
+          let d = base[position]
+          if d == 0x22 || d == 0x2c || d == 0x5b || d == 0x5d || d == 0x7b || d == 0x7d { break }
+          position += 1
+        }
+      }
+    }
   }
 
   // MARK: - Strings

@@ -32,6 +32,28 @@ extension LuaHost {
             return call.push(.array(embeddedLuaFiles.keys.filter { $0.hasPrefix(prefix) }.sorted().map { .string($0) }))
           }
         ),
+        (
+          "fixed",
+          { call in
+            // fixed(x, digits): string.format("%.<digits>f", x), without printf (CRigLua/fixed.c).
+            let x = try call.number(1)
+            let digits = try call.integer(2)
+            guard digits >= 0 && digits <= 9 else { throw LuaArgumentError.message(index: 2, "0 to 9 digits expected") }
+            var small = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+            let n = withUnsafeMutableBytes(of: &small) { raw -> Int in
+              let p = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
+              let n = rig_format_fixed(x, Int32(digits), p, raw.count)
+              if n < raw.count { rig_pushlstring(call.L, p, n) }
+              return n
+            }
+            if n >= 64 {  // a huge value: printf's full digits
+              var big = [CChar](repeating: 0, count: n + 1)
+              _ = rig_format_fixed(x, Int32(digits), &big, big.count)
+              rig_pushlstring(call.L, big, n)
+            }
+            return 1
+          }
+        ),
         ("isatty", { call in call.push(isatty(Int32(try call.integer(1))) == 1) }),
         (
           "interrupted",
