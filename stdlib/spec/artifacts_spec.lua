@@ -302,7 +302,8 @@ end)
 
 describe("rig.json projections (opts.only)", function()
   local text = [==[{"keep": {"a": 1, "b_samples_s": [1, 2], "c": "x\"}]"},
-    "list": [{"a": 1, "z": {"deep": [1, {"x": 2}]}}, {"a": 2, "z": null}], "drop": {"big": [[[["]"]]]]}, "n": -1.5e3, "esc\u0041": "v"}]==]
+    "list": [{"a": 1, "z": {"deep": [1, {"x": 2}]}}, {"a": 2, "z": null}],
+    "drop": {"big": [[[["]"]]]]}, "n": -1.5e3, "esc\u0041": "v"}]==]
 
   it("keeps what the tree names, drops by name and suffix, and applies to array elements", function()
     local v = assert(rig.json.decode(text, { only = { keep = { ["*"] = true, ["-"] = { "*_samples_s", "c" } },
