@@ -22,7 +22,7 @@ return rig.recipe {
   run = function(p, ctx)
     local json = rig.json
     local function load(path)
-      local payload, err = json.read(path)
+      local payload, err = json.read(path, { only = rig.diff.PROJECTION })
       if not payload then
         ctx.log.error("%s", err.code == "not_found" and ("missing benchmark JSON: " .. path) or err.message)
         return nil

@@ -21,6 +21,17 @@ M.SKIP = {
   pypy_ok = true, codon_ok = true, nuitka_ok = true, pyodide_ok = true, run_args = true, molt_args = true,
   super_stats = true, molt_wasm_stats = true,
 }
+--- What a diff reads, as a `rig.json.read` projection: everything but the per-benchmark
+--- blocks that can never be a metric or a gate (objects, lists and texts: parity hashes,
+--- warmup samples, Rig's evidence, failure payloads). Diffing 10,000-benchmark files is
+--- mostly reading them (docs/benchmarks.md).
+M.PROJECTION = {
+  ["*"] = true,
+  benchmarks = { ["*"] = { ["*"] = true, ["-"] = { "*_output_parity", "*_warmup_samples_s", "rig", "molt_failure",
+    "ratio_directions", "runtime_stats", "super_stats", "molt_wasm_stats", "molt_wasm_profile_samples",
+    "molt_wasm_failure", "molt_wasm_control_failure", "run_args", "molt_args" } } },
+}
+
 --- Molt's evidence gates: a metric is comparable only where these flags are literally true.
 M.OK_GATES = {
   codon_time_s = { "codon_ok" }, molt_codon_ratio = { "molt_ok", "codon_ok" }, molt_cpython_ratio = { "molt_ok" },

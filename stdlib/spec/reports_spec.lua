@@ -116,6 +116,13 @@ describe("rig.diff", function()
     assert.contains("| `bench_startup.py` | 0.006623 | 0.036186 | 0.029563 | +446.40% | regressed |", md)
     assert.contains("Benchmarks: old=54 | new=56 | shared=54\nAdded benchmarks: `bench_import_time.py`, "
       .. "`bench_procedural_gen.py`", md)
+    -- The recipe reads the files through rig.diff.PROJECTION: the same diff, JSON included.
+    local only = { only = rig.diff.PROJECTION }
+    local lean = rig.diff.compare(assert(json.read(molt .. "/bench/results/full_native_baseline_20260320.json", only)),
+      assert(json.read(molt .. "/" .. native_rel, only)), { top = 3, fail_regression_pct = 10 })
+    assert.equal(md, rig.diff.markdown(lean, "old.json", "new.json", { top = 3 }))
+    assert.equal(json.encode(rig.diff.json_payload(r, "o", "n", { top = 3 }), { sort_keys = true }),
+      json.encode(rig.diff.json_payload(lean, "o", "n", { top = 3 }), { sort_keys = true }))
   end)
 
   -- Two results files with samples: `n` benchmarks, the new one 5% slower or only noisy.
