@@ -501,19 +501,24 @@ function rig.stats.min_samples(alpha) end
 ---@field null table JSON null
 rig.json = {}
 --- Parses JSON text; nil and a `json_syntax` error (line, column, offset) on bad input.
+--- `opts.only` builds only part of the document (a tree over keys: `true`, named keys,
+--- `["*"]` for the others, `["-"]` to drop names or `*suffix`es).
 ---@param text string
+---@param opts? { only?: table|true }
 ---@return any value
 ---@return rig.Error? err
-function rig.json.decode(text) end
+function rig.json.decode(text, opts) end
 --- JSON text as Python's json.dumps writes it with the same options.
 ---@param value any
 ---@param opts? rig.JSONEncodeOptions
 ---@return string
 function rig.json.encode(value, opts) end
+--- Reads (through a mapping) and parses a file; `opts.only` as in `decode`.
 ---@param path string
+---@param opts? { only?: table|true }
 ---@return any value
 ---@return rig.Error? err
-function rig.json.read(path) end
+function rig.json.read(path, opts) end
 --- Encodes and writes atomically (final newline unless newline = false).
 ---@param path string
 ---@param value any
@@ -872,6 +877,7 @@ function rig.classify.molt_wasm(result, runner) end
 ---@field noise? number
 
 ---@class rig.diff
+---@field PROJECTION table what the diff recipe reads (`rig.json.read(path, {only = ...})`)
 rig.diff = {}
 --- Molt's bench_diff.py comparison plus statistical evidence. nil, message for bad input.
 ---@param old table results payload
@@ -886,6 +892,7 @@ function rig.diff.markdown(result, old_path, new_path, opts) end
 function rig.diff.json_payload(result, old_path, new_path, opts) end
 
 ---@class rig.report
+---@field PROJECTION table the fields render and status_block read (`rig.json.read(path, {only = ...})`)
 rig.report = {}
 --- Molt's bench_report.py markdown.
 ---@return string
