@@ -6,16 +6,6 @@
 -- (partial artifacts written, "partial": true).
 local friends, fs, json = rig.friends, rig.fs, rig.json
 
-local function pairs_arg(list, flag)
-  local out = {}
-  for _, item in ipairs(list) do
-    local k, v = item:match("^([^=]+)=(.+)$")
-    if not k then return nil, ("%s %s: expected SUITE=VALUE"):format(flag, item) end
-    out[k] = v
-  end
-  return out
-end
-
 return rig.recipe {
   description = "Run friend-owned benchmark suites from a manifest (Molt's bench_friends.py), with custody checks.",
   params = {
@@ -90,8 +80,8 @@ return rig.recipe {
       ctx.log.error("%s", merr.message)
       return 2
     end
-    local suite_roots, e1 = pairs_arg(p.suite_root, "--suite-root")
-    local repo_refs, e2 = pairs_arg(p.repo_ref, "--repo-ref")
+    local suite_roots, e1 = rig.util.parse_assignments(p.suite_root, "--suite-root")
+    local repo_refs, e2 = rig.util.parse_assignments(p.repo_ref, "--repo-ref")
     if not suite_roots or not repo_refs then
       ctx.log.error("%s", e1 or e2)
       return 2

@@ -103,14 +103,12 @@ return rig.recipe {
       for k, v in pairs(lane.env or {}) do env[k] = v end
       env.PYTHONHASHSEED = env.PYTHONHASHSEED or "0"
     end
-    for _, kv in ipairs(p.env or {}) do
-      local k, v = kv:match("^([^=]+)=(.*)$")
-      if not k then
-        ctx.log.error("--env expects KEY=VALUE, got %q", kv)
-        return 2
-      end
-      env[k] = v
+    local extra, why = rig.util.parse_assignments(p.env or {}, "--env")
+    if not extra then
+      ctx.log.error("%s", why)
+      return 2
     end
+    for k, v in pairs(extra) do env[k] = v end
     local manifest = json.object({ backend = p.backend, command = json.array(command),
       created_at = os.date("!%Y-%m-%dT%H:%M:%SZ"), files = json.object({}) })
     local function path(name)

@@ -5,15 +5,7 @@
 -- Exit: 0 passes in every run, 1 fails in every run, 3 flaky, 2 bad usage.
 local classify, triage, json = rig.classify, rig.triage, rig.json
 
-local function parse_assignments(list, flag)
-  local out = {}
-  for _, item in ipairs(list) do
-    local k, v = item:match("^([%a_][%w_]*)=(.*)$")
-    if not k then return nil, ("%s %s: expected NAME=VALUE"):format(flag, item) end
-    out[k] = v
-  end
-  return out
-end
+local parse_assignments = rig.util.parse_assignments
 
 local function pct(x) return ("%.0f%%"):format(x * 100) end
 
@@ -62,6 +54,14 @@ return rig.recipe {
     end
     if p.runs < 1 then
       ctx.log.error("--runs must be at least 1")
+      return 2
+    end
+    -- Every NAME=VALUE option is checked before anything runs.
+    local overrides, oerr = parse_assignments(p.retry_env, "--retry-env")
+    local failing, ferr = parse_assignments(p.failing_env, "--failing-env")
+    local passing, perr = parse_assignments(p.passing_env, "--passing-env")
+    if not overrides or not failing or not passing then
+      ctx.log.error("%s", oerr or ferr or perr)
       return 2
     end
     local values = { case = p.case or "" }
@@ -195,11 +195,6 @@ return rig.recipe {
 
     -- 3. A retry with stricter or isolated settings.
     if #p.retry_env > 0 and first_failure then
-      local overrides, err = parse_assignments(p.retry_env, "--retry-env")
-      if not overrides then
-        ctx.log.error("%s", err)
-        return 2
-      end
       local wanted = p.retry_class
       if #wanted == 0 then wanted = rig.util.sorted_keys(flaky.classes) end
       local calls = 0
@@ -217,12 +212,6 @@ return rig.recipe {
 
     -- 4. Which setting is to blame.
     if #p.failing_env > 0 or #p.passing_env > 0 then
-      local failing, ferr = parse_assignments(p.failing_env, "--failing-env")
-      local passing, perr = parse_assignments(p.passing_env, "--passing-env")
-      if not failing or not passing then
-        ctx.log.error("%s", ferr or perr)
-        return 2
-      end
       local found, why, probes = triage.bisect_settings { failing = failing, passing = passing,
         fails = function(settings) return not run(command, settings).ok end }
       if not found then

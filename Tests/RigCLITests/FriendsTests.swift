@@ -8,22 +8,6 @@ import Testing
 struct FriendsTests {
   static let fixtures = RigCommand.fixture("molt/bench")
 
-  @discardableResult
-  func sh(_ script: String, in dir: String) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", script]
-    p.currentDirectoryURL = URL(fileURLWithPath: dir)
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    #expect(p.terminationStatus == 0, "\(script)")
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-  }
-
   /// A friend's repository: scripts that print each of Molt's structured timing shapes.
   func makeRepo(_ dir: String) throws -> String {
     try RigCommand.write([
@@ -35,9 +19,9 @@ struct FriendsTests {
       "friend/not_json.sh": "echo 'not json'\n",
       "friend/.gitignore": "*.tmp\n",
     ], in: dir)
-    try sh("git init -q && git add -A && git -c user.name=t -c user.email=t@t commit -qm one && git tag v1",
+    try RigCommand.shell("git init -q && git add -A && git -c user.name=t -c user.email=t@t commit -qm one && git tag v1",
       in: dir + "/friend")
-    return try sh("git rev-parse HEAD", in: dir + "/friend")
+    return try RigCommand.shell("git rev-parse HEAD", in: dir + "/friend")
   }
 
   func manifest(_ dir: String, _ body: String) throws {
@@ -140,8 +124,8 @@ struct FriendsTests {
     let runner = "[suite.runners.cpython]\nrun_cmd = [\"true\"]"
     try manifest(dir, gitSuite(dir, ref: first, runners: runner))
     #expect(try friends(dir, ["--repeat", "1"]).status == 0)
-    try sh("echo two > two.txt && git add -A && git -c user.name=t -c user.email=t@t commit -qm two", in: dir + "/friend")
-    let second = try sh("git rev-parse HEAD", in: dir + "/friend")
+    try RigCommand.shell("echo two > two.txt && git add -A && git -c user.name=t -c user.email=t@t commit -qm two", in: dir + "/friend")
+    let second = try RigCommand.shell("git rev-parse HEAD", in: dir + "/friend")
     try manifest(dir, gitSuite(dir, ref: second, runners: runner))
     #expect(try friends(dir, ["--repeat", "1"]).status == 1)  // the clone has not seen it
     let fetched = try friends(dir, ["--repeat", "1", "--fetch", "--update-doc"])

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs the built `rig` binary, as a user would.
 struct RigCommand {
@@ -28,6 +29,24 @@ struct RigCommand {
     url.deleteLastPathComponent()
     url.deleteLastPathComponent()
     return url.appendingPathComponent("Fixtures").appendingPathComponent(relative).path
+  }
+
+  /// Runs `/bin/sh -c script` in `directory` for a test's setup (git, a compiler, gzip) and
+  /// returns its stdout, trimmed; a failing command fails the test.
+  @discardableResult
+  static func shell(_ script: String, in directory: String) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", script]
+    p.currentDirectoryURL = URL(fileURLWithPath: directory)
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0, "\(script)")
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
   /// A fresh scratch directory.

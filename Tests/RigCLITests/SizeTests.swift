@@ -4,20 +4,6 @@ import Testing
 /// `rig run size` end to end on a C program built in the test and on a wasm module.
 @Suite("rig run size")
 struct SizeTests {
-  func sh(_ script: String, in dir: String) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", script]
-    p.currentDirectoryURL = URL(fileURLWithPath: dir)
-    let out = Pipe()
-    p.standardOutput = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    #expect(p.terminationStatus == 0, "\(script)")
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-  }
-
   func audit(_ path: String) throws -> [String: Any] {
     let data = try Data(contentsOf: URL(fileURLWithPath: path))
     return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
@@ -27,7 +13,7 @@ struct SizeTests {
   func nativeBinary() throws {
     let dir = try RigCommand.scratch()
     let source = RigCommand.fixture("compile_progress/hello.c")
-    _ = try sh("cc -O2 -o hello \(source)", in: dir)
+    _ = try RigCommand.shell("cc -O2 -o hello \(source)", in: dir)
     try RigCommand.write(["ok.toml": "[budget]\nbytes = 10000000\nstartup_same_path_s = 5.0\n",
       "tight.toml": "[budget]\ngzip_bytes = 10\n[budget.sections]\n\".text\" = 1\n",
       "typo.toml": "[budget]\nbytess = 1\n"], in: dir)
@@ -39,11 +25,11 @@ struct SizeTests {
     let art = try #require(c["artifact"] as? [String: Any])
     let bytes = try FileManager.default.attributesOfItem(atPath: dir + "/hello")[.size] as? Int
     #expect(art["bytes"] as? Int == bytes)
-    #expect(art["gzip_bytes"] as? Int == Int(try sh("gzip -9 -c hello | wc -c", in: dir)))
-    #expect(art["zstd_bytes"] as? Int == Int(try sh("zstd -19 -q -c hello | wc -c", in: dir)))
-    #expect(art["brotli_bytes"] as? Int == Int(try sh("brotli -q 11 -c hello | wc -c", in: dir)))
+    #expect(art["gzip_bytes"] as? Int == Int(try RigCommand.shell("gzip -9 -c hello | wc -c", in: dir)))
+    #expect(art["zstd_bytes"] as? Int == Int(try RigCommand.shell("zstd -19 -q -c hello | wc -c", in: dir)))
+    #expect(art["brotli_bytes"] as? Int == Int(try RigCommand.shell("brotli -q 11 -c hello | wc -c", in: dir)))
     let sections = try #require(art["sections"] as? [String: Int])
-    let text = try sh("size -A hello | awk '$1 == \".text\" {print $2}'", in: dir)
+    let text = try RigCommand.shell("size -A hello | awk '$1 == \".text\" {print $2}'", in: dir)
     #expect(sections[".text"] == Int(text))
     let startup = try #require(c["startup"] as? [String: [String: Any]])
     #expect((startup["same_path"]?["samples_s"] as? [Double])?.count == 3)
@@ -76,7 +62,7 @@ struct SizeTests {
   @Test("a wasm module: sections from its own header, started through a runner command")
   func wasmModule() throws {
     let dir = try RigCommand.scratch()
-    _ = try sh("wat2wasm \(RigCommand.fixture("wasm/pass.wat")) -o pass.wasm", in: dir)
+    _ = try RigCommand.shell("wat2wasm \(RigCommand.fixture("wasm/pass.wat")) -o pass.wasm", in: dir)
     let runner = RigCommand.fixture("../../recipes/wasm/run_node.mjs")
     let r = try RigCommand.run(["run", "size", "pass.wasm", "--runs", "2", "--cold-runs", "1", "--no-baselines",
       "--cmd", "node --no-warnings \(runner) {artifact}", "--json-out", "audit.json"], in: dir)

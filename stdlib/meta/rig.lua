@@ -187,6 +187,12 @@ function rig.util.did_you_mean(word, candidates) end
 ---@param t table
 ---@return any[]
 function rig.util.sorted_keys(t) end
+--- Repeatable NAME=VALUE options to a table; nil and a message naming `flag` on a bad item.
+---@param list string[]
+---@param flag string
+---@return table<string, string>?
+---@return string? why
+function rig.util.parse_assignments(list, flag) end
 --- The last n lines of text (trailing empty lines dropped).
 ---@param text string?
 ---@param n integer

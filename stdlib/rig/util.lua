@@ -95,6 +95,22 @@ function M.expand_command(template, values)
   return argv
 end
 
+--- `{"A=1", "B=x=y"}` (repeatable NAME=VALUE options) to `{A = "1", B = "x=y"}`; nil and a
+--- message naming `flag` and the bad item when one has no `=` or an empty name.
+---@param list string[]
+---@param flag string the option, for the message (e.g. "--env")
+---@return table<string, string>?
+---@return string? why
+function M.parse_assignments(list, flag)
+  local out = {}
+  for _, item in ipairs(list) do
+    local k, v = item:match("^([^=]+)=(.*)$")
+    if not k then return nil, ("%s %s: expected NAME=VALUE"):format(flag, item) end
+    out[k] = v
+  end
+  return out
+end
+
 --- Sorted keys of a table.
 function M.sorted_keys(t)
   local keys = {}
