@@ -104,10 +104,7 @@ return rig.recipe {
       local spec = { table.unpack(argv) }
       spec.env, spec.timeout, spec.rss_limit_mb = env, p.timeout_sec, p.rss_limit_mb
       local r, err = rig.proc.run(spec)
-      if not r then
-        return { ok = false, code = 127, stderr = err.message, stdout = "", wall_s = 0, spawn_error = err.code }
-      end
-      return r
+      return r or rig.proc.not_started(err)
     end
     local evidence = json.object({ command = json.array(command) })
     local out = io.stdout

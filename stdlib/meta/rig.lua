@@ -280,6 +280,10 @@ function rig.proc.totals() end
 ---@return rig.ProcResult? result
 ---@return rig.Error? err
 function rig.proc.run(spec) end
+--- A failed result standing for a command that could not start (exit 127, spawn_error).
+---@param err rig.Error
+---@return table
+function rig.proc.not_started(err) end
 --- Starts a command; use with `local p <close> = rig.proc.spawn{...}`.
 ---@param spec rig.ProcSpec
 ---@return rig.Process? handle
@@ -442,6 +446,10 @@ function rig.stats.sample(xs) end
 ---@param xs rig.SampleLike
 ---@return rig.Summary
 function rig.stats.summary(xs) end
+--- The median, or nil for an empty list.
+---@param xs number[]
+---@return number?
+function rig.stats.median(xs) end
 ---@param xs rig.SampleLike
 ---@param p number|number[] 0..100
 ---@return number|number[]

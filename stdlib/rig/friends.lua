@@ -80,9 +80,8 @@ end
 
 local function string_list(v)
   if type(v) ~= "table" then return false end
-  for i, x in ipairs(v) do
+  for _, x in ipairs(v) do
     if type(x) ~= "string" then return false end
-    if i > #v then return false end
   end
   for k in pairs(v) do
     if math.type(k) ~= "integer" then return false end
@@ -404,7 +403,7 @@ local function phase(ctx, suite, argv, runner, log_stem, is_run)
     assert(fs.write(err_path, err.message .. "\n"))
     result.returncode, result.guard_status = 127, "failed"
     ok = false
-    r = { ok = false, code = 127, stderr = err.message, stdout = "" }
+    r = proc.not_started(err)
   else
     assert(fs.write(out_path, r.stdout or ""))
     assert(fs.write(err_path, r.stderr or ""))
@@ -530,11 +529,6 @@ local function check_custody(root, suite, custody, verification)
     local first = status:match("[^\n]+") or ignored_list[1]
     return ("the work tree is not clean (%s)"):format(first)
   end
-end
-
-local function median(xs)
-  if #xs == 0 then return nil end
-  return stats.summary(xs).median
 end
 
 local function runner_stats(rr, samples)
@@ -739,7 +733,7 @@ function M.run_suite(suite, opts)
     if ctx.dry_run and rr.status == "ok" then rr.status, rr.reason = "dry_run", "planned commands only" end
     if rr.status ~= "ok" then samples = {} end
     runner_stats(rr, samples)
-    for metric, xs in pairs(rr.structured_samples_s) do rr.structured_median_s[metric] = median(xs) end
+    for metric, xs in pairs(rr.structured_samples_s) do rr.structured_median_s[metric] = stats.median(xs) end
     if rr.status == "failed" then failures[#failures + 1] = name end
     if rr.status == "ok" then any_ok = true end
     rec.runners[name] = rr

@@ -143,6 +143,16 @@ function M.run(spec)
   return counted(native.run(normalize(spec, "run", 2)))
 end
 
+--- A result table standing for a command that could not start (`err` from run): not ok,
+--- exit 127 as a shell reports it, the reason as its stderr, `spawn_error` the code. For
+--- flows that classify and record results (triage, wasm runs, friend suites), so a missing
+--- program is a failure like the others rather than a hole in the data.
+---@param err rig.Error
+---@return table
+function M.not_started(err)
+  return { ok = false, code = 127, stdout = "", stderr = err.message, wall_s = 0, spawn_error = err.code }
+end
+
 --- Starts a command and returns a handle: `:wait()`, `:poll()`, `:kill([sig])`, `:pid()`.
 --- Use with `local p <close> = rig.proc.spawn{...}`: leaving the scope kills and reaps it.
 ---@param spec table

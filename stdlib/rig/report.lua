@@ -53,10 +53,7 @@ local function pystr(v)
   return json.encode(v)
 end
 
-local function median(xs)
-  if #xs == 0 then return nil end
-  return stats.summary(xs).median
-end
+local median = stats.median
 
 local function strip_py(name) return name:sub(-3) == ".py" and name:sub(1, -4) or name end
 

@@ -42,6 +42,14 @@ function M.sample(xs) return native.sample(xs) end
 ---@return rig.Summary
 function M.summary(xs) return native.summary(xs) end
 
+--- The median of a list, or nil for an empty one (reports format "-" then).
+---@param xs number[]
+---@return number?
+function M.median(xs)
+  if #xs == 0 then return nil end
+  return native.summary(xs).median
+end
+
 --- The p-th percentile (0..100; numpy's linear interpolation), or a list for a list of p.
 ---@param xs number[]|rig.Sample
 ---@param p number|number[]

@@ -259,7 +259,7 @@ local function build(workload, dir, cfg)
     if overrides and overrides.sleep_s then time.sleep(overrides.sleep_s) end
     local r, err = proc.run(argv)
     if cfg.log then cfg.log(("$ %s  # build attempt %d\n"):format(table.concat(argv, " "), attempt), r) end
-    if not r then r = { ok = false, code = 127, stderr = err.message, stdout = "", wall_s = 0 } end
+    if not r then r = proc.not_started(err) end
     total = total + (r.wall_s or 0)
     return r
   end
@@ -307,7 +307,7 @@ local function run_artifact(lane, artifact, cfg)
   argv.cwd = cfg.cwd
   local r, err = proc.run(argv)
   if cfg.log then cfg.log(("$ %s\n"):format(table.concat(argv, " ")), r) end
-  if not r then return { ok = false, code = 127, stderr = err.message, stdout = "", wall_s = 0 } end
+  if not r then return proc.not_started(err) end
   if r.ok and not positive(r.wall_s) then r.ok, r.invalid_timing = false, true end
   return r
 end

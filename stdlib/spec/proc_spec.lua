@@ -38,6 +38,13 @@ describe("rig.proc.run", function()
     assert.is_nil(r)
     assert.equal("not_found", err.code)
     assert.equal(2, err.errno)
+    -- Flows that classify every result get a failed one in its place.
+    local failed = proc.not_started(err)
+    assert.is_false(failed.ok)
+    assert.equal(127, failed.code)
+    assert.equal("not_found", failed.spawn_error)
+    assert.equal(err.message, failed.stderr)
+    assert.equal("exit_nonzero", rig.classify.basic(failed))
     local r2, err2 = proc.run { "true", cwd = "/no/such/dir" }
     assert.is_nil(r2)
     assert.equal("bad_cwd", err2.code)
