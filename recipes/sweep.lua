@@ -36,6 +36,8 @@ return rig.recipe {
     { "exponential", type = "boolean", default = false, help = "double the backoff each retry instead" },
     { "timeout", type = "number", help = "seconds per attempt" },
     { "jobs", type = "integer", default = 1, help = "cases run at once" },
+    { "overlap", type = "boolean", default = true,
+      help = "start the next case the moment one ends, recording it meanwhile (--no-overlap: one at a time)" },
     { "env_profile", help = "an environment profile for every case (built in: throughput; see rig.envprofile)" },
     { "env_profile_file", type = "path", help = "a TOML file of [profile.NAME] tables" },
     { "env_root", type = "path", help = "what {root} stands for in the profile (default: next to --json-out)" },
@@ -106,14 +108,9 @@ return rig.recipe {
       markdown_out = p.markdown_out or (p.json_out:gsub("%.json$", "") .. ".md"),
       max_retries = p.max_retries, backoff = p.backoff, backoff_kind = p.exponential and "exponential" or "linear",
       meta = rig.json.object({ matrix = p.matrix, command = rig.json.array(ctx.rest) }),
-      jobs = p.jobs,
+      jobs = p.jobs, overlap = p.overlap,
       command = command,
       finish = finish,
-      run = function(case, attempt)
-        local r, run_err = rig.proc.run(command(case, attempt))
-        if not r then return { ok = false, error = run_err.message, code = run_err.code } end
-        return finish(case, attempt, r)
-      end,
     }
     local t = artifact.totals
     io.stdout:write(("%d/%d cases: %d ok, %d failed, %d resumed; wrote %s\n"):format(t.finished, t.cases, t.ok,

@@ -136,6 +136,61 @@ int rig_memfd(const char *name) {
   return fd < 0 ? -errno : fd;
 }
 
+// Hand-written rather than Foundation's decoder: this decodes straight into the memfd's
+// mapping, where Foundation needs a String, a Data and a write of 0.7 MB, about 2 ms of the
+// first spawn of every Rig process.
+int rig_memfd_from_base64(const char *name, const char *text, size_t length) {
+  static signed char value[256];
+  if (value['B'] == 0) {
+    memset(value, -1, sizeof value);
+    const char *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (int i = 0; i < 64; i++) value[(unsigned char)alphabet[i]] = (signed char)i;
+  }
+  if (length % 4 != 0) return -EINVAL;
+  size_t padding = length >= 1 && text[length - 1] == '=' ? (length >= 2 && text[length - 2] == '=' ? 2 : 1) : 0;
+  size_t size = length / 4 * 3 - padding;
+  int fd = memfd_create(name, MFD_CLOEXEC);
+  if (fd < 0) return -errno;
+  if (size == 0) return fd;
+  if (ftruncate(fd, (off_t)size) < 0) {
+    int e = errno;
+    close(fd);
+    return -e;
+  }
+  // MAP_POPULATE: one pass of page allocation instead of a fault per page.
+  unsigned char *out = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+  if (out == MAP_FAILED) {
+    int e = errno;
+    close(fd);
+    return -e;
+  }
+  // Every quad but the last has no padding; bad characters are collected, not branched on.
+  const unsigned char *q = (const unsigned char *)text;
+  size_t quads = length / 4 - 1;
+  int bad = 0;
+  unsigned char *o = out;
+  for (size_t i = 0; i < quads; i++, q += 4, o += 3) {
+    int a = value[q[0]], b = value[q[1]], c = value[q[2]], d = value[q[3]];
+    bad |= a | b | c | d;
+    uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
+    o[0] = (unsigned char)(v >> 16);
+    o[1] = (unsigned char)(v >> 8);
+    o[2] = (unsigned char)v;
+  }
+  int a = value[q[0]], b = value[q[1]], c = q[2] == '=' ? 0 : value[q[2]], d = q[3] == '=' ? 0 : value[q[3]];
+  bad |= a | b | c | d;
+  uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
+  unsigned char last[3] = {(unsigned char)(v >> 16), (unsigned char)(v >> 8), (unsigned char)v};
+  memcpy(o, last, 3 - padding);
+  bad = bad < 0;
+  munmap(out, size);
+  if (bad) {
+    close(fd);
+    return -EINVAL;
+  }
+  return fd;
+}
+
 int rig_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC) < 0 ? errno : 0; }
 
 int rig_socketpair(int fds[2]) {

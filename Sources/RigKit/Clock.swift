@@ -36,14 +36,15 @@ public enum Clock {
     }
   }
 
-  /// Wall-clock time as UTC calendar fields.
-  static func utcFields(_ seconds: Int? = nil) -> (tm, Int) {
+  /// Wall-clock time as UTC calendar fields and nanoseconds: now, or at `seconds` since the
+  /// epoch (then with `nanos` as given).
+  static func utcFields(_ seconds: Int? = nil, nanos: Int = 0) -> (tm, Int) {
     var ts = timespec()
     clock_gettime(CLOCK_REALTIME, &ts)
     var t = time_t(seconds ?? ts.tv_sec)
     var fields = tm()
     gmtime_r(&t, &fields)
-    return (fields, seconds == nil ? Int(ts.tv_nsec) : 0)
+    return (fields, seconds == nil ? Int(ts.tv_nsec) : nanos)
   }
 
   /// `20260522T102249Z`: the stamp Molt's tools put in artifact names.
@@ -56,7 +57,20 @@ public enum Clock {
 
   /// `2026-05-22T10:22:49.123Z`: ISO 8601 in UTC with milliseconds.
   public static func iso8601(epochSeconds: Int? = nil) -> String {
-    let (f, nanos) = utcFields(epochSeconds)
+    iso8601(utcFields(epochSeconds))
+  }
+
+  /// The ISO 8601 stamp of an instant of the monotonic clock (`nowNanoseconds`) in the past:
+  /// when something another process timed started, on the wall clock.
+  public static func iso8601(monotonicNanoseconds instant: Int64) -> String {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    let wall = Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec) &- (nowNanoseconds() &- instant)
+    return iso8601(utcFields(Int(wall / 1_000_000_000), nanos: Int(wall % 1_000_000_000)))
+  }
+
+  private static func iso8601(_ fields: (tm, Int)) -> String {
+    let (f, nanos) = fields
     let millis = nanos / 1_000_000
     let ms = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
     return format4(Int(f.tm_year) + 1900) + "-" + pad2(Int(f.tm_mon) + 1) + "-" + pad2(Int(f.tm_mday))

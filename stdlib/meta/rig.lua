@@ -253,15 +253,20 @@ function rig.util.raise(code, message) end
 ---@field argv string[]
 ---@field pid integer
 ---@field started_at string ISO 8601 UTC
+---@field start_s number the start on rig.time.now()'s clock (monotonic seconds)
 ---@field error? rig.Error only in run_many, for a command that could not start
 
 ---@class rig.Process
 local Process = {} -- luacheck: ignore 241
 --- Waits for the process and returns its result; the handle is closed afterwards.
----@return rig.ProcResult
+--- `nil, err` when a command queued with `after` could not start (err.code `cancelled` when
+--- it was killed before it started).
+---@return rig.ProcResult? result
+---@return rig.Error? err
 function Process:wait() end
---- The result if the process has finished, else nil.
----@return rig.ProcResult?
+--- The result if the process has finished, else nil (`nil, err` as for `wait`).
+---@return rig.ProcResult? result
+---@return rig.Error? err
 function Process:poll() end
 --- Sends a signal (name or number, default "TERM") to the process group; false if finished.
 ---@param signal? string|integer
@@ -284,11 +289,23 @@ function rig.proc.run(spec) end
 ---@param err rig.Error
 ---@return table
 function rig.proc.not_started(err) end
---- Starts a command; use with `local p <close> = rig.proc.spawn{...}`.
+--- Starts a command; use with `local p <close> = rig.proc.spawn{...}`. `opts.after`: start it
+--- the moment that process ends (in Rig's spawn helper, no round trip through Rig; at once if
+--- it has ended); returns at once, start failures come out of `:wait()`.
 ---@param spec rig.ProcSpec
+---@param opts? {after?: rig.Process}
 ---@return rig.Process? handle
 ---@return rig.Error? err
-function rig.proc.spawn(spec) end
+function rig.proc.spawn(spec, opts) end
+--- Waits for the first of `handles` to finish: its index and result (or index, nil, err when
+--- a command queued with `after` could not start). The handle is closed. nil when
+--- `timeout_s` passes first.
+---@param handles rig.Process[]
+---@param timeout_s? number
+---@return integer? index
+---@return rig.ProcResult? result
+---@return rig.Error? err
+function rig.proc.wait_any(handles, timeout_s) end
 --- Runs commands, up to `opts.jobs` at a time; results in input order.
 ---@param specs rig.ProcSpec[]
 ---@param opts? {jobs?: integer}
@@ -800,11 +817,6 @@ function rig.lanes.pyodide(opts) end
 ---@field noise? number
 ---@field alpha? number
 ---@field progress? boolean
----@field retry_reason? fun(result: table, signatures?: string[]): string? decides retries instead
----@field on_snapshot? fun(artifact: table) called at each snapshot (a tool's own layout)
----@field jobs? integer cases at once (> 1 needs `command`)
----@field command? fun(case: rig.SweepCase, attempt: integer): table a process spec, for jobs > 1
----@field finish? fun(case: rig.SweepCase, attempt: integer, result: table): table the case's result
 ---@field on_snapshot? fun(payload: table)
 
 ---@class rig.bench
@@ -1024,6 +1036,12 @@ function rig.sweep.run(cfg) end
 ---@class rig.SweepConfig
 ---@field cases rig.SweepCase[]
 ---@field run? fun(case: rig.SweepCase, attempt: integer): table a table with `ok` (jobs = 1)
+---@field command? fun(case: rig.SweepCase, attempt: integer): table instead of `run`: a process spec
+---@field finish? fun(case: rig.SweepCase, attempt: integer, result: table): table the case's result
+---@field overlap? boolean with `command`: queue the next case to start as the running one ends (default true)
+---@field jobs? integer cases at once (> 1 needs `command`)
+---@field retry_reason? fun(result: table, signatures?: string[]): string? decides retries instead
+---@field on_snapshot? fun(artifact: table) called at each snapshot (a tool's own layout)
 ---@field max_retries? integer
 ---@field backoff? number seconds
 ---@field backoff_kind? "linear"|"exponential"

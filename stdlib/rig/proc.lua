@@ -155,11 +155,51 @@ end
 
 --- Starts a command and returns a handle: `:wait()`, `:poll()`, `:kill([sig])`, `:pid()`.
 --- Use with `local p <close> = rig.proc.spawn{...}`: leaving the scope kills and reaps it.
+--- `opts.after` (a handle): start the command the moment that process ends, in Rig's spawn
+--- helper, without waiting for Rig (back-to-back runs while Rig records the previous one); at
+--- once if it has ended. Returns at once; a queued command that cannot start, or is killed
+--- before it starts (code `cancelled`), makes `:wait()` return `nil, err`. Its wall time,
+--- timeout and `started_at` count from its real start.
 ---@param spec table
+---@param opts? {after?: rig.Process}
 ---@return rig.Process? handle
 ---@return rig.Error? err
-function M.spawn(spec)
-  return native.spawn(normalize(spec, "spawn", 2))
+function M.spawn(spec, opts)
+  local normalized = normalize(spec, "spawn", 2)
+  if opts == nil then return native.spawn(normalized) end
+  if type(opts) ~= "table" then
+    error("bad argument #2 to 'spawn' (table expected, got " .. type(opts) .. ")", 2)
+  end
+  for key in pairs(opts) do
+    if key ~= "after" then
+      error(("bad argument #2 to 'spawn' (unknown option '%s'%s)"):format(tostring(key),
+        util.did_you_mean(tostring(key), { "after" })), 2)
+    end
+  end
+  if opts.after ~= nil and type(opts.after) ~= "userdata" then
+    error("bad argument #2 to 'spawn' (option 'after' must be a rig.Process, got " .. type(opts.after) .. ")", 2)
+  end
+  return native.spawn(normalized, opts.after)
+end
+
+--- Waits until one of `handles` (a list of `rig.Process`) finishes and returns its position
+--- in the list and its result (that handle is closed), or its position, `nil, err` when it
+--- was queued with `after` and could not start. Wakes at once, without polling: for running
+--- several commands at once and taking each result as it comes. With `timeout_s`, returns
+--- nothing (nil) when that many seconds pass first.
+---@param handles rig.Process[]
+---@param timeout_s? number
+---@return integer? index
+---@return rig.ProcResult? result
+---@return rig.Error? err
+function M.wait_any(handles, timeout_s)
+  if type(handles) ~= "table" or #handles == 0 then
+    error("bad argument #1 to 'wait_any' (a non-empty list of rig.Process handles expected)", 2)
+  end
+  if timeout_s ~= nil and (type(timeout_s) ~= "number" or timeout_s ~= timeout_s or timeout_s < 0) then
+    error("bad argument #2 to 'wait_any' (a number of seconds >= 0 expected)", 2)
+  end
+  return native.wait_any(handles, timeout_s)
 end
 
 --- Runs many commands, up to `opts.jobs` at a time (default 1), and returns their results in

@@ -122,6 +122,64 @@ describe("rig.sweep.run", function()
       "give 'command(case, attempt)'")
   end)
 
+  it("with command, starts each case as the one before ends, while Rig is still recording it", function()
+    local cases = rig.sweep.cases { axes = { { "n", { 1, 2, 3 } } } }
+    local function sweep(overlap)
+      return rig.sweep.run {
+        cases = cases, overlap = overlap, progress = false,
+        command = function() return { "sleep", "0.2" } end,
+        -- Recording a case takes Rig 0.1 s here (less than a case: the next one covers it).
+        finish = function(_, _, r) rig.time.sleep(0.1) return r end,
+      }
+    end
+    local function gaps(artifact)
+      local out = {}
+      for i = 2, #artifact.cases do
+        local before, after = artifact.cases[i - 1].result, artifact.cases[i].result
+        out[#out + 1] = after.start_s - (before.start_s + before.wall_s)
+      end
+      return out
+    end
+    for _, gap in ipairs(gaps(sweep(nil))) do assert.truthy(gap < 0.05, tostring(gap)) end
+    for _, gap in ipairs(gaps(sweep(false))) do assert.truthy(gap >= 0.1, tostring(gap)) end
+  end)
+
+  it("with command, retries at the back of the queue and records a queued case that cannot start", function()
+    local counter = dir .. "/count"
+    local flaky = ("n=$(cat %s 2>/dev/null || echo 0); n=$((n+1)); echo $n > %s; [ $n -ge 2 ] || exit 124")
+      :format(counter, counter)
+    local cases = rig.sweep.cases { axes = { { "kind", { "flaky", "plain", "unstartable" } } } }
+    local order = {}
+    local artifact = rig.sweep.run {
+      cases = cases, max_retries = 2, progress = false,
+      command = function(case, attempt)
+        order[#order + 1] = case.settings.kind .. attempt
+        if case.settings.kind == "flaky" then return { "sh", "-c", flaky } end
+        if case.settings.kind == "unstartable" then return { "/etc/passwd" } end
+        return { "true" }
+      end,
+    }
+    -- plain1 was queued behind flaky1 before flaky1's failure was known.
+    assert.same({ "flaky1", "plain1", "unstartable1", "flaky2" }, order)
+    assert.same({ "ok", "ok", "failed" }, { artifact.cases[1].status, artifact.cases[2].status,
+      artifact.cases[3].status })
+    assert.equal(2, artifact.cases[1].attempts)
+    assert.equal("exit_124", artifact.cases[1].retry_reason)
+    assert.equal("not_executable", artifact.cases[3].result.code)
+  end)
+
+  it("writes snapshots that are the returned artifact as JSON and markdown", function()
+    local out, md = dir .. "/sweep.json", dir .. "/sweep.md"
+    -- An included case brings a setting the others lack: a markdown column added midway.
+    local cases = rig.sweep.cases { axes = { { "n", { 1, 2, 3 } } }, include = { { n = 4, extra = "yes|no" } } }
+    local artifact = rig.sweep.run { cases = cases, json_out = out, markdown_out = md, progress = false,
+      command = function(case) return { "sh", "-c", "exit " .. (case.settings.n % 2) } end }
+    assert.equal(json.encode(artifact, { indent = 2, sort_keys = true }) .. "\n", fs.read(out))
+    assert.equal(rig.sweep.markdown(artifact), fs.read(md))
+    assert.matches("| extra |", fs.read(md), 1, true)
+    assert.matches("yes\\|no", fs.read(md), 1, true)
+  end)
+
   it("splits into shards that merge back into the unsharded artifact", function()
     local cases = rig.sweep.cases { axes = { { "a", { 1, 2, 3, 4, 5 } }, { "b", { "x", "y" } } } }
     local function run(case) return rig.proc.run { "sh", "-c", "exit " .. (case.settings.a % 2) } end

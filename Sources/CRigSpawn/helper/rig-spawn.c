@@ -6,6 +6,9 @@
 // ru_maxrss starts at the RSS of the process that forked it, and Rig itself may be large.
 // It is a child subreaper, so orphaned grandchildren are reaped here too, and when Rig goes
 // away (its end of the socket closes) it kills every child's process group before exiting.
+// A request may wait in a queue here for another child to finish (`after`): the next of a run
+// of back-to-back children starts the moment its predecessor is reaped, while Rig, on its own
+// time, records the one before.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +38,16 @@ static Child *children = NULL;
 static size_t nchildren = 0, capchildren = 0;
 static int sock = -1;
 
+/// A spawn request waiting for child `req.after`; it owns its payload copy and descriptors.
+typedef struct {
+  rig_spawn_request req;
+  char *payload;
+  int fds[3];
+} Pending;
+
+static Pending *pending = NULL;
+static size_t npending = 0, cappending = 0;
+
 static void reply(const rig_spawn_reply *r) {
   ssize_t n;
   do {
@@ -51,7 +64,8 @@ static void track(pid_t pid, uint32_t id, uint32_t flags, int64_t start_ns) {
   children[nchildren++] = (Child){pid, id, flags, start_ns};
 }
 
-static void spawn_child(const rig_spawn_request *req, char *payload, const int fds[3]) {
+/// Starts a child; returns 0, or the errno it failed with (already answered to Rig).
+static int spawn_child(const rig_spawn_request *req, char *payload, const int fds[3]) {
   rig_spawn_reply r = {0};
   r.magic = RIG_SPAWN_MAGIC;
   r.kind = RIG_SPAWN_REPLY_SPAWNED;
@@ -132,15 +146,95 @@ static void spawn_child(const rig_spawn_request *req, char *payload, const int f
   free(argv);
   free(envp);
   if (answer) reply(&r);
-  return;
+  return r.error;
 done:
   free(strings);
   free(argv);
   free(envp);
   reply(&r);
+  return r.error;
+}
+
+static int is_running(uint32_t id) {
+  for (size_t i = 0; i < nchildren; i++) {
+    if (children[i].id == id) return 1;
+  }
+  return 0;
+}
+
+static ssize_t find_pending(uint32_t id) {
+  for (size_t i = 0; i < npending; i++) {
+    if (pending[i].req.id == id) return (ssize_t)i;
+  }
+  return -1;
+}
+
+static void drop_pending(size_t i) {
+  for (int k = 0; k < 3; k++) close(pending[i].fds[k]);
+  free(pending[i].payload);
+  memmove(&pending[i], &pending[i + 1], (npending - i - 1) * sizeof *pending);
+  npending--;
+}
+
+/// Child `id` is done (reaped, failed to start, or cancelled): start what waited for it, in
+/// the order it was queued. One that fails to start releases its own followers in turn.
+static void release(uint32_t id) {
+  for (size_t i = 0; i < npending;) {
+    if (pending[i].req.after != id) {
+      i++;
+      continue;
+    }
+    int failed = spawn_child(&pending[i].req, pending[i].payload, pending[i].fds);
+    uint32_t started = pending[i].req.id;
+    drop_pending(i);
+    if (failed) release(started);
+    i = 0;  // the queue changed under us
+  }
+}
+
+/// Queues a request behind child `req->after`; takes over `fds` (set to -1 here).
+static void enqueue(const rig_spawn_request *req, const char *payload, int fds[3]) {
+  if (npending == cappending) {
+    cappending = cappending ? cappending * 2 : 8;
+    pending = realloc(pending, cappending * sizeof *pending);
+    if (!pending) _exit(70);
+  }
+  Pending *p = &pending[npending];
+  p->req = *req;
+  p->payload = malloc(req->payload_len ? req->payload_len : 1);
+  if (!p->payload) _exit(70);
+  memcpy(p->payload, payload, req->payload_len);
+  for (int k = 0; k < 3; k++) {
+    p->fds[k] = fds[k];
+    fds[k] = -1;
+  }
+  npending++;
+}
+
+/// A queued child that is signalled never starts: Rig hears ECANCELED, and what waited for it
+/// now waits for what it waited for.
+static void cancel_pending(size_t i) {
+  rig_spawn_reply r = {0};
+  r.magic = RIG_SPAWN_MAGIC;
+  r.kind = RIG_SPAWN_REPLY_SPAWNED;
+  r.id = pending[i].req.id;
+  r.pid = -1;
+  r.error = ECANCELED;
+  uint32_t id = pending[i].req.id, after = pending[i].req.after;
+  drop_pending(i);
+  for (size_t k = 0; k < npending; k++) {
+    if (pending[k].req.after == id) pending[k].req.after = after;
+  }
+  reply(&r);
+  if (!is_running(after) && find_pending(after) < 0) release(after);
 }
 
 static void signal_child(const rig_spawn_request *req) {
+  ssize_t queued = find_pending(req->id);
+  if (queued >= 0) {
+    cancel_pending((size_t)queued);
+    return;
+  }
   for (size_t i = 0; i < nchildren; i++) {
     if (children[i].id == req->id) {
       kill(-children[i].pid, req->signal);
@@ -166,6 +260,8 @@ static void reap_children(void) {
       // Leftovers of the child's process group (background jobs it did not wait for) die
       // with it: a benchmark's children never outlive the case that started them.
       if (!(c.flags & RIG_SPAWN_KEEP_GROUP)) kill(-pid, SIGKILL);
+      // The next child starts before Rig hears of this one: no round trip between them.
+      release(c.id);
       rig_spawn_reply r = {0};
       r.magic = RIG_SPAWN_MAGIC;
       r.kind = RIG_SPAWN_REPLY_EXITED;
@@ -254,8 +350,10 @@ int main(int argc, char **argv) {
         r.pid = -1;
         r.error = EPROTO;
         reply(&r);
-      } else {
-        spawn_child(&req, buffer + sizeof req, fds);
+      } else if (req.after != 0 && (is_running(req.after) || find_pending(req.after) >= 0)) {
+        enqueue(&req, buffer + sizeof req, fds);
+      } else if (spawn_child(&req, buffer + sizeof req, fds) != 0) {
+        release(req.id);
       }
       for (int k = 0; k < 3; k++) {
         if (fds[k] >= 0) close(fds[k]);

@@ -19,7 +19,8 @@ enum {
   RIG_SPAWN_REQ_SPAWN = 1,
   RIG_SPAWN_REPLY_SPAWNED = 2,
   RIG_SPAWN_REPLY_EXITED = 3,
-  RIG_SPAWN_REQ_SIGNAL = 4,  // send `signal` to the process group of child `id`, if still running
+  RIG_SPAWN_REQ_SIGNAL = 4,  // send `signal` to the process group of child `id`, if still running;
+                             // a queued child (see `after`) is cancelled: SPAWNED with ECANCELED
 };
 
 /// Request flags.
@@ -33,6 +34,11 @@ enum {
 /// path, then `argc` arguments, then `envc` environment entries, then the working directory
 /// (empty = inherit), each NUL-terminated. Three descriptors travel with it (SCM_RIGHTS):
 /// the child's stdin, stdout and stderr.
+///
+/// `after`, when not 0, queues the child in the helper until child `after` has been reaped (or
+/// has failed to start, or was cancelled), and starts it right then, before the helper answers
+/// anything about `after`: back-to-back runs without a round trip through Rig between them.
+/// An `after` that is neither running nor queued starts the child at once.
 typedef struct {
   uint32_t magic;
   uint32_t kind;
@@ -43,11 +49,13 @@ typedef struct {
   int32_t cpu;  // pin the child to this CPU, or -1
   int32_t signal;  // for RIG_SPAWN_REQ_SIGNAL
   uint32_t payload_len;
+  uint32_t after;  // start once this child is done; 0: now
 } rig_spawn_request;
 
 /// A reply: SPAWNED (pid, or error = errno of a failed spawn) or EXITED (wait4 status and the
 /// child's own rusage). Times are CLOCK_MONOTONIC nanoseconds taken by the helper right before
-/// posix_spawn and right after wait4.
+/// posix_spawn and right after wait4; SPAWNED carries start_ns too (a queued child's deadlines
+/// count from it).
 typedef struct {
   uint32_t magic;
   uint32_t kind;
@@ -99,6 +107,9 @@ int rig_wifsignaled(int status);
 int rig_wtermsig(int status);
 /// An anonymous executable file in memory (memfd_create, close-on-exec); -errno on failure.
 int rig_memfd(const char *name);
+/// An anonymous file in memory holding the bytes of base64 `text` (close-on-exec); -errno on
+/// failure (-EINVAL: not base64).
+int rig_memfd_from_base64(const char *name, const char *text, size_t length);
 /// pipe2(O_CLOEXEC); 0 or errno.
 int rig_pipe(int fds[2]);
 /// A SOCK_SEQPACKET socket pair, close-on-exec, with buffers for large requests; 0 or errno.

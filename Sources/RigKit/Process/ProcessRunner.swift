@@ -40,9 +40,19 @@ public final class ProcessRunner {
     try start(spec, awaitSpawn: true)
   }
 
+  /// Queues `spec` to start the moment child `after` ends: the helper starts it as soon as it
+  /// has reaped `after`, before Rig hears of that, so back-to-back runs have no round trip
+  /// through Rig between them and Rig records one while the next runs. Starts at once when
+  /// `after` is no longer running. Returns without waiting: a failure to start (or `kill`
+  /// before it started: `.cancelled`) comes out of `wait`. Its wall time and timeout count
+  /// from its actual start.
+  public func start(_ spec: ProcessSpec, after: ID) throws(SpawnError) -> ID {
+    try start(spec, awaitSpawn: false, after: running[after]?.exit == nil ? after : nil)
+  }
+
   /// With `awaitSpawn` false, returns as soon as the request is sent; a failure the helper
   /// reports then comes out of `wait` (one wake-up less per run).
-  private func start(_ spec: ProcessSpec, awaitSpawn: Bool) throws(SpawnError) -> ID {
+  private func start(_ spec: ProcessSpec, awaitSpawn: Bool, after: ID? = nil) throws(SpawnError) -> ID {
     guard let program = spec.argv.first, !program.isEmpty else {
       throw SpawnError(.notFound, "empty command", errno: ENOENT)
     }
@@ -92,17 +102,21 @@ public final class ProcessRunner {
       throw error
     }
     child.startedAt = Clock.iso8601()
+    child.queued = after != nil
     do {
-      // The pid is needed to sample RSS, and by callers that asked to wait for the spawn.
-      let notify = awaitSpawn || spec.rssLimitKB != nil
-      try helper.send(id: child.id, program: path, spec: spec, environment: environment, notify: notify, fds: childFDs)
+      // The pid is needed to sample RSS, and by callers that asked to wait for the spawn; a
+      // queued child's timeout counts from its start, which only the helper's answer tells.
+      let notify = awaitSpawn || spec.rssLimitKB != nil || (after != nil && spec.timeout != nil)
+      try helper.send(
+        id: child.id, program: path, spec: spec, environment: environment, notify: notify, after: after ?? 0,
+        fds: childFDs)
     } catch {
       child.closeAll()
       throw error
     }
     running[child.id] = child
     child.program = program
-    if let timeout = spec.timeout { child.termDeadline = rig_monotonic_ns() + Int64(timeout * 1e9) }
+    if let timeout = spec.timeout, after == nil { child.termDeadline = rig_monotonic_ns() + Int64(timeout * 1e9) }
     guard awaitSpawn else { return child.id }
     // The helper answers SPAWNED before anything else about this child.
     while child.pid == nil && child.spawnError == nil {
@@ -147,25 +161,47 @@ public final class ProcessRunner {
     }
   }
 
-  /// Waits until one of `ids` finishes; returns its id and result (nil when stopped).
-  public func waitAny(_ ids: Set<ID>, shouldStop: () -> Bool = { false }) throws(SpawnError) -> (ID, ProcessResult)? {
+  /// Waits until one of `ids` finishes, or turns out not to have started (a command queued
+  /// with `after`); returns its id and outcome (nil when stopped, when none of `ids` is
+  /// running, or when `timeout` seconds passed first).
+  public func waitAny(
+    _ ids: Set<ID>, timeout: Double? = nil, shouldStop: () -> Bool = { false }
+  ) throws(SpawnError) -> (ID, Result<ProcessResult, SpawnError>)? {
+    let deadline = timeout.map { rig_monotonic_ns() + Int64(max(0, $0) * 1e9) }
     while true {
       for id in ids {
-        if let result = finished.removeValue(forKey: id) { return (id, result) }
+        if let result = finished.removeValue(forKey: id) { return (id, .success(result)) }
+        if let child = running[id], let error = child.spawnError {
+          running[id] = nil
+          child.closeAll()
+          return (id, .failure(Self.spawnError(errno: error, program: child.program)))
+        }
       }
       if !ids.contains(where: { running[$0] != nil }) { return nil }
       if shouldStop() {
         try stopAll()
         return nil
       }
-      try pump(timeoutMilliseconds: 100)
+      var slice: Int32 = 100
+      if let deadline {
+        let left = deadline - rig_monotonic_ns()
+        if left <= 0 { return nil }
+        slice = Int32(min(100, (left + 999_999) / 1_000_000))
+      }
+      try pump(timeoutMilliseconds: slice)
     }
   }
 
   /// The result of `id` if it has finished, without waiting (services pipes once).
   public func poll(_ id: ID) throws(SpawnError) -> ProcessResult? {
     try pump(timeoutMilliseconds: 0)
-    return finished.removeValue(forKey: id)
+    if let result = finished.removeValue(forKey: id) { return result }
+    if let child = running[id], let error = child.spawnError {
+      running[id] = nil
+      child.closeAll()
+      throw Self.spawnError(errno: error, program: child.program)
+    }
+    return nil
   }
 
   /// Runs `specs`, at most `jobs` at a time, and returns the outcomes in input order (nil for
@@ -184,8 +220,8 @@ public final class ProcessRunner {
         next += 1
       }
       if inFlight.isEmpty { if shouldStop() { break } else { continue } }
-      guard let (id, result) = try waitAny(Set(inFlight.keys), shouldStop: shouldStop) else { break }
-      outcomes[inFlight.removeValue(forKey: id)!] = .success(result)
+      guard let (id, outcome) = try waitAny(Set(inFlight.keys), shouldStop: shouldStop) else { break }
+      outcomes[inFlight.removeValue(forKey: id)!] = outcome
     }
     return outcomes
   }
@@ -204,11 +240,15 @@ public final class ProcessRunner {
   /// them; their results are discarded.
   public func stopAll() throws(SpawnError) {
     let now = rig_monotonic_ns()
-    for child in running.values where child.exit == nil {
+    // Newest first: a child queued behind another is cancelled before its predecessor's end
+    // could start it.
+    for child in running.values.sorted(by: { $0.id > $1.id }) where child.exit == nil && child.spawnError == nil {
       try helper?.signal(id: child.id, SIGTERM)
       child.killDeadline = min(child.killDeadline ?? .max, now + Int64(child.spec.killGrace * 1e9))
     }
-    while running.values.contains(where: { $0.exit == nil }) { try pump(timeoutMilliseconds: 50) }
+    while running.values.contains(where: { $0.exit == nil && $0.spawnError == nil }) {
+      try pump(timeoutMilliseconds: 50)
+    }
     for child in running.values { child.closeAll() }
     running.removeAll()
     finished.removeAll()
@@ -282,6 +322,9 @@ public final class ProcessRunner {
           child.pid = reply.pid
           rig_children_add(reply.pid)
           if child.spec.rssLimitKB != nil { child.nextRSSSample = rig_monotonic_ns() }
+          if child.queued, let timeout = child.spec.timeout {
+            child.termDeadline = reply.start_ns + Int64(timeout * 1e9)
+          }
         } else {
           child.spawnError = reply.error
         }
@@ -370,6 +413,7 @@ public final class ProcessRunner {
   static func spawnError(errno code: Int32, program: String) -> SpawnError {
     let reason = String(cString: strerror(code))
     switch code {
+    case ECANCELED: return SpawnError(.cancelled, "'\(program)': killed before it started", errno: code)
     case ENOENT: return SpawnError(.notFound, "'\(program)': no such file", errno: code)
     case EACCES, ENOEXEC, EPERM, EISDIR: return SpawnError(.notExecutable, "'\(program)': \(reason)", errno: code)
     case ENOTDIR: return SpawnError(.badCwd, "'\(program)': \(reason)", errno: code)
@@ -428,6 +472,8 @@ final class Child {
   let spec: ProcessSpec
   var pid: Int32?
   var spawnError: Int32?
+  /// Sent to start after another child (the helper starts it; deadlines count from then).
+  var queued = false
   var program = ""
   var exit: rig_spawn_reply?
   var startedAt = ""
@@ -547,7 +593,8 @@ final class Child {
       userSeconds: Double(e.utime_us) / 1e6, systemSeconds: Double(e.stime_us) / 1e6,
       maxRSSKB: Int(e.maxrss_kb), minorFaults: Int(e.minflt), majorFaults: Int(e.majflt),
       voluntaryContextSwitches: Int(e.nvcsw), involuntaryContextSwitches: Int(e.nivcsw),
-      startedAt: startedAt)
+      startedAt: queued ? Clock.iso8601(monotonicNanoseconds: e.start_ns) : startedAt)
+    result.startSeconds = Double(e.start_ns) / 1e9
     result.timedOut = timedOut
     result.rssExceeded = rssExceeded
     result.peakTreeRSSKB = peakTreeRSSKB

@@ -92,6 +92,8 @@ public struct ProcessResult: Sendable {
   public var stderrTruncated = false
   /// Wall-clock start, ISO 8601 UTC.
   public var startedAt: String
+  /// The start on the monotonic clock (`Clock.now()`), in seconds: places runs on one timeline.
+  public var startSeconds: Double = 0
 
   /// Exited with 0, not stopped by Rig.
   public var ok: Bool { exitCode == 0 && !timedOut && !rssExceeded }
@@ -114,6 +116,8 @@ public struct SpawnError: Error, Sendable, CustomStringConvertible, Equatable {
     public static let badOutput = Code(rawValue: "bad_output")
     /// Anything else the OS refused (too many processes, arguments too long, ...).
     public static let spawnFailed = Code(rawValue: "spawn_failed")
+    /// A command queued to start after another (`start(_:after:)`) was killed before it started.
+    public static let cancelled = Code(rawValue: "cancelled")
     /// Rig's spawn helper could not be started or stopped answering.
     public static let helperFailed = Code(rawValue: "helper_failed")
   }

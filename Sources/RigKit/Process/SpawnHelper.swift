@@ -44,36 +44,23 @@ final class SpawnHelper {
     return SpawnHelper(socket: pair[0], pid: pid, environmentGeneration: environmentGeneration)
   }
 
-  /// The helper program, written to an anonymous in-memory file.
+  /// The helper program, decoded into an anonymous in-memory file.
   private static func writeEmbeddedHelper() throws(SpawnError) -> Int32 {
-    guard let bytes = Data(base64Encoded: spawnHelperBase64.description) else {
-      throw SpawnError(.helperFailed, "the embedded spawn helper is corrupt")
+    let fd = spawnHelperBase64.withUTF8Buffer { text in
+      text.withMemoryRebound(to: CChar.self) { rig_memfd_from_base64("rig-spawn", $0.baseAddress, $0.count) }
     }
-    let fd = rig_memfd("rig-spawn")
+    if fd == -EINVAL { throw SpawnError(.helperFailed, "the embedded spawn helper is corrupt") }
     guard fd >= 0 else {
-      throw SpawnError(.helperFailed, "memfd_create: \(String(cString: strerror(-fd)))", errno: -fd)
-    }
-    let written = bytes.withUnsafeBytes { buffer -> Int in
-      var offset = 0
-      while offset < buffer.count {
-        let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-        if n <= 0 { return offset }
-        offset += n
-      }
-      return offset
-    }
-    guard written == bytes.count else {
-      close(fd)
-      throw SpawnError(.helperFailed, "cannot write the spawn helper to memory", errno: errno)
+      throw SpawnError(.helperFailed, "cannot write the spawn helper to memory: \(String(cString: strerror(-fd)))", errno: -fd)
     }
     return fd
   }
 
-  /// Sends a spawn request with the child's three descriptors.
   /// Sends a spawn request with the child's three descriptors; `environment` nil means the
-  /// child inherits the helper's.
+  /// child inherits the helper's; `after` not 0 queues it until that child is done.
   func send(
-    id: UInt32, program: String, spec: ProcessSpec, environment: [String]?, notify: Bool, fds: [Int32]
+    id: UInt32, program: String, spec: ProcessSpec, environment: [String]?, notify: Bool, after: UInt32,
+    fds: [Int32]
   ) throws(SpawnError) {
     var payload: [UInt8] = []
     func add(_ s: String) {
@@ -92,7 +79,7 @@ final class SpawnHelper {
       flags: (spec.keepProcessGroup ? UInt32(RIG_SPAWN_KEEP_GROUP) : 0)
         | (environment == nil ? UInt32(RIG_SPAWN_INHERIT_ENV) : 0) | (notify ? UInt32(RIG_SPAWN_NOTIFY) : 0),
       argc: UInt32(spec.argv.count), envc: UInt32(environment?.count ?? 0), cpu: Int32(spec.cpu ?? -1),
-      signal: 0, payload_len: UInt32(payload.count))
+      signal: 0, payload_len: UInt32(payload.count), after: after)
     let rc = payload.withUnsafeBytes { bytes in
       fds.withUnsafeBufferPointer { rig_spawn_send(socket, &request, bytes.baseAddress, $0.baseAddress) }
     }
@@ -105,11 +92,12 @@ final class SpawnHelper {
   }
 
   /// Asks the helper to send `signal` to the process group of child `id` (ignored when that
-  /// child has already been reaped: the helper knows, so a reused pid is never hit).
+  /// child has already been reaped: the helper knows, so a reused pid is never hit; a child
+  /// still queued behind another is cancelled instead).
   func signal(id: UInt32, _ signal: Int32) throws(SpawnError) {
     var request = rig_spawn_request(
       magic: RIG_SPAWN_MAGIC, kind: UInt32(RIG_SPAWN_REQ_SIGNAL), id: id, flags: 0, argc: 0, envc: 0,
-      cpu: -1, signal: signal, payload_len: 0)
+      cpu: -1, signal: signal, payload_len: 0, after: 0)
     let rc = rig_spawn_send(socket, &request, nil, nil)
     if rc != 0 {
       throw SpawnError(.helperFailed, "the spawn helper is gone: \(String(cString: strerror(rc)))", errno: rc)

@@ -200,11 +200,9 @@ struct LuaJSONEncoder {
         for (position, key) in keys.enumerated() {
           if position > 0 { writer.separator() }
           writer.newline(level: level + 1)
-          key.withUnsafeBytes { try? writer.string($0) }
+          try? writer.string(key)
           writer.colon()
-          key.withUnsafeBufferPointer {
-            rig_pushlstring(L, $0.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, $0.count)
-          }
+          rig_pushlstring(L, key.baseAddress?.assumingMemoryBound(to: CChar.self), key.count)
           _ = rig_rawget(L, t)
           try member(String(decoding: key, as: UTF8.self), level: level)
         }
@@ -272,8 +270,12 @@ struct LuaJSONEncoder {
 
   /// The string keys of a table, sorted bytewise (Python sorts str keys by code point, the
   /// same order for UTF-8).
-  private func sortedKeys(_ t: Int32) throws(JSONEncodeError) -> [[UInt8]] {
-    var keys: [[UInt8]] = []
+  /// The table's keys, sorted by their bytes (as Python's sort_keys), or in the recorded order
+  /// of a decoded object with later keys after. The buffers point into the Lua strings that
+  /// are `t`'s keys: valid while `t` is not changed, which encoding never does (and no
+  /// per-key copy: this runs for every object of every artifact written).
+  private func sortedKeys(_ t: Int32) throws(JSONEncodeError) -> [UnsafeRawBufferPointer] {
+    var keys: [UnsafeRawBufferPointer] = []
     rig_pushnil(L)
     while rig_next(L, t) != 0 {
       guard rig_type(L, -2) == RIG_TSTRING else {
@@ -282,10 +284,14 @@ struct LuaJSONEncoder {
       }
       var length = 0
       let p = rig_tostring(L, -2, &length)
-      keys.append(Array(UnsafeRawBufferPointer(start: p, count: length)))
+      keys.append(UnsafeRawBufferPointer(start: p, count: length))
       rig_settop(L, -2)
     }
-    keys.sort { $0.lexicographicallyPrecedes($1) }
+    keys.sort { a, b in
+      let common = min(a.count, b.count)
+      let c = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
+      return c != 0 ? c < 0 : a.count < b.count
+    }
     // Keys of a decoded object that were added later go after the recorded ones.
     guard !sortKeys else { return keys }
     rig_pushvalue(L, t)
@@ -293,23 +299,24 @@ struct LuaJSONEncoder {
       rig_settop(L, -2)
       return keys
     }
-    var ordered: [[UInt8]] = []
+    var ordered: [UnsafeRawBufferPointer] = []
     var seen = Set<[UInt8]>()
-    let present = Set(keys)
+    var present: [[UInt8]: UnsafeRawBufferPointer] = [:]
+    for key in keys { present[Array(key)] = key }
     let n = rig_rawlen(L, -1)
     if n > 0 {
       for k in 1...n {
         if rig_rawgeti(L, -1, Int64(k)) == RIG_TSTRING {
           var length = 0
           let p = rig_tostring(L, -1, &length)
-          let key = Array(UnsafeRawBufferPointer(start: p, count: length))
-          if present.contains(key) && seen.insert(key).inserted { ordered.append(key) }
+          let name = Array(UnsafeRawBufferPointer(start: p, count: length))
+          if let key = present[name], seen.insert(name).inserted { ordered.append(key) }
         }
         rig_settop(L, -2)
       }
     }
     rig_settop(L, -2)
-    for key in keys where !seen.contains(key) { ordered.append(key) }
+    for key in keys where !seen.contains(Array(key)) { ordered.append(key) }
     return ordered
   }
 }

@@ -34,8 +34,19 @@ extension LuaHost {
           "spawn",
           { call in
             let spec = try Self.processSpec(call, 1)
+            // Argument 2: the process this one starts after (a closed handle has ended: now).
+            var after: ProcessRunner.ID?
+            if !call.isNoneOrNil(2) {
+              var handle: Int64 = 0
+              guard rig_object_handle(call.L, 2, Self.processClass, &handle) != 0 else {
+                throw LuaArgumentError.type(index: 2, expected: Self.processClass)
+              }
+              if handle >= 0 { after = ProcessRunner.ID(handle) }
+            }
             do {
-              return call.pushObject(Self.processClass, handle: Int64(try processes.start(spec)))
+              let id = try after.map { id throws(SpawnError) in try processes.start(spec, after: id) }
+                ?? processes.start(spec)
+              return call.pushObject(Self.processClass, handle: Int64(id))
             } catch let error as SpawnError {
               return call.fail(code: error.code.rawValue, message: error.message, errno: error.errno)
             }
@@ -71,6 +82,40 @@ extension LuaHost {
           }
         ),
         (
+          "wait_any",
+          { call in
+            // Argument 1: a sequence of open rig.Process handles (checked in proc.lua).
+            let count = rig_rawlen(call.L, 1)
+            var ids: [ProcessRunner.ID: Int64] = [:]
+            for k in Int64(1)...Int64(max(1, count)) {
+              rig_rawgeti(call.L, 1, k)
+              var handle: Int64 = 0
+              let ok = rig_object_handle(call.L, -1, Self.processClass, &handle) != 0 && handle >= 0
+              rig_settop(call.L, -2)
+              guard ok else { throw LuaArgumentError.message(index: 1, "item \(k) is not an open rig.Process") }
+              ids[ProcessRunner.ID(handle)] = k
+            }
+            let timeout: Double? = call.isNoneOrNil(2) ? nil : try call.number(2)
+            guard
+              let (id, outcome) = try processes.waitAny(
+                Set(ids.keys), timeout: timeout, shouldStop: { LuaHost.interruptSignal != nil })
+            else {
+              if LuaHost.interruptSignal != nil { throw LuaRaise.interrupted }
+              if timeout != nil { return call.pushNil() }
+              throw LuaRaise.message("these processes were already waited for")
+            }
+            let k = ids[id]!
+            rig_rawgeti(call.L, 1, k)
+            call.closeObject(-1)
+            rig_settop(call.L, -2)
+            call.push(k)
+            switch outcome {
+            case .success(let result): return 1 + Self.pushResult(call, result)
+            case .failure(let error): return 1 + call.fail(code: error.code.rawValue, message: error.message, errno: error.errno)
+            }
+          }
+        ),
+        (
           "signal_number",
           { call in
             guard let n = Signals.number(try call.string(1)) else { return call.pushNil() }
@@ -87,7 +132,15 @@ extension LuaHost {
           "wait",
           { call in
             let id = ProcessRunner.ID(try call.object(1, Self.processClass))
-            guard let result = try processes.wait(id, shouldStop: { LuaHost.interruptSignal != nil }) else {
+            let outcome: ProcessResult?
+            do {
+              outcome = try processes.wait(id, shouldStop: { LuaHost.interruptSignal != nil })
+            } catch let error as SpawnError where error.code != .helperFailed {
+              // A command queued with `after` that could not start, or was killed first.
+              call.closeObject(1)
+              return call.fail(code: error.code.rawValue, message: error.message, errno: error.errno)
+            }
+            guard let result = outcome else {
               if LuaHost.interruptSignal != nil { throw LuaRaise.interrupted }
               throw LuaRaise.message("this process was already waited for")
             }
@@ -99,7 +152,12 @@ extension LuaHost {
           "poll",
           { call in
             let id = ProcessRunner.ID(try call.object(1, Self.processClass))
-            guard let result = try processes.poll(id) else { return call.pushNil() }
+            let outcome: ProcessResult?
+            do { outcome = try processes.poll(id) } catch let error as SpawnError where error.code != .helperFailed {
+              call.closeObject(1)
+              return call.fail(code: error.code.rawValue, message: error.message, errno: error.errno)
+            }
+            guard let result = outcome else { return call.pushNil() }
             call.closeObject(1)
             return Self.pushResult(call, result)
           }
@@ -255,6 +313,7 @@ extension LuaHost {
     set("argv") { call.push(.array(r.argv.map { .string($0) })) }
     set("pid") { rig_pushinteger(L, Int64(r.pid)) }
     set("started_at") { call.push(r.startedAt) }
+    set("start_s") { rig_pushnumber(L, r.startSeconds) }
     set("truncated") { rig_pushboolean(L, (r.stdoutTruncated || r.stderrTruncated) ? 1 : 0) }
     if let peak = r.peakTreeRSSKB { set("peak_tree_rss_kb") { rig_pushinteger(L, Int64(peak)) } }
     if let out = r.stdout {
