@@ -598,7 +598,10 @@ rig.fs = {}
 ---@return string? data
 ---@return rig.Error? err
 function rig.fs.read(path) end
---- Atomic replace (temporary file, fsync, rename).
+--- Atomic replace (temporary file, fsync, rename). `data` may be a list of strings, written
+--- in order without joining them first.
+---@param path string
+---@param data string|string[]
 ---@return true? ok
 ---@return rig.Error? err
 function rig.fs.write(path, data) end
@@ -678,6 +681,10 @@ function rig.md.escape(value) end
 ---@param opts {headers: any[], align?: ("left"|"right"|"center"|"none")[], pad?: boolean}
 ---@return string
 function rig.md.table(rows, opts) end
+--- One unpadded table row, `| a | b |` and a line break, cells escaped.
+---@param cells any[]
+---@return string
+function rig.md.row(cells) end
 ---@return string? text
 ---@return rig.Error? err
 function rig.md.replace_block_text(text, start_marker, end_marker, content) end

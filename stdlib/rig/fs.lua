@@ -16,10 +16,21 @@ end
 --- The contents of a file (bytes), or nil, err.
 function M.read(path) check_string("read", 1, path) return native.read(path) end
 
---- Replaces `path` with `data` atomically; true, or nil, err.
+--- Replaces `path` with `data` atomically; true, or nil, err. `data` may be a list of
+--- strings, written one after the other without joining them first.
+---@param path string
+---@param data string|string[]
 function M.write(path, data)
   check_string("write", 1, path)
-  check_string("write", 2, data)
+  if type(data) == "table" then
+    for i = 1, #data do
+      if type(data[i]) ~= "string" then
+        error(("bad argument #2 to 'write' (item %d is a %s, not a string)"):format(i, type(data[i])), 2)
+      end
+    end
+  else
+    check_string("write", 2, data)
+  end
   return native.write(path, data)
 end
 

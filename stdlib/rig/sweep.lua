@@ -12,6 +12,10 @@ local core = require "rig._native.core"
 local util = require "rig.util"
 local md = require "rig.md"
 
+-- Seconds between two snapshots at least (see M.run): people read them, the journal is what
+-- makes a kill lose nothing.
+local SNAPSHOT_INTERVAL = 1
+
 local M = {}
 
 
@@ -209,16 +213,19 @@ local function markdown_row(c, names)
   return md.row(row)
 end
 
--- The page around the rows (`rows`: one markdown line per case, in order).
-local function markdown_page(artifact, names, rows)
+-- The page as a list of pieces: the heading and table header, then `rows` (one markdown line
+-- per case, in order).
+local function markdown_pieces(artifact, names, rows)
   local t = artifact.totals or {}
   local header = { "case" }
   for _, n in ipairs(names) do header[#header + 1] = n end
   for _, h in ipairs { "status", "attempts", "retry reason", "wall s" } do header[#header + 1] = h end
-  return table.concat({ "# Sweep", "",
+  local pieces = { table.concat({ "# Sweep", "",
     ("%d of %d cases finished: %d ok, %d failed, %d resumed; %.1f s."):format(t.finished or 0, t.cases or 0,
       t.ok or 0, t.failed or 0, t.resumed or 0, t.wall_s or 0), "",
-    md.table({}, { headers = header }) .. table.concat(rows) }, "\n")
+    md.table({}, { headers = header }) }, "\n") }
+  table.move(rows, 1, #rows, 2, pieces)
+  return pieces
 end
 
 --- Runs a sweep. cfg:
@@ -228,8 +235,8 @@ end
 --- - `max_retries` (0), `backoff` (seconds, 0), `backoff_kind` ("linear"|"exponential"),
 ---   `signatures` (retryable output patterns), or `retry_reason(result)` to decide instead;
 --- - `json_out` (the artifact: each finished case is appended at once to `<json_out>.journal`,
----   and the file rewritten atomically after a case whenever that costs under 1% of the run,
----   and at the end; `markdown_out` the same as a table), `resume` (skip cases
+---   and the file rewritten atomically after a case whenever that costs under 1% of the time
+---   since the last rewrite, a second ago or more, and at the end; `markdown_out` the same as a table), `resume` (skip cases
 ---   whose id the snapshot already holds), `meta` (a table stored in the artifact),
 ---   `progress` (a TTY line, default true), `shard` ({k, n}), `on_snapshot(artifact)`
 ---   (called at each snapshot, for writing a tool's own layout).
@@ -268,9 +275,10 @@ function M.run(cfg)
   local fs = require("rig.fs")
   -- Every finished case is appended to a journal next to the snapshot at once (a killed Rig
   -- loses only the case in flight); the snapshot itself is rewritten (atomically, fsync'd)
-  -- after a case whenever the last rewrite cost under 1% of the time since: after every case
-  -- when cases take a while, less often when they take milliseconds (rewriting a growing
-  -- artifact after each of 500 one-millisecond cases would cost several times the cases).
+  -- after a case when the last rewrite cost under 1% of the time since and was at least a
+  -- second ago: after every case when cases take a while, less often when they take
+  -- milliseconds (rewriting a growing artifact after each of 500 one-millisecond cases would
+  -- cost several times the cases; the journal holds them meanwhile).
   local journal = cfg.json_out and (cfg.json_out .. ".journal")
   if journal and not cfg.resume then fs.remove(journal) end
   -- Kept open and flushed after each line: once flushed, the line is the kernel's, and a
@@ -302,16 +310,21 @@ function M.run(cfg)
   end
   local writes = cfg.json_out or cfg.markdown_out or cfg.on_snapshot
   local function maybe_snapshot()
-    if writes and time.now() - last_write_end >= 100 * last_write_cost then snapshot() end
+    local since = time.now() - last_write_end
+    if writes and since >= 100 * last_write_cost and since >= SNAPSHOT_INTERVAL then snapshot() end
   end
   local records = {} -- by case index, so the artifact lists cases in matrix order
   -- Each finished case is encoded once, as it stands in the snapshot (indented for its place
   -- in the list); a snapshot joins these texts instead of encoding every case again, which
   -- made rewriting a 500-case artifact about 5 times cheaper.
   local texts = {}
+  -- Likewise its markdown row. The columns are the settings of every case of the sweep, so a
+  -- row never changes; once all have finished this is M.markdown(artifact).
+  local rows, names = {}, setting_names(cases)
   local function keep(index, record)
     records[index] = record
     texts[index] = (json.encode(record, { indent = 2, sort_keys = true }):gsub("\n", "\n    "))
+    if cfg.markdown_out then rows[index] = markdown_row(record, names) end
   end
   function publish()
     local list = json.array({})
@@ -320,25 +333,13 @@ function M.run(cfg)
     end
     artifact.cases = list
   end
-  -- M.markdown(artifact), with each case's row made once (again only when a case brings a
-  -- setting no earlier case had: a new column).
-  local rows, row_names, row_columns = {}, nil, nil
   function markdown_text()
-    local names = setting_names(artifact.cases)
-    local columns = table.concat(names, "\0")
-    if columns ~= row_columns then rows, row_names, row_columns = {}, names, columns end
     local list = {}
-    for index = 1, #cases do
-      local record = records[index]
-      if record then
-        rows[index] = rows[index] or markdown_row(record, row_names)
-        list[#list + 1] = rows[index]
-      end
-    end
-    return markdown_page(artifact, row_names, list)
+    for index = 1, #cases do list[#list + 1] = rows[index] end
+    return markdown_pieces(artifact, names, list)
   end
-  -- The text json.write(artifact, {indent = 2, sort_keys = true}) writes, from those texts:
-  -- "cases" sorts first among the artifact's keys.
+  -- The text json.write(artifact, {indent = 2, sort_keys = true}) writes, as pieces made of
+  -- those texts ("cases" sorts first among the artifact's keys).
   function artifact_json()
     local list = artifact.cases
     artifact.cases = json.array({})
@@ -346,10 +347,16 @@ function M.run(cfg)
     artifact.cases = list
     local prefix = '{\n  "cases": [],'
     assert(rest:sub(1, #prefix) == prefix, "sweep: the artifact's first key is not 'cases'")
-    local joined = {}
-    for index = 1, #cases do joined[#joined + 1] = texts[index] end
-    if #joined == 0 then return rest .. "\n" end
-    return '{\n  "cases": [\n    ' .. table.concat(joined, ",\n    ") .. "\n  ]," .. rest:sub(#prefix + 1) .. "\n"
+    local pieces = { '{\n  "cases": [' }
+    for index = 1, #cases do
+      if texts[index] then
+        pieces[#pieces + 1] = #pieces == 1 and "\n    " or ",\n    "
+        pieces[#pieces + 1] = texts[index]
+      end
+    end
+    if #pieces == 1 then return { rest, "\n" } end
+    pieces[#pieces + 1] = "\n  ]," .. rest:sub(#prefix + 1) .. "\n"
+    return pieces
   end
   -- `wall_s`: the case's wall time, first attempt's start to last attempt's end.
   local function record_for(case, result, attempt, reason, wall_s)
@@ -611,7 +618,7 @@ function M.markdown(artifact)
   local names = setting_names(artifact.cases)
   local rows = {}
   for i, c in ipairs(artifact.cases) do rows[i] = markdown_row(c, names) end
-  return markdown_page(artifact, names, rows)
+  return table.concat(markdown_pieces(artifact, names, rows))
 end
 
 --- Merges shard artifacts into the artifact the unsharded sweep would have written: the

@@ -101,6 +101,22 @@ describe("rig.fs", function()
     assert.equal("file", st.kind)
   end)
 
+  it("writes a list of pieces as one file, more pieces than one system call takes", function()
+    local path = fs.join(fs.tmpdir(), "pieces.txt")
+    local pieces, expected = {}, {}
+    for i = 1, 3000 do
+      pieces[i] = i % 7 == 0 and "" or ("line %d\n"):format(i)
+      expected[i] = pieces[i]
+    end
+    pieces[3001] = string.rep("x", 200000)
+    expected[3001] = pieces[3001]
+    assert.is_true(fs.write(path, pieces))
+    assert.equal(table.concat(expected), fs.read(path))
+    assert.is_true(fs.write(path, {}))
+    assert.equal("", fs.read(path))
+    assert.has_error(function() fs.write(path, { "a", 2 }) end, "item 2 is a number, not a string")
+  end)
+
   it("returns nil and a coded error for environment failures", function()
     local v, err = fs.read("/no/such/file")
     assert.is_nil(v)

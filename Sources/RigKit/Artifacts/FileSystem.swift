@@ -89,6 +89,34 @@ public enum FileSystem {
     }
   }
 
+  /// Writes every part in order, up to 1024 (IOV_MAX) parts a system call; 0 or the errno that
+  /// stopped it.
+  private static func writeAll(_ fd: Int32, _ parts: [UnsafeRawBufferPointer]) -> Int32 {
+    var vectors = parts.filter { $0.count > 0 }.map { iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count) }
+    var first = 0
+    while first < vectors.count {
+      let count = min(vectors.count - first, 1024)  // IOV_MAX on Linux
+      let n = vectors.withUnsafeBufferPointer { writev(fd, $0.baseAddress! + first, Int32(count)) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        return errno
+      }
+      // Skip what was written; a partial write leaves the rest of one part for the next call.
+      var left = n
+      while left > 0 && first < vectors.count {
+        if left >= vectors[first].iov_len {
+          left -= vectors[first].iov_len
+          first += 1
+        } else {
+          vectors[first].iov_base += left
+          vectors[first].iov_len -= left
+          left = 0
+        }
+      }
+    }
+    return 0
+  }
+
   /// Writes everything; 0 or the errno that stopped it.
   private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32 {
     bytes.withUnsafeBytes { buffer -> Int32 in
@@ -112,6 +140,16 @@ public enum FileSystem {
   /// Replaces `path` with `bytes` atomically (see the type's comment). The file keeps the
   /// mode of the one it replaces (0644 for a new one).
   public static func writeAtomic(_ path: String, _ bytes: [UInt8]) throws(FSError) {
+    var failure: FSError?
+    bytes.withUnsafeBytes { buffer in
+      do throws(FSError) { try writeAtomic(path, parts: [buffer]) } catch { failure = error }
+    }
+    if let failure { throw failure }
+  }
+
+  /// Replaces `path` with `parts`, one after the other, atomically: for text made of many
+  /// pieces (a snapshot of many cases), written without joining them first.
+  public static func writeAtomic(_ path: String, parts: [UnsafeRawBufferPointer]) throws(FSError) {
     let directory = (path as NSString).deletingLastPathComponent
     let dir = directory.isEmpty ? "." : directory
     let name = (path as NSString).lastPathComponent
@@ -127,7 +165,7 @@ public enum FileSystem {
     var old = stat()
     let mode = stat(path, &old) == 0 ? old.st_mode & 0o7777 : 0o644
     fchmod(fd, mode)
-    let written = writeAll(fd, bytes)
+    let written = writeAll(fd, parts)
     if written != 0 {
       close(fd)
       throw FSError(errno: written, path: tmp, doing: "writing")

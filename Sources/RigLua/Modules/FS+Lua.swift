@@ -29,7 +29,29 @@ extension LuaHost {
       (
         "write",
         { call in
-          let path = try call.string(1), data = try Self.bytesArgument(call, 2)
+          let path = try call.string(1)
+          if rig_type(call.L, 2) == RIG_TTABLE {
+            // A list of strings (checked in fs.lua), written straight from Lua's memory: the
+            // table on the stack keeps every string alive meanwhile.
+            var parts: [UnsafeRawBufferPointer] = []
+            let count = rig_rawlen(call.L, 2)
+            if count > 0 {
+              for k in 1...count {
+                // Strings only: a number would be converted in the stack slot popped here.
+                let isString = rig_rawgeti(call.L, 2, Int64(k)) == RIG_TSTRING
+                var length = 0
+                let p = isString ? rig_tostring(call.L, -1, &length) : nil
+                rig_settop(call.L, -2)
+                guard let p else { throw LuaArgumentError.message(index: 2, "item \(k) is not a string") }
+                parts.append(UnsafeRawBufferPointer(start: p, count: length))
+              }
+            }
+            return try Self.fs(call) {
+              try FileSystem.writeAtomic(path, parts: parts)
+              return call.push(true)
+            }
+          }
+          let data = try Self.bytesArgument(call, 2)
           return try Self.fs(call) {
             try FileSystem.writeAtomic(path, data)
             return call.push(true)
