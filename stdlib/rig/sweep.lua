@@ -236,8 +236,9 @@ end
 ---   `signatures` (retryable output patterns), or `retry_reason(result)` to decide instead;
 --- - `json_out` (the artifact: each finished case is appended at once to `<json_out>.journal`,
 ---   and the file rewritten atomically after a case whenever that costs under 1% of the time
----   since the last rewrite, a second ago or more, and at the end; `markdown_out` the same as a table), `resume` (skip cases
----   whose id the snapshot already holds), `meta` (a table stored in the artifact),
+---   since the last rewrite, a second ago or more, and at the end; `markdown_out` the same as
+---   a table), `resume` (skip cases whose id the snapshot already holds), `meta` (a table
+---   stored in the artifact),
 ---   `progress` (a TTY line, default true), `shard` ({k, n}), `on_snapshot(artifact)`
 ---   (called at each snapshot, for writing a tool's own layout).
 --- - or, instead of `run`, `command(case, attempt)` giving each attempt's process spec (for
