@@ -8,7 +8,7 @@ RIG_RELEASE := .build/release/rig
 # Packages: Lua for the build, luacheck for the tests (node, wat2wasm and, from PyPI, Wasmtime
 # for the wasm lanes; vmtouch, brotli and zstd for the size recipe), hyperfine and time as
 # benchmark anchors.
-BUILD_PACKAGES := pkg-config liblua5.4-dev
+BUILD_PACKAGES := pkg-config liblua5.4-dev musl-tools
 TEST_PACKAGES := $(BUILD_PACKAGES) lua-check valgrind nodejs wabt vmtouch brotli zstd
 PYTHON ?= python3
 BENCH_PACKAGES := $(BUILD_PACKAGES) lua5.4 hyperfine time valgrind
