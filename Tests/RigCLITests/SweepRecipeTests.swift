@@ -32,8 +32,17 @@ struct SweepRecipeTests {
     }
     kill(process.processIdentifier, SIGKILL)
     _ = RigCommand.collect(process, out, err)
-    let finished = try cases(dir + "/s.json")  // parses: never torn
-    #expect(finished.count >= 3 && finished.count < 8)
+    let snapshot = try cases(dir + "/s.json")  // parses: never torn
+    #expect(snapshot.count >= 3 && snapshot.count < 8)
+    // The journal holds every finished case at once; the snapshot may lag it (rewritten at most
+    // once a second). A torn last line (killed mid-append) would not count.
+    let journal = (try? String(contentsOfFile: dir + "/s.json.journal", encoding: .utf8)) ?? ""
+    let journaled = journal.split(separator: "\n").compactMap {
+      try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+    }
+    var byID: [String: [String: Any]] = [:]
+    for c in snapshot + journaled { if let id = c["id"] as? String { byID[id] = c } }
+    let finished = Array(byID.values)
     let ranBefore = try String(contentsOfFile: dir + "/ran.txt", encoding: .utf8).split(separator: "\n")
     #expect(ranBefore.count <= finished.count + 1)  // at most the case in flight is lost
 
