@@ -245,8 +245,9 @@ end
 ---   `rig.proc.spawn`) and `finish(case, attempt, process_result)` (optional) turning the
 ---   finished process into the case's result. Then `overlap` (default true) queues the next
 ---   case behind the running one in Rig's spawn helper: it starts the moment the running one
----   ends, and Rig records a case while the next one runs (`overlap = false`: each case starts
----   after the previous one is recorded). A retry goes to the back of the queue.
+---   ends, and Rig records a case while the next one runs; its `command` is called while the
+---   previous case still runs (`overlap = false`: each case is made and started after the
+---   previous one is recorded). A retry goes to the back of the queue.
 --- - `jobs` (1): more than 1 runs that many cases at once (needs `command`); the artifact
 ---   gains `concurrency = {jobs, group_wall_s, cases_wall_s, achieved}` (the cases' own wall
 ---   time over the group's: how many ran at once in effect).
@@ -445,7 +446,7 @@ function M.run(cfg)
       end
     end
     local function launch(job, after)
-      show(done, job.case, job.attempt)
+      if not after then show(done, job.case, job.attempt) end -- a queued case shows when it starts
       local handle, err = proc.spawn(cfg.command(job.case, job.attempt), after and { after = after.handle } or nil)
       if not handle then
         done = done + 1
@@ -490,7 +491,8 @@ function M.run(cfg)
         if i then
           local job = table.remove(inflight, i)
           job.handle = nil
-          if job.follower then job.follower.after, job.follower = nil, nil end
+          local promoted = job.follower -- started as this one ended
+          if promoted then promoted.after, job.follower = nil, nil end
           if job.after then job.after.follower, job.after = nil, nil end
           local result
           if r then
@@ -512,6 +514,7 @@ function M.run(cfg)
             finished(job.index, record_for(job.case, result, job.attempt, job.reason,
               job.first_start and (job.last_end - job.first_start) or 0))
           end
+          if promoted then show(done, promoted.case, promoted.attempt) end
         end
       end
     end
