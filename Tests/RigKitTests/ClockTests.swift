@@ -12,6 +12,21 @@ struct ClockTests {
     #expect(Clock.utcStamp().count == 16)
   }
 
+  @Test("a monotonic instant becomes the wall-clock stamp of that moment")
+  func monotonicToWallClock() {
+    let parse = ISO8601DateFormatter()
+    parse.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    let now = Clock.iso8601()
+    let minuteAgo = Clock.iso8601(monotonicNanoseconds: Clock.nowNanoseconds() - 61_500_000_000)
+    let justNow = Clock.iso8601(monotonicNanoseconds: Clock.nowNanoseconds())
+    let (a, b, c) = (parse.date(from: minuteAgo), parse.date(from: now), parse.date(from: justNow))
+    #expect(a != nil && b != nil && c != nil, "\(minuteAgo) \(now) \(justNow)")
+    if let a, let b, let c {
+      #expect(abs(b.timeIntervalSince(a) - 61.5) < 0.05)
+      #expect(abs(c.timeIntervalSince(b)) < 0.05)
+    }
+  }
+
   @Test("the monotonic clock advances across a sleep")
   func monotonic() {
     let start = Clock.nowNanoseconds()

@@ -186,6 +186,62 @@ struct ProcessRunnerTests {
     #expect(error.code == .notFound)
   }
 
+  @Test("a child queued after another starts as it ends, while Rig looks elsewhere")
+  func queuedAfter() throws {
+    let first = try runner.start(ProcessSpec(argv: ["sleep", "0.1"]))
+    let second = try runner.start(ProcessSpec(argv: ["sh", "-c", "echo second"]), after: first)
+    usleep(400_000)  // nobody collects the first until after this
+    let a = try #require(try runner.wait(first))
+    let b = try #require(try runner.wait(second))
+    #expect(text(b.stdout) == "second\n")
+    let gap = b.startSeconds - (a.startSeconds + a.wallSeconds)
+    #expect(gap >= 0 && gap < 0.1, "gap \(gap)")
+    // After a child that has ended: at once.
+    let third = try runner.start(ProcessSpec(argv: ["true"]), after: first)
+    #expect(try #require(try runner.wait(third)).ok)
+  }
+
+  @Test("a queued child killed before it starts is cancelled; what waited for it moves up")
+  func queuedCancelled() throws {
+    let first = try runner.start(ProcessSpec(argv: ["sleep", "0.2"]))
+    let second = try runner.start(ProcessSpec(argv: ["echo", "second"]), after: first)
+    let third = try runner.start(ProcessSpec(argv: ["echo", "third"]), after: second)
+    #expect(runner.kill(second, signal: SIGTERM))
+    #expect(throws: SpawnError(.cancelled, "'echo': killed before it started", errno: ECANCELED)) {
+      try runner.wait(second)
+    }
+    let ends = try #require(try runner.waitAny([first, third]))
+    #expect(ends.0 == first)
+    guard case .success(let c) = try #require(try runner.waitAny([third])).1 else {
+      Issue.record("third did not run")
+      return
+    }
+    #expect(text(c.stdout) == "third\n")
+    // One that cannot start comes out of waitAny as a failure; its follower still runs.
+    let before = try runner.start(ProcessSpec(argv: ["true"]))
+    let bad = try runner.start(ProcessSpec(argv: ["/etc/passwd"]), after: before)
+    let after = try runner.start(ProcessSpec(argv: ["true"]), after: bad)
+    _ = try runner.wait(before)
+    guard case .failure(let error) = try #require(try runner.waitAny([bad])).1 else {
+      Issue.record("expected a spawn failure")
+      return
+    }
+    #expect(error.code == .notExecutable)
+    #expect(try #require(try runner.wait(after)).ok)
+    // stopAll cancels what is queued, too.
+    let running = try runner.start(ProcessSpec(argv: ["sleep", "60"]))
+    _ = try runner.start(ProcessSpec(argv: ["sleep", "60"]), after: running)
+    try runner.stopAll()
+    #expect(runner.activeCount == 0)
+  }
+
+  @Test("waitAny gives up after its timeout")
+  func waitAnyTimeout() throws {
+    let slow = try runner.start(ProcessSpec(argv: ["sleep", "0.5"]))
+    #expect(try runner.waitAny([slow], timeout: 0.05) == nil)
+    #expect(try runner.wait(slow)?.ok == true)
+  }
+
   @Test("stopAll ends every running child")
   func stopAll() throws {
     let a = try runner.start(ProcessSpec(argv: ["sleep", "60"]))
