@@ -36,6 +36,7 @@ return rig.recipe {
     { "exponential", type = "boolean", default = false, help = "double the backoff each retry instead" },
     { "timeout", type = "number", help = "seconds per attempt" },
     { "jobs", type = "integer", default = 1, help = "cases run at once" },
+    { "warmup", type = "integer", default = 0, help = "runs of each case before its measured one (not kept)" },
     { "overlap", type = "boolean", default = true,
       help = "start the next case the moment one ends, recording it meanwhile (--no-overlap: one at a time)" },
     { "env_profile", help = "an environment profile for every case (built in: throughput; see rig.envprofile)" },
@@ -48,6 +49,10 @@ return rig.recipe {
     local fs = rig.fs
     if #ctx.rest == 0 then
       ctx.log.error("no command: give it after --, with {setting} placeholders")
+      return 2
+    end
+    if p.warmup < 0 then
+      ctx.log.error("--warmup: a number of runs, 0 or more")
       return 2
     end
     local cases, err = cases_of(p.matrix)
@@ -108,7 +113,7 @@ return rig.recipe {
       markdown_out = p.markdown_out or (p.json_out:gsub("%.json$", "") .. ".md"),
       max_retries = p.max_retries, backoff = p.backoff, backoff_kind = p.exponential and "exponential" or "linear",
       meta = rig.json.object({ matrix = p.matrix, command = rig.json.array(ctx.rest) }),
-      jobs = p.jobs, overlap = p.overlap,
+      jobs = p.jobs, overlap = p.overlap, warmup = p.warmup,
       command = command,
       finish = finish,
     }

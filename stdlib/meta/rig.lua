@@ -1047,6 +1047,7 @@ function rig.sweep.run(cfg) end
 ---@field finish? fun(case: rig.SweepCase, attempt: integer, result: table): table the case's result
 ---@field overlap? boolean with `command`: queue the next case to start as the running one ends (default true)
 ---@field jobs? integer cases at once (> 1 needs `command`)
+---@field warmup? integer runs before each case's first attempt (attempt 0), not kept
 ---@field retry_reason? fun(result: table, signatures?: string[]): string? decides retries instead
 ---@field on_snapshot? fun(artifact: table) called at each snapshot (a tool's own layout)
 ---@field max_retries? integer

@@ -248,6 +248,9 @@ end
 ---   ends, and Rig records a case while the next one runs; its `command` is called while the
 ---   previous case still runs (`overlap = false`: each case is made and started after the
 ---   previous one is recorded). A retry goes to the back of the queue.
+--- - `warmup` (0): runs before each case's first attempt, their results not kept: `run` or
+---   `command` is called with attempt 0 for them (with `command` they run back to back with
+---   the measured run); the case records `warmups`.
 --- - `jobs` (1): more than 1 runs that many cases at once (needs `command`); the artifact
 ---   gains `concurrency = {jobs, group_wall_s, cases_wall_s, achieved}` (the cases' own wall
 ---   time over the group's: how many ran at once in effect).
@@ -263,6 +266,10 @@ function M.run(cfg)
     end
   elseif type(cfg.run) ~= "function" and type(cfg.command) ~= "function" then
     error("bad argument #1 to 'run' (a 'command(case, attempt)' or 'run(case, attempt)' function expected)", 2)
+  end
+  local warmup = cfg.warmup or 0
+  if math.type(warmup) ~= "integer" or warmup < 0 then
+    error("bad argument #1 to 'run' (warmup must be a number of runs, 0 or more)", 2)
   end
   local cases = cfg.cases
   if cfg.shard then cases = M.shard(cases, cfg.shard[1], cfg.shard[2]) end
@@ -369,7 +376,7 @@ function M.run(cfg)
     end
     return json.object({ id = case.id, settings = json.object(case.settings),
       status = result.ok and "ok" or "failed", attempts = attempt, retry_reason = reason or json.null,
-      result = kept, wall_s = wall_s })
+      result = kept, wall_s = wall_s, warmups = warmup > 0 and warmup or nil })
   end
   local function finished(index, record)
     keep(index, record)
@@ -412,6 +419,10 @@ function M.run(cfg)
   if type(cfg.command) ~= "function" then
     for n, job in ipairs(todo) do
       local result, reason
+      for _ = 1, warmup do -- attempt 0: a warmup, its result not kept
+        show(#cases - #todo + n - 1, job.case, 0)
+        cfg.run(job.case, 0)
+      end
       local case_started = time.now()
       while true do
         show(#cases - #todo + n - 1, job.case, job.attempt)
@@ -445,16 +456,32 @@ function M.run(cfg)
         if job.ready_at <= now then return table.remove(queue, i) end
       end
     end
+    -- Starts a job's attempt (after `after`'s, when given): before its first attempt, its
+    -- warmups, each queued behind the one before, so the measured run follows them at once.
     local function launch(job, after)
       if not after then show(done, job.case, job.attempt) end -- a queued case shows when it starts
-      local handle, err = proc.spawn(cfg.command(job.case, job.attempt), after and { after = after.handle } or nil)
-      if not handle then
-        done = done + 1
-        finished(job.index, record_for(job.case, { ok = false, error = err.message, code = err.code }, job.attempt,
-          job.reason, job.first_start and (time.now() - job.first_start) or 0))
-        return
+      local chain, warm = after and after.handle, {}
+      local function spawn(attempt)
+        local handle, err = proc.spawn(cfg.command(job.case, attempt), chain and { after = chain } or nil)
+        if not handle then
+          for _, h in ipairs(warm) do h:kill("KILL") end
+          done = done + 1
+          finished(job.index, record_for(job.case, { ok = false, error = err.message, code = err.code }, job.attempt,
+            job.reason, job.first_start and (time.now() - job.first_start) or 0))
+        end
+        chain = handle
+        return handle
       end
-      job.handle, job.after = handle, after
+      if job.attempt == 1 and not job.warmed then
+        job.warmed = true
+        for w = 1, warmup do
+          warm[w] = spawn(0) -- attempt 0: a warmup, its result not kept
+          if not warm[w] then return end
+        end
+      end
+      local handle = spawn(job.attempt)
+      if not handle then return end
+      job.handle, job.warm, job.after = handle, warm, after
       if after then after.follower = job end
       inflight[#inflight + 1] = job
     end
@@ -484,13 +511,29 @@ function M.run(cfg)
       if #inflight == 0 then
         if soonest < math.huge then time.sleep(math.max(0, soonest - time.now())) end
       else
-        local handles = {}
-        for i, job in ipairs(inflight) do handles[i] = job.handle end
+        local handles, owners = {}, {}
+        for _, job in ipairs(inflight) do
+          for _, h in ipairs(job.warm) do
+            handles[#handles + 1] = h
+            owners[#handles] = job
+          end
+          handles[#handles + 1] = job.handle
+          owners[#handles] = job
+        end
         local wake = (heads < jobs and soonest < math.huge) and math.max(0, soonest - time.now()) or nil
         local i, r, err = proc.wait_any(handles, wake)
-        if i then
-          local job = table.remove(inflight, i)
-          job.handle = nil
+        local job = i and owners[i]
+        if job and handles[i] ~= job.handle then
+          -- A warmup ended: nothing to keep.
+          for k, h in ipairs(job.warm) do
+            if h == handles[i] then table.remove(job.warm, k) break end
+          end
+        elseif job then
+          for k, j in ipairs(inflight) do
+            if j == job then table.remove(inflight, k) break end
+          end
+          for _, h in ipairs(job.warm) do h:wait() end -- ended before it; not yet collected
+          job.handle, job.warm = nil, {}
           local promoted = job.follower -- started as this one ended
           if promoted then promoted.after, job.follower = nil, nil end
           if job.after then job.after.follower, job.after = nil, nil end

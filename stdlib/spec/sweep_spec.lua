@@ -168,6 +168,28 @@ describe("rig.sweep.run", function()
     assert.equal("not_executable", artifact.cases[3].result.code)
   end)
 
+  it("runs warmups before each case's first attempt, right before it, and keeps only the measured", function()
+    local log = dir .. "/log"
+    local cases = rig.sweep.cases { axes = { { "n", { 1, 2 } } } }
+    local function step(case, attempt)
+      return { "sh", "-c", ("echo %s%d >> %s"):format(attempt == 0 and "w" or "m", case.settings.n, log) }
+    end
+    local artifact = rig.sweep.run { cases = cases, warmup = 2, progress = false, command = step }
+    assert.equal("w1\nw1\nm1\nw2\nw2\nm2\n", fs.read(log))
+    assert.equal(2, artifact.cases[1].warmups)
+    assert.equal(1, artifact.cases[1].attempts)
+    fs.remove(log)
+    local calls = {}
+    artifact = rig.sweep.run { cases = cases, warmup = 1, progress = false,
+      run = function(case, attempt)
+        calls[#calls + 1] = attempt .. ":" .. case.settings.n
+        return rig.proc.run(step(case, attempt))
+      end }
+    assert.same({ "0:1", "1:1", "0:2", "1:2" }, calls)
+    assert.equal(1, artifact.cases[2].warmups)
+    assert.has_error(function() rig.sweep.run { cases = cases, warmup = -1, run = step } end, "warmup must be")
+  end)
+
   it("writes snapshots that are the returned artifact as JSON and markdown", function()
     local out, md = dir .. "/sweep.json", dir .. "/sweep.md"
     -- An included case brings a setting the others lack: a markdown column added midway.
