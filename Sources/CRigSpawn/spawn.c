@@ -131,11 +131,6 @@ int rig_wexitstatus(int status) { return WEXITSTATUS(status); }
 int rig_wifsignaled(int status) { return WIFSIGNALED(status); }
 int rig_wtermsig(int status) { return WTERMSIG(status); }
 
-int rig_memfd(const char *name) {
-  int fd = memfd_create(name, MFD_CLOEXEC);
-  return fd < 0 ? -errno : fd;
-}
-
 // Hand-written rather than Foundation's decoder: this decodes straight into the memfd's
 // mapping, where Foundation needs a String, a Data and a write (with the 0.7 MB glibc helper,
 // about 2 ms of the first spawn of every Rig process).

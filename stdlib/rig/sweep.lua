@@ -451,6 +451,8 @@ function M.run(cfg)
     local inflight = {} -- started or queued jobs; job.after: the job it is queued behind
     local group_started = time.now()
     local cases_wall = 0
+    -- A case whose process could not start, as the artifact records it.
+    local function not_started(err) return { ok = false, error = err.message, code = err.code } end
     local function take_ready(now)
       for i, job in ipairs(queue) do
         if job.ready_at <= now then return table.remove(queue, i) end
@@ -466,8 +468,8 @@ function M.run(cfg)
         if not handle then
           for _, h in ipairs(warm) do h:kill("KILL") end
           done = done + 1
-          finished(job.index, record_for(job.case, { ok = false, error = err.message, code = err.code }, job.attempt,
-            job.reason, job.first_start and (time.now() - job.first_start) or 0))
+          finished(job.index, record_for(job.case, not_started(err), job.attempt, job.reason,
+            job.first_start and (time.now() - job.first_start) or 0))
         end
         chain = handle
         return handle
@@ -544,7 +546,7 @@ function M.run(cfg)
             job.last_end = r.start_s + r.wall_s
             result = cfg.finish and cfg.finish(job.case, job.attempt, r) or r
           else -- queued behind another case and could not start
-            result = { ok = false, error = err.message, code = err.code }
+            result = not_started(err)
           end
           local why = r and should_retry(result, job.attempt)
           if why then

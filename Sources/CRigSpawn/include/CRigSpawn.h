@@ -105,8 +105,6 @@ int rig_wifexited(int status);
 int rig_wexitstatus(int status);
 int rig_wifsignaled(int status);
 int rig_wtermsig(int status);
-/// An anonymous executable file in memory (memfd_create, close-on-exec); -errno on failure.
-int rig_memfd(const char *name);
 /// An anonymous file in memory holding the bytes of base64 `text` (close-on-exec); -errno on
 /// failure (-EINVAL: not base64).
 int rig_memfd_from_base64(const char *name, const char *text, size_t length);

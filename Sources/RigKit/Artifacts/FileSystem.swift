@@ -119,19 +119,9 @@ public enum FileSystem {
 
   /// Writes everything; 0 or the errno that stopped it.
   private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32 {
-    bytes.withUnsafeBytes { buffer -> Int32 in
-      var offset = 0
-      while offset < buffer.count {
-        let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-        if n > 0 {
-          offset += n
-        } else if n < 0 && errno != EINTR {
-          return errno
-        }
-      }
-      return 0
-    }
+    bytes.withUnsafeBytes { writeAll(fd, [$0]) }
   }
+
 
   private static func string(_ cString: [CChar]) -> String {
     String(decoding: cString.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -126,12 +126,16 @@ public final class ProcessRunner {
         throw error
       }
     }
-    if let error = child.spawnError {
-      running[child.id] = nil
-      child.closeAll()
-      throw Self.spawnError(errno: error, program: program)
-    }
+    if let error = takeStartFailure(child.id) { throw error }
     return child.id
+  }
+
+  /// When child `id` never started (the helper said why), forgets it and returns why.
+  private func takeStartFailure(_ id: ID) -> SpawnError? {
+    guard let child = running[id], let error = child.spawnError else { return nil }
+    running[id] = nil
+    child.closeAll()
+    return Self.spawnError(errno: error, program: child.program)
   }
 
   /// Starts `spec`, waits for it, and returns the result.
@@ -147,12 +151,8 @@ public final class ProcessRunner {
   public func wait(_ id: ID, shouldStop: () -> Bool = { false }) throws(SpawnError) -> ProcessResult? {
     while true {
       if let result = finished.removeValue(forKey: id) { return result }
-      guard let child = running[id] else { return nil }
-      if let error = child.spawnError {
-        running[id] = nil
-        child.closeAll()
-        throw Self.spawnError(errno: error, program: child.program)
-      }
+      guard running[id] != nil else { return nil }
+      if let error = takeStartFailure(id) { throw error }
       if shouldStop() {
         try stopAll()
         return nil
@@ -171,11 +171,7 @@ public final class ProcessRunner {
     while true {
       for id in ids {
         if let result = finished.removeValue(forKey: id) { return (id, .success(result)) }
-        if let child = running[id], let error = child.spawnError {
-          running[id] = nil
-          child.closeAll()
-          return (id, .failure(Self.spawnError(errno: error, program: child.program)))
-        }
+        if let error = takeStartFailure(id) { return (id, .failure(error)) }
       }
       if !ids.contains(where: { running[$0] != nil }) { return nil }
       if shouldStop() {
@@ -196,11 +192,7 @@ public final class ProcessRunner {
   public func poll(_ id: ID) throws(SpawnError) -> ProcessResult? {
     try pump(timeoutMilliseconds: 0)
     if let result = finished.removeValue(forKey: id) { return result }
-    if let child = running[id], let error = child.spawnError {
-      running[id] = nil
-      child.closeAll()
-      throw Self.spawnError(errno: error, program: child.program)
-    }
+    if let error = takeStartFailure(id) { throw error }
     return nil
   }
 

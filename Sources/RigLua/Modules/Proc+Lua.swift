@@ -26,7 +26,7 @@ extension LuaHost {
               }
               return Self.pushResult(call, result)
             } catch let error as SpawnError {
-              return call.fail(code: error.code.rawValue, message: error.message, errno: error.errno)
+              return Self.fail(call, error)
             }
           }
         ),
@@ -44,11 +44,10 @@ extension LuaHost {
               if handle >= 0 { after = ProcessRunner.ID(handle) }
             }
             do {
-              let id = try after.map { id throws(SpawnError) in try processes.start(spec, after: id) }
-                ?? processes.start(spec)
+              let id = if let after { try processes.start(spec, after: after) } else { try processes.start(spec) }
               return call.pushObject(Self.processClass, handle: Int64(id))
             } catch let error as SpawnError {
-              return call.fail(code: error.code.rawValue, message: error.message, errno: error.errno)
+              return Self.fail(call, error)
             }
           }
         ),
@@ -111,7 +110,7 @@ extension LuaHost {
             call.push(k)
             switch outcome {
             case .success(let result): return 1 + Self.pushResult(call, result)
-            case .failure(let error): return 1 + call.fail(code: error.code.rawValue, message: error.message, errno: error.errno)
+            case .failure(let error): return 1 + Self.fail(call, error)
             }
           }
         ),
@@ -138,7 +137,7 @@ extension LuaHost {
             } catch let error as SpawnError where error.code != .helperFailed {
               // A command queued with `after` that could not start, or was killed first.
               call.closeObject(1)
-              return call.fail(code: error.code.rawValue, message: error.message, errno: error.errno)
+              return Self.fail(call, error)
             }
             guard let result = outcome else {
               if LuaHost.interruptSignal != nil { throw LuaRaise.interrupted }
@@ -155,7 +154,7 @@ extension LuaHost {
             let outcome: ProcessResult?
             do { outcome = try processes.poll(id) } catch let error as SpawnError where error.code != .helperFailed {
               call.closeObject(1)
-              return call.fail(code: error.code.rawValue, message: error.message, errno: error.errno)
+              return Self.fail(call, error)
             }
             guard let result = outcome else { return call.pushNil() }
             call.closeObject(1)
@@ -196,6 +195,11 @@ extension LuaHost {
           }
         ),
       ])
+  }
+
+  /// `nil, err` for a command that could not start.
+  private static func fail(_ call: LuaCall, _ error: SpawnError) -> Int32 {
+    call.fail(code: error.code.rawValue, message: error.message, errno: error.errno)
   }
 
   /// `<close>` and `__gc`: a process nobody waited for is killed (its whole group) and reaped.
