@@ -10,6 +10,7 @@
 
 #define RIG_ERROR_MT "rig.Error"
 #define RIG_EMBEDDED_KEY "rig.embedded"
+#define RIG_NATIVES_KEY "rig.natives"
 
 /// Per-state data, reached through lua_getextraspace (one pointer, copied to new threads).
 typedef struct RigState {

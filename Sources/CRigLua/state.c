@@ -126,6 +126,10 @@ void rig_state_close(lua_State *L, int release_memory) {
 size_t rig_memory_used(lua_State *L) { return rig_state_of(L)->used; }
 size_t rig_memory_limit(lua_State *L) { return rig_state_of(L)->limit; }
 int rig_memory_refusals(lua_State *L) { return rig_state_of(L)->refusals; }
+int rig_memory_exceeded(lua_State *L) {
+  RigState *st = rig_state_of(L);
+  return st->limit && st->used > st->limit;
+}
 
 void rig_state_set_host(lua_State *L, void *host) { rig_state_of(L)->host = host; }
 void rig_state_set_memory_limit(lua_State *L, size_t limit) { rig_state_of(L)->limit = limit; }

@@ -1,5 +1,7 @@
 // Non-raising stack access for Swift. Table access is raw (no metamethods); strings are
-// read only from string slots (lua_tolstring would convert numbers in place).
+// read only from string slots (lua_tolstring would convert numbers in place). Every table
+// access checks that the slot holds a table (Lua's own API does not, with API checks off):
+// a wrong value from a recipe reads as an empty table and is never dereferenced as one.
 #include "internal.h"
 
 int rig_gettop(lua_State *L) { return lua_gettop(L); }
@@ -73,14 +75,39 @@ void rig_rawsetfield(lua_State *L, int table, const char *key) {
 
 int rig_rawgetfield(lua_State *L, int table, const char *key) {
   table = lua_absindex(L, table);
+  if (lua_type(L, table) != LUA_TTABLE) {
+    lua_pushnil(L);
+    return LUA_TNIL;
+  }
   lua_pushstring(L, key);
   return lua_rawget(L, table);
 }
 
-void rig_rawseti(lua_State *L, int table, int64_t i) { lua_rawseti(L, table, (lua_Integer)i); }
-int rig_rawgeti(lua_State *L, int table, int64_t i) { return lua_rawgeti(L, table, (lua_Integer)i); }
-uint64_t rig_rawlen(lua_State *L, int index) { return (uint64_t)lua_rawlen(L, index); }
-int rig_next(lua_State *L, int table) { return lua_next(L, table); }
+void rig_rawseti(lua_State *L, int table, int64_t i) {
+  if (lua_type(L, table) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    return;
+  }
+  lua_rawseti(L, table, (lua_Integer)i);
+}
+int rig_rawgeti(lua_State *L, int table, int64_t i) {
+  if (lua_type(L, table) != LUA_TTABLE) {
+    lua_pushnil(L);
+    return LUA_TNIL;
+  }
+  return lua_rawgeti(L, table, (lua_Integer)i);
+}
+uint64_t rig_rawlen(lua_State *L, int index) {
+  return lua_type(L, index) == LUA_TTABLE ? (uint64_t)lua_rawlen(L, index) : 0;
+}
+// Pops the key; at the end of the table (or on a value that is not a table) pushes nothing.
+int rig_next(lua_State *L, int table) {
+  if (lua_type(L, table) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  return lua_next(L, table);
+}
 
 void rig_set_embedded(lua_State *L, const char *name) {
   lua_getfield(L, LUA_REGISTRYINDEX, RIG_EMBEDDED_KEY);  // registry: plain table, raw in effect
@@ -89,8 +116,13 @@ void rig_set_embedded(lua_State *L, const char *name) {
   lua_pop(L, 1);
 }
 
-void rig_set_loaded(lua_State *L, const char *name) {
-  lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+void rig_set_native(lua_State *L, const char *name) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, RIG_NATIVES_KEY) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, RIG_NATIVES_KEY);
+  }
   lua_insert(L, -2);
   rig_rawsetfield(L, -2, name);
   lua_pop(L, 1);
@@ -98,6 +130,7 @@ void rig_set_loaded(lua_State *L, const char *name) {
 
 int64_t rig_read_numbers(lua_State *L, int index, double *out, int64_t n) {
   index = lua_absindex(L, index);
+  if (lua_type(L, index) != LUA_TTABLE) return n > 0 ? 1 : 0;
   for (int64_t i = 1; i <= n; i++) {
     int isnum = 0;
     lua_rawgeti(L, index, (lua_Integer)i);
@@ -118,8 +151,35 @@ void rig_push_numbers(lua_State *L, const double *values, int64_t n) {
   }
 }
 
-void rig_rawset(lua_State *L, int table) { lua_rawset(L, table); }
-int rig_rawget(lua_State *L, int table) { return lua_rawget(L, table); }
-void rig_setmetatable(lua_State *L, int index) { lua_setmetatable(L, index); }
+// lua_rawset raises on a nil or NaN key: such a pair is dropped instead.
+void rig_rawset(lua_State *L, int table) {
+  table = lua_absindex(L, table);
+  int key_type = lua_type(L, -2);
+  int bad_key = key_type == LUA_TNIL || (key_type == LUA_TNUMBER && !lua_isinteger(L, -2)
+    && lua_tonumber(L, -2) != lua_tonumber(L, -2));
+  if (lua_type(L, table) != LUA_TTABLE || bad_key) {
+    lua_pop(L, 2);
+    return;
+  }
+  lua_rawset(L, table);
+}
+int rig_rawget(lua_State *L, int table) {
+  if (lua_type(L, table) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_pushnil(L);
+    return LUA_TNIL;
+  }
+  return lua_rawget(L, table);
+}
+// Only a table or nil becomes a metatable; anything else is popped and ignored.
+void rig_setmetatable(lua_State *L, int index) {
+  int t = lua_type(L, -1);
+  index = lua_absindex(L, index);
+  if ((t != LUA_TTABLE && t != LUA_TNIL) || lua_type(L, index) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    return;
+  }
+  lua_setmetatable(L, index);
+}
 int rig_getmetatable(lua_State *L, int index) { return lua_getmetatable(L, index); }
 int rig_rawequal(lua_State *L, int a, int b) { return lua_rawequal(L, a, b); }

@@ -20,11 +20,19 @@ public enum Clock {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
   }
 
+  /// `seconds` as nanoseconds, saturating: NaN and negatives are 0, anything past about 31
+  /// years is 1e18 ns (far enough for a deadline, and no overflow when added to a clock).
+  /// The one conversion of user-given seconds: `Int64(seconds * 1e9)` traps on 1e10.
+  public static func nanoseconds(_ seconds: Double) -> Int64 {
+    guard seconds > 0 else { return 0 }
+    return seconds < 1e9 ? Int64(seconds * 1e9) : 1_000_000_000_000_000_000
+  }
+
   /// Sleeps for `seconds`, waking early when `shouldStop` returns true (checked after every
   /// signal and at least every 50 ms). Returns false when it stopped early.
   public static func sleep(seconds: Double, shouldStop: () -> Bool = { false }) -> Bool {
     guard seconds > 0 else { return !shouldStop() }
-    let deadline = nowNanoseconds() + Int64(seconds * 1e9)
+    let deadline = nowNanoseconds() + nanoseconds(seconds)
     while true {
       if shouldStop() { return false }
       let left = deadline - nowNanoseconds()

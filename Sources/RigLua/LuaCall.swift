@@ -62,6 +62,15 @@ public struct LuaCall {
     return String(decoding: UnsafeRawBufferPointer(start: bytes, count: length), as: UTF8.self)
   }
 
+  /// A file path: a non-empty string without NUL bytes (the OS would cut the path at a NUL,
+  /// so `"dir\0/x"` would silently mean `dir`).
+  public func path(_ i: Int32) throws(LuaArgumentError) -> String {
+    let s = try string(i)
+    if s.isEmpty { throw .message(index: i, "a non-empty path expected") }
+    if s.utf8.contains(0) { throw .message(index: i, "a path without NUL bytes expected") }
+    return s
+  }
+
   public func optionalString(_ i: Int32) throws(LuaArgumentError) -> String? {
     isNoneOrNil(i) ? nil : try string(i)
   }
@@ -95,6 +104,17 @@ public struct LuaCall {
   public func value(_ i: Int32) throws(LuaArgumentError) -> LuaValue {
     do { return try LuaStack(L).read(i, depth: 0) } catch { throw .message(index: i, error.reason) }
   }
+
+  /// Bytes the Lua heap may still grow by under the memory ceiling (nil when there is none):
+  /// host functions that read files or build large values size their work by it first.
+  public var memoryBudget: Int? {
+    let limit = rig_memory_limit(L), used = rig_memory_used(L)
+    guard limit > 0 else { return nil }
+    return limit > used ? limit - used : 0
+  }
+
+  /// True when the Lua heap is past its ceiling (a builder checks as it goes).
+  public var memoryExceeded: Bool { rig_memory_exceeded(L) != 0 }
 
   // MARK: - Results
 

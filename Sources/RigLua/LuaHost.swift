@@ -95,7 +95,8 @@ public final class LuaHost {
 
   // MARK: - Host modules
 
-  /// Registers `functions` as the Lua module `name` (a table in `package.loaded`).
+  /// Registers `functions` as the native module `name`: a table that only the stdlib can reach
+  /// (`require "rig._native.x"` inside stdlib/rig; stdlib/rig/_boot.lua).
   public func registerModule(_ name: String, _ functions: [(String, HostFunction)]) {
     _ = rig_checkstack(L, 3)
     rig_newtable(L, 0, Int32(functions.count))
@@ -104,7 +105,7 @@ public final class LuaHost {
       rig_push_host_function(L, Int32(self.functions.count - 1))
       rig_rawsetfield(L, -2, field)
     }
-    rig_set_loaded(L, name)
+    rig_set_native(L, name)
   }
 
   /// Registers the class `name` for host objects: methods (called as `obj:m()`), plus

@@ -15,6 +15,35 @@ struct HostOptions: ParsableArguments {
   var quiet = false
 
   var logLevel: String { verbose ? "debug" : quiet ? "error" : "info" }
+
+  /// Host options are Rig's wherever they stand before `--`: `rig eval CODE --lua-memory-mb 50`
+  /// and `rig run RECIPE --lua-memory-mb 50` set the ceiling rather than passing the words on.
+  /// They move to just after the subcommand. `-v`/`-q` move for `eval` alone (a recipe may have
+  /// options of those names; for `run`, write them before RECIPE).
+  static func hoisted(_ arguments: [String]) -> [String] {
+    guard let command = arguments.first, ["run", "check", "eval"].contains(command) else { return arguments }
+    var moved: [String] = [], kept: [String] = []
+    var i = 1
+    while i < arguments.count {
+      let word = arguments[i]
+      if word == "--" {
+        kept += arguments[i...]
+        break
+      }
+      if word == "--lua-memory-mb", i + 1 < arguments.count {
+        moved += [word, arguments[i + 1]]
+        i += 2
+        continue
+      }
+      if word.hasPrefix("--lua-memory-mb=") || (command == "eval" && ["-v", "-q", "--verbose", "--quiet"].contains(word)) {
+        moved.append(word)
+      } else {
+        kept.append(word)
+      }
+      i += 1
+    }
+    return [command] + moved + kept
+  }
 }
 
 @main
@@ -30,6 +59,30 @@ struct Rig: ParsableCommand {
     version: RigVersion.string,
     subcommands: [Run.self, List.self, Check.self, Eval.self]
   )
+
+  /// Parses and runs with Rig's exit codes on every path: ArgumentParser's usage errors exit
+  /// 2 (README's table), not its EX_USAGE 64; help and version exit 0.
+  static func main() {
+    let arguments = HostOptions.hoisted(Array(CommandLine.arguments.dropFirst()))
+    let code: Int32
+    do {
+      var command = try parseAsRoot(arguments)
+      try command.run()
+      code = 0
+    } catch {
+      let exit = exitCode(for: error).rawValue
+      let message = fullMessage(for: error)
+      if exit == 0 {
+        if !message.isEmpty { Session.printOutput(message) }
+        code = 0
+      } else {
+        if !message.isEmpty { Session.printError(message) }
+        code = exit == ExitCode.validationFailure.rawValue ? 2 : exit
+      }
+    }
+    fflush(nil)
+    Foundation.exit(code)
+  }
 }
 
 struct Run: ParsableCommand {

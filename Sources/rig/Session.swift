@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+  import Glibc
+#endif
 import RigKit
 import RigLua
 
@@ -36,8 +39,23 @@ enum Recipes {
 
 /// One run of Lua code for a command, with Rig's error reporting and exit codes.
 enum Session {
-  static func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+  /// Writes to stderr with write(2): a failing stderr (`2>/dev/full`, a closed pipe) loses the
+  /// text but never stops Rig (FileHandle.write traps on such errors).
+  static func printError(_ text: String) { write(2, text) }
+
+  /// Writes to stdout the same way.
+  static func printOutput(_ text: String) { write(1, text) }
+
+  private static func write(_ fd: Int32, _ text: String) {
+    var bytes = Array((text.hasSuffix("\n") ? text : text + "\n").utf8)
+    var offset = 0
+    while offset < bytes.count {
+      let n = bytes.withUnsafeMutableBytes { raw -> Int in
+        guard let base = raw.baseAddress else { return -1 }
+        return Glibc.write(fd, base + offset, raw.count - offset)
+      }
+      if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
+    }
   }
 
   /// Creates the Lua host, runs `body`, and exits with the code the outcome calls for.
@@ -83,6 +101,9 @@ enum Session {
       case "usage":
         printError(message)  // already "rig run NAME: ..."
         return 2
+      case "out_of_memory":  // a host function's result passed the ceiling: as Lua's own
+        printError("rig: " + message)
+        return 1
       case "syntax", "definition":
         printError("rig: " + message)
         return 2

@@ -1,7 +1,59 @@
 -- Run once by the host when a Lua state is made: teaches `require` where Rig's stdlib is.
 -- Argument: RIG_STDLIB_DIR (string) or nil. Modules are text only, never native code.
 local stdlib_dir = ...
-local embedded = debug.getregistry()["rig.embedded"]
+local registry = debug.getregistry()
+local embedded = registry["rig.embedded"]
+
+-- The host's native modules: out of `require`'s reach (a recipe calling them directly could
+-- pass what their Lua wrappers never would). Only stdlib chunks get them, through the
+-- `require` of their own environment below. They check their arguments anyway.
+local natives = registry["rig.natives"] or {}
+registry["rig.natives"] = nil
+local global_require = require
+
+local function stdlib_require(name)
+  if type(name) == "string" and name:sub(1, 12) == "rig._native." then
+    local native = natives[name:sub(13)] or natives[name]
+    if native == nil then
+      error("module '" .. name .. "' not found: no such native module", 2)
+    end
+    return native
+  end
+  return global_require(name)
+end
+
+-- A stdlib chunk's environment: the globals, with the stdlib's own `require`. Assignments
+-- still go to the globals (luacheck keeps the stdlib from making any).
+local stdlib_env = setmetatable({ require = stdlib_require }, { __index = _G, __newindex = _G })
+
+-- Binary chunks can crash Lua (its bytecode is not verified): `load`, `loadfile` and
+-- `dofile` take text only, for recipes and the stdlib alike. C libraries cannot be loaded.
+local text_load, text_loadfile = load, loadfile
+local function text_mode(mode, fname)
+  if mode ~= nil and mode ~= "t" then
+    if type(mode) ~= "string" or mode:find("[^bt]") then
+      error("bad argument #3 to '" .. fname .. "' (invalid mode)", 3)
+    end
+    if not mode:find("t") then
+      error("bad argument #3 to '" .. fname .. "' (Rig loads text chunks only: binary chunks can crash Lua)", 3)
+    end
+  end
+end
+function load(chunk, name, mode, ...) -- luacheck: ignore 121
+  text_mode(mode, "load")
+  if select("#", ...) > 0 then return text_load(chunk, name, "t", ...) end
+  return text_load(chunk, name, "t")
+end
+function loadfile(name, mode, ...) -- luacheck: ignore 121
+  text_mode(mode, "loadfile")
+  if select("#", ...) > 0 then return text_loadfile(name, "t", ...) end
+  return text_loadfile(name, "t")
+end
+function dofile(name) -- luacheck: ignore 121
+  local chunk = assert(text_loadfile(name, "t"))
+  return chunk()
+end
+package.loadlib = nil -- luacheck: ignore 122
 
 -- "rig.time" -> {"rig/time.lua", "rig/time/init.lua"}
 local function candidates(name)
@@ -23,7 +75,7 @@ local function from_directory(name)
     local file = io.open(path, "r")
     if file then
       file:close()
-      local chunk, err = loadfile(path, "t")
+      local chunk, err = text_loadfile(path, "t", stdlib_env)
       if not chunk then
         error(err, 0)
       end
@@ -42,7 +94,7 @@ local function from_embedded(name)
     local key = "stdlib/" .. relative
     local source = embedded[key]
     if source then
-      local chunk, err = load(source, "@" .. key, "t")
+      local chunk, err = text_load(source, "@" .. key, "t", stdlib_env)
       if not chunk then
         error(err, 0)
       end

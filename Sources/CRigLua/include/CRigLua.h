@@ -184,7 +184,11 @@ int rig_getmetatable(lua_State *L, int index);
 int rig_rawequal(lua_State *L, int a, int b);
 /// registry["rig.embedded"][name] = top (pops the value).
 void rig_set_embedded(lua_State *L, const char *name);
-/// package.loaded[name] = top (pops the value).
-void rig_set_loaded(lua_State *L, const char *name);
+/// registry["rig.natives"][name] = top (pops the value): a host module, out of `require`'s
+/// reach (stdlib/rig/_boot.lua hands them to the stdlib alone).
+void rig_set_native(lua_State *L, const char *name);
+/// 1 when a memory ceiling is set and the Lua heap is past it (host functions that build
+/// large values check this as they go; the trampoline checks it after every host call).
+int rig_memory_exceeded(lua_State *L);
 
 #endif

@@ -119,7 +119,7 @@ static int spawn_child(const rig_spawn_request *req, char *payload, const int fd
   // CPU pinning: a child inherits its parent's affinity, so pin this helper for the spawn.
   cpu_set_t saved;
   int pinned = 0;
-  if (req->cpu >= 0 && sched_getaffinity(0, sizeof saved, &saved) == 0) {
+  if (req->cpu >= 0 && req->cpu < CPU_SETSIZE && sched_getaffinity(0, sizeof saved, &saved) == 0) {
     cpu_set_t one;
     CPU_ZERO(&one);
     CPU_SET(req->cpu, &one);

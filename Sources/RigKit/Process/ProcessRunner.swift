@@ -116,7 +116,7 @@ public final class ProcessRunner {
     }
     running[child.id] = child
     child.program = program
-    if let timeout = spec.timeout, after == nil { child.termDeadline = rig_monotonic_ns() + Int64(timeout * 1e9) }
+    if let timeout = spec.timeout, after == nil { child.termDeadline = rig_monotonic_ns() + Clock.nanoseconds(timeout) }
     guard awaitSpawn else { return child.id }
     // The helper answers SPAWNED before anything else about this child.
     while child.pid == nil && child.spawnError == nil {
@@ -167,7 +167,7 @@ public final class ProcessRunner {
   public func waitAny(
     _ ids: Set<ID>, timeout: Double? = nil, shouldStop: () -> Bool = { false }
   ) throws(SpawnError) -> (ID, Result<ProcessResult, SpawnError>)? {
-    let deadline = timeout.map { rig_monotonic_ns() + Int64(max(0, $0) * 1e9) }
+    let deadline = timeout.map { rig_monotonic_ns() + Clock.nanoseconds($0) }
     while true {
       for id in ids {
         if let result = finished.removeValue(forKey: id) { return (id, .success(result)) }
@@ -212,8 +212,10 @@ public final class ProcessRunner {
         next += 1
       }
       if inFlight.isEmpty { if shouldStop() { break } else { continue } }
-      guard let (id, outcome) = try waitAny(Set(inFlight.keys), shouldStop: shouldStop) else { break }
-      outcomes[inFlight.removeValue(forKey: id)!] = outcome
+      guard let (id, outcome) = try waitAny(Set(inFlight.keys), shouldStop: shouldStop),
+        let index = inFlight.removeValue(forKey: id)
+      else { break }
+      outcomes[index] = outcome
     }
     return outcomes
   }
@@ -236,7 +238,7 @@ public final class ProcessRunner {
     // could start it.
     for child in running.values.sorted(by: { $0.id > $1.id }) where child.exit == nil && child.spawnError == nil {
       try helper?.signal(id: child.id, SIGTERM)
-      child.killDeadline = min(child.killDeadline ?? .max, now + Int64(child.spec.killGrace * 1e9))
+      child.killDeadline = min(child.killDeadline ?? .max, now + Clock.nanoseconds(child.spec.killGrace))
     }
     while running.values.contains(where: { $0.exit == nil && $0.spawnError == nil }) {
       try pump(timeoutMilliseconds: 50)
@@ -315,7 +317,7 @@ public final class ProcessRunner {
           rig_children_add(reply.pid)
           if child.spec.rssLimitKB != nil { child.nextRSSSample = rig_monotonic_ns() }
           if child.queued, let timeout = child.spec.timeout {
-            child.termDeadline = reply.start_ns + Int64(timeout * 1e9)
+            child.termDeadline = reply.start_ns + Clock.nanoseconds(timeout)
           }
         } else {
           child.spawnError = reply.error
@@ -343,7 +345,7 @@ public final class ProcessRunner {
         child.termDeadline = nil
         child.timedOut = true
         try helper?.signal(id: child.id, SIGTERM)
-        child.killDeadline = now + Int64(child.spec.killGrace * 1e9)
+        child.killDeadline = now + Clock.nanoseconds(child.spec.killGrace)
       }
       if let deadline = child.killDeadline, now >= deadline {
         child.killDeadline = nil
@@ -356,7 +358,7 @@ public final class ProcessRunner {
           child.rssExceeded = true
           try helper?.signal(id: child.id, SIGKILL)
         }
-        child.nextRSSSample = now + Int64(child.spec.rssSampleInterval * 1e9)
+        child.nextRSSSample = now + Clock.nanoseconds(child.spec.rssSampleInterval)
       }
     }
   }

@@ -42,6 +42,13 @@ public struct ProcessSpec: Sendable {
   public var timeout: Double?
   /// Seconds between SIGTERM and SIGKILL when a timeout or an interruption stops the child.
   public var killGrace: Double = 2
+  /// The largest timeout or grace a recipe may ask for (about 31 years): larger values would
+  /// overflow a nanosecond deadline.
+  public static let maxSeconds: Double = 1e9
+  /// The largest RSS limit in MB (1 EB): larger values overflow a kB count.
+  public static let maxRSSLimitMB: Double = 1e12
+  /// CPUs a child can be pinned to: 0 ..< cpuLimit (glibc's CPU_SETSIZE).
+  public static let cpuLimit: Int64 = 1024
   /// Bytes of each captured stream kept in memory.
   public var maxCapture: Int = 64 << 20
   /// Peak RSS, in kB, of the child's process tree past which the tree is killed.

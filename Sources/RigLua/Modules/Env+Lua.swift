@@ -16,13 +16,15 @@ extension LuaHost {
           "set",
           { call in
             let name = try call.string(1)
-            guard !name.isEmpty, !name.contains("=") else {
-              throw LuaArgumentError.message(index: 1, "a variable name without '=' expected")
+            guard !name.isEmpty, !name.contains("="), !name.utf8.contains(0) else {
+              throw LuaArgumentError.message(index: 1, "a variable name without '=' or NUL expected")
             }
             if call.isNoneOrNil(2) {
               unsetenv(name)
             } else {
-              setenv(name, try call.string(2), 1)
+              let value = try call.string(2)
+              guard !value.utf8.contains(0) else { throw LuaArgumentError.message(index: 2, "a value without NUL bytes expected") }
+              setenv(name, value, 1)
             }
             ProcessRunner.environmentDidChange()
             return 0
@@ -33,6 +35,7 @@ extension LuaHost {
           { call in
             let name = try call.string(1)
             let path = try call.optionalString(2) ?? ProcessInfo.processInfo.environment["PATH"]
+            guard !name.isEmpty, !name.utf8.contains(0), !(path ?? "").utf8.contains(0) else { return call.pushNil() }
             guard !name.contains("/") || FileManager.default.isExecutableFile(atPath: name),
               let found = ExecutableLookup.find(name, searchPath: path)
             else { return call.pushNil() }

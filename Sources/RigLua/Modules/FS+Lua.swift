@@ -25,11 +25,17 @@ extension LuaHost {
 
   func openFSModule() {
     let functions: [(String, HostFunction)] = [
-      ("read", { call in try Self.fs(call) { call.push(.bytes(try FileSystem.read(try call.string(1)))) } }),
+      (
+        "read",
+        { call in
+          let path = try call.path(1)
+          return try Self.fs(call) { call.push(.bytes(try FileSystem.read(path, maxBytes: call.memoryBudget))) }
+        }
+      ),
       (
         "write",
         { call in
-          let path = try call.string(1)
+          let path = try call.path(1)
           if rig_type(call.L, 2) == RIG_TTABLE {
             // A list of strings (checked in fs.lua), written straight from Lua's memory: the
             // table on the stack keeps every string alive meanwhile.
@@ -61,7 +67,7 @@ extension LuaHost {
       (
         "append",
         { call in
-          let path = try call.string(1), data = try Self.bytesArgument(call, 2)
+          let path = try call.path(1), data = try Self.bytesArgument(call, 2)
           return try Self.fs(call) {
             try FileSystem.append(path, data, sync: call.boolean(3))
             return call.push(true)
@@ -71,7 +77,7 @@ extension LuaHost {
       (
         "stat",
         { call in
-          let path = try call.string(1)
+          let path = try call.path(1)
           return try Self.fs(call) {
             guard let i = try FileSystem.info(path) else { return call.pushNil() }
             return call.push(Self.infoValue(i))
@@ -81,21 +87,21 @@ extension LuaHost {
       (
         "list",
         { call in
-          let path = try call.string(1)
+          let path = try call.path(1)
           return try Self.fs(call) { call.push(.array(try FileSystem.list(path).map { .string($0) })) }
         }
       ),
       (
         "glob",
         { call in
-          let pattern = try call.string(1)
+          let pattern = try call.path(1)
           return try Self.fs(call) { call.push(.array(try FileSystem.glob(pattern).map { .string($0) })) }
         }
       ),
       (
         "walk",
         { call in
-          let path = try call.string(1)
+          let path = try call.path(1)
           return try Self.fs(call) {
             let entries = try FileSystem.walk(path)
             var items: [LuaValue] = []
@@ -112,7 +118,7 @@ extension LuaHost {
       (
         "mkdir",
         { call in
-          let path = try call.string(1)
+          let path = try call.path(1)
           return try Self.fs(call) {
             try FileSystem.makeDirectories(path)
             return call.push(true)
@@ -122,7 +128,7 @@ extension LuaHost {
       (
         "remove",
         { call in
-          let path = try call.string(1)
+          let path = try call.path(1)
           return try Self.fs(call) {
             try FileSystem.remove(path)
             return call.push(true)
@@ -132,14 +138,14 @@ extension LuaHost {
       (
         "remove_tree",
         { call in
-          let path = try call.string(1), root = try call.string(2)
+          let path = try call.path(1), root = try call.path(2)
           return try Self.fs(call) { call.push(Int64(try FileSystem.removeTree(path, root: root))) }
         }
       ),
       (
         "copy",
         { call in
-          let from = try call.string(1), to = try call.string(2)
+          let from = try call.path(1), to = try call.path(2)
           return try Self.fs(call) {
             try FileSystem.copy(from, to)
             return call.push(true)
@@ -156,7 +162,7 @@ extension LuaHost {
       (
         "tree_size",
         { call in
-          let path = try call.string(1)
+          let path = try call.path(1)
           return try Self.fs(call) {
             let (bytes, files) = try FileSystem.treeSize(path)
             return call.push(.table([("bytes", .integer(bytes)), ("files", .integer(Int64(files)))]))
@@ -166,7 +172,7 @@ extension LuaHost {
       (
         "realpath",
         { call in
-          guard let p = FileSystem.realPath(try call.string(1)) else { return call.pushNil() }
+          guard let p = FileSystem.realPath(try call.path(1)) else { return call.pushNil() }
           return call.push(p)
         }
       ),
@@ -175,7 +181,7 @@ extension LuaHost {
         // lock file gives a lock that holds nothing: nobody can be holding it.
         "try_lock",
         { call in
-          let path = try call.string(1)
+          let path = try call.path(1)
           return try Self.fs(call) {
             switch try FileSystem.tryLock(path) {
             case .acquired(let fd): return call.pushObject(Self.lockClass, handle: Int64(fd))

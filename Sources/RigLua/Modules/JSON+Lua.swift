@@ -17,6 +17,16 @@ struct LuaJSONBuilder: JSONBuilder {
   var depth = 0
 
   struct StackExhausted: Error {}
+  /// The Lua heap passed its ceiling while the document was being built.
+  struct MemoryCeiling: Error {}
+  /// Containers opened so far: the ceiling is checked every 1024 of them (cheap, and no
+  /// document grows by more than a few hundred kB between two looks).
+  var containers = 0
+
+  @inline(__always) mutating func opened() throws {
+    containers &+= 1
+    if containers & 1023 == 0 && rig_memory_exceeded(L) != 0 { throw MemoryCeiling() }
+  }
 
   @inline(__always) func room(_ n: Int32) throws {
     if rig_checkstack(L, n) == 0 { throw StackExhausted() }
@@ -31,11 +41,15 @@ struct LuaJSONBuilder: JSONBuilder {
     rig_pushlstring(L, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
   }
   mutating func beginArray() throws {
+    try opened()
     try room(2)
     rig_newtable(L, depth < arraySizeHint.count ? arraySizeHint[depth] : 0, 0)
     depth += 1
   }
-  mutating func arrayElement(_ index: Int) throws { rig_rawseti(L, -2, Int64(index)) }
+  mutating func arrayElement(_ index: Int) throws {
+    rig_rawseti(L, -2, Int64(index))
+    if index & 0xFFFF == 0 && rig_memory_exceeded(L) != 0 { throw MemoryCeiling() }
+  }
   mutating func endArray(count: Int) throws {
     depth -= 1
     while arraySizeHint.count <= depth { arraySizeHint.append(0) }
@@ -46,6 +60,7 @@ struct LuaJSONBuilder: JSONBuilder {
     }
   }
   mutating func beginObject() throws {
+    try opened()
     try room(4)
     let hint = depth < objectSizeHint.count ? objectSizeHint[depth] : 0
     rig_newtable(L, 0, hint)  // the object
@@ -383,28 +398,34 @@ extension LuaHost {
     guard let text = rig_tostring(call.L, 1, &length) else {
       throw LuaArgumentError.type(index: 1, expected: "string")
     }
+    try checkSentinels(call)
     let source = try call.optionalString(6)
     let only = call.isNoneOrNil(7) ? nil : try projection(try call.value(7))
     return try decode(call, UnsafeRawBufferPointer(start: text, count: length), source: source, only: only)
   }
 
   /// decode_file(path, null, array_mt, object_mt, orders, projection) -> value | nil, err:
-  /// parses the file through a read-only mapping, so a large file is neither copied into a
-  /// buffer nor into a Lua string first (two copies of 22 MB cost about 20 ms).
+  /// reads the file into Swift memory (never a Lua string) and parses it from there. The file
+  /// may be no larger than the memory ceiling leaves room for.
   static func jsonDecodeFile(_ call: LuaCall) throws -> Int32 {
-    let path = try call.string(1)
+    let path = try call.path(1)
+    try checkSentinels(call)
     let only = call.isNoneOrNil(6) ? nil : try projection(try call.value(6))
     var outcome: Result<Int32, any Error> = .success(0)
     return try Self.fs(call) {
-      // Pipes, /proc files and the like have no size to map: read them.
-      if let info = try FileSystem.info(path), info.size == 0 || (info.kind != .file && info.kind != .link) {
-        let bytes = try FileSystem.read(path)
-        return try bytes.withUnsafeBytes { try decode(call, $0, source: path, only: only) }
-      }
-      try FileSystem.withMappedFile(path) { bytes in
+      try FileSystem.withContents(path, maxBytes: call.memoryBudget) { bytes in
         outcome = Result { try decode(call, bytes, source: path, only: only) }
       }
       return try outcome.get()
+    }
+  }
+
+  /// Arguments 2-5 of decode and encode: the null sentinel, the array and object metatables,
+  /// the key-order table (json.lua passes them; a native checks its own arguments anyway).
+  static func checkSentinels(_ call: LuaCall) throws {
+    if call.isNoneOrNil(2) { throw LuaArgumentError.message(index: 2, "the null sentinel expected") }
+    for i: Int32 in 3...5 where rig_type(call.L, i) != RIG_TTABLE {
+      throw LuaArgumentError.type(index: i, expected: "table")
     }
   }
 
@@ -437,6 +458,12 @@ extension LuaHost {
         rig_rawsetfield(call.L, -2, field)
       }
       return 2
+    } catch is LuaJSONBuilder.MemoryCeiling {
+      rig_settop(call.L, top)
+      throw LuaRaise.coded(
+        code: "out_of_memory",
+        message: "out of memory: decoding \(source ?? "a JSON text") took the Lua heap past its "
+          + "\(rig_memory_limit(call.L) / (1024 * 1024)) MB ceiling (raise it with --lua-memory-mb)")
     } catch {
       rig_settop(call.L, top)
       throw LuaRaise.message("JSON nested too deeply for the Lua stack")
@@ -446,8 +473,9 @@ extension LuaHost {
   /// encode(value, null, array_mt, object_mt, orders, indent, sort_keys, ascii, allow_nan,
   /// item_sep, key_sep) -> string
   static func jsonEncode(_ call: LuaCall, buffer: [UInt8]) throws -> [UInt8] {
-    let indent = try call.optionalInteger(6).map(Int.init)
-    if let indent, indent < 0 { throw LuaArgumentError.message(index: 6, "indent must be >= 0") }
+    try checkSentinels(call)
+    let indent = try call.optionalInteger(6).map { Int(clamping: $0) }
+    if let indent, indent < 0 || indent > 64 { throw LuaArgumentError.message(index: 6, "indent must be 0 to 64") }
     var separators: (String, String)? = nil
     if !call.isNoneOrNil(10) { separators = (try call.string(10), try call.string(11)) }
     let ascii = call.isNoneOrNil(8) ? true : call.boolean(8)

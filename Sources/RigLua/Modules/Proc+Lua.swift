@@ -58,7 +58,8 @@ extension LuaHost {
               throw LuaArgumentError.type(index: 1, expected: "table")
             }
             let specs = try items.map { item throws in try Self.processSpec(item, index: 1) }
-            let jobs = Int(try call.optionalInteger(2) ?? 1)
+            let jobs = Int(clamping: try call.optionalInteger(2) ?? 1)
+            guard jobs >= 1 else { throw LuaArgumentError.message(index: 2, "a positive number of jobs expected") }
             let outcomes = try processes.runMany(specs, jobs: jobs, shouldStop: { LuaHost.interruptSignal != nil })
             if LuaHost.interruptSignal != nil { throw LuaRaise.interrupted }
             rig_newtable(call.L, Int32(outcomes.count), 0)
@@ -83,7 +84,8 @@ extension LuaHost {
         (
           "wait_any",
           { call in
-            // Argument 1: a sequence of open rig.Process handles (checked in proc.lua).
+            // Argument 1: a sequence of open rig.Process handles (proc.lua checks it too).
+            guard rig_type(call.L, 1) == RIG_TTABLE else { throw LuaArgumentError.type(index: 1, expected: "table") }
             let count = rig_rawlen(call.L, 1)
             var ids: [ProcessRunner.ID: Int64] = [:]
             for k in Int64(1)...Int64(max(1, count)) {
@@ -95,6 +97,7 @@ extension LuaHost {
               ids[ProcessRunner.ID(handle)] = k
             }
             let timeout: Double? = call.isNoneOrNil(2) ? nil : try call.number(2)
+            if let timeout, !(timeout >= 0) { throw LuaArgumentError.message(index: 2, "a non-negative number of seconds expected") }
             guard
               let (id, outcome) = try processes.waitAny(
                 Set(ids.keys), timeout: timeout, shouldStop: { LuaHost.interruptSignal != nil })
@@ -103,7 +106,7 @@ extension LuaHost {
               if timeout != nil { return call.pushNil() }
               throw LuaRaise.message("these processes were already waited for")
             }
-            let k = ids[id]!
+            guard let k = ids[id] else { throw LuaRaise.message("a process that was not asked for finished") }
             rig_rawgeti(call.L, 1, k)
             call.closeObject(-1)
             rig_settop(call.L, -2)
@@ -233,24 +236,30 @@ extension LuaHost {
     guard case .array(let argvValues)? = fields["argv"], !argvValues.isEmpty else {
       throw bad("a command (a non-empty list of strings) expected")
     }
+    // A NUL byte would silently cut a word, a name or a path where the OS reads it.
+    func checked(_ s: String, _ what: String) throws(LuaArgumentError) -> String {
+      if s.utf8.contains(0) { throw bad("\(what) contains a NUL byte: \(s.debugDescription)") }
+      return s
+    }
     var spec = ProcessSpec(
       argv: try argvValues.map {
         guard case .string(let s) = $0 else { throw bad("command words must be strings") }
-        return s
+        return try checked(s, "a command word")
       })
     if case .table(let env)? = fields["env"] {
       for (k, v) in env {
         guard case .string(let s) = v else { throw bad("env values must be strings") }
-        spec.environment[k] = s
+        if k.isEmpty || k.contains("=") { throw bad("env name \(k.debugDescription) is empty or contains '='") }
+        spec.environment[try checked(k, "an env name")] = try checked(s, "env value \(k)")
       }
     }
     if case .boolean(true)? = fields["env_clear"] { spec.clearEnvironment = true }
-    if case .string(let cwd)? = fields["cwd"] { spec.workingDirectory = cwd }
+    if case .string(let cwd)? = fields["cwd"] { spec.workingDirectory = try checked(cwd, "cwd") }
     switch fields["stdin_mode"] {
     case .string("inherit")?: spec.stdin = .inherit
     case .string("file")?:
       guard case .string(let path)? = fields["stdin_path"] else { throw bad("stdin file path expected") }
-      spec.stdin = .file(path)
+      spec.stdin = .file(try checked(path, "the stdin path"))
     case .string("bytes")?:
       switch fields["stdin_bytes"] {
       case .string(let s)?: spec.stdin = .bytes(Array(s.utf8))
@@ -264,17 +273,39 @@ extension LuaHost {
       switch (fields[stream + "_mode"], fields[stream + "_path"]) {
       case (.string("inherit")?, _): mode = .inherit
       case (.string("null")?, _): mode = .null
-      case (.string("file")?, .string(let path)?): mode = .file(path)
-      case (.string("append")?, .string(let path)?): mode = .append(path)
+      case (.string("file")?, .string(let path)?): mode = .file(try checked(path, "the \(stream) path"))
+      case (.string("append")?, .string(let path)?): mode = .append(try checked(path, "the \(stream) path"))
       default: mode = .capture
       }
       if stream == "stdout" { spec.stdout = mode } else { spec.stderr = mode }
     }
-    if let t = fields["timeout"].flatMap(Self.number) { spec.timeout = t }
-    if let g = fields["kill_grace"].flatMap(Self.number) { spec.killGrace = g }
-    if let m = fields["max_capture"]?.integerValue { spec.maxCapture = Int(m) }
-    if let r = fields["rss_limit_mb"].flatMap(Self.number) { spec.rssLimitKB = Int(r * 1024) }
-    if let c = fields["cpu"]?.integerValue { spec.cpu = Int(c) }
+    // Ranges are checked here too (proc.lua checks them first, with the same bounds): a
+    // native never trusts its wrapper, and none of these conversions may trap.
+    func seconds(_ key: String) throws(LuaArgumentError) -> Double? {
+      guard let value = fields[key] else { return nil }
+      guard let v = Self.number(value), v > 0, v <= ProcessSpec.maxSeconds else {
+        throw bad("option '\(key)' must be a number of seconds above 0, at most \(Int(ProcessSpec.maxSeconds))")
+      }
+      return v
+    }
+    if let t = try seconds("timeout") { spec.timeout = t }
+    if let g = try seconds("kill_grace") { spec.killGrace = g }
+    if let value = fields["max_capture"] {
+      guard let m = value.integerValue, m >= 0 else { throw bad("option 'max_capture' must be a non-negative integer") }
+      spec.maxCapture = Int(clamping: m)
+    }
+    if let value = fields["rss_limit_mb"] {
+      guard let r = Self.number(value), r > 0, r <= ProcessSpec.maxRSSLimitMB else {
+        throw bad("option 'rss_limit_mb' must be a number of MB above 0, at most \(Int(ProcessSpec.maxRSSLimitMB))")
+      }
+      spec.rssLimitKB = max(1, Int(r * 1024))
+    }
+    if let value = fields["cpu"] {
+      guard let c = value.integerValue, c >= 0, c < ProcessSpec.cpuLimit else {
+        throw bad("option 'cpu' must be a CPU number from 0 to \(ProcessSpec.cpuLimit - 1)")
+      }
+      spec.cpu = Int(c)
+    }
     if case .boolean(true)? = fields["keep_group"] { spec.keepProcessGroup = true }
     return spec
   }
@@ -282,7 +313,7 @@ extension LuaHost {
   private static func number(_ v: LuaValue) -> Double? {
     switch v {
     case .integer(let i): return Double(i)
-    case .number(let d): return d
+    case .number(let d) where !d.isNaN: return d
     default: return nil
     }
   }

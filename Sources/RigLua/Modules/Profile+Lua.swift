@@ -43,12 +43,12 @@ extension LuaHost {
           "scan_file",
           { call in
             // scan_file(path, prefix, strip) -> {line, first, last, ...} | nil, err
-            // The file is mapped, not read: a 100 MB log costs no copy and no Lua string.
-            let path = try call.string(1)
+            // The file is read into Swift memory, never a Lua string (bounded by the ceiling).
+            let path = try call.path(1)
             let prefix = Array(try call.string(2).utf8)
             let strip = call.boolean(3)
             return try Self.fs(call) {
-              let found = try FileSystem.withMappedFile(path) {
+              let found = try FileSystem.withContents(path, maxBytes: call.memoryBudget) {
                 LineScanner.matches(in: $0, prefix: prefix, strip: strip)
               }
               return Self.pushMatches(call, found)
@@ -59,11 +59,13 @@ extension LuaHost {
           "read_range",
           { call in
             // read_range(path, first, last) -> bytes first..last (1-based, inclusive)
-            let path = try call.string(1)
+            let path = try call.path(1)
             let first = try call.integer(2), last = try call.integer(3)
-            guard first >= 1, last >= first - 1 else { throw LuaArgumentError.message(index: 2, "invalid range") }
+            guard first >= 1, last >= first - 1, last - first < Int64(call.memoryBudget ?? Int.max) else {
+              throw LuaArgumentError.message(index: 2, "invalid range")
+            }
             return try Self.fs(call) {
-              let bytes = try FileSystem.readRange(path, offset: first - 1, count: Int(last - first + 1))
+              let bytes = try FileSystem.readRange(path, offset: first - 1, count: Int(last - first) + 1)
               return call.push(.bytes(bytes))
             }
           }

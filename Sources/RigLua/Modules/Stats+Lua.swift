@@ -28,7 +28,7 @@ extension LuaHost {
         return s
       }
       guard rig_type(call.L, i) == RIG_TTABLE else { throw LuaArgumentError.type(index: i, expected: "sample or table") }
-      let n = Int(rig_rawlen(call.L, i))
+      let n = Int(clamping: rig_rawlen(call.L, i))
       var values = [Double](repeating: 0, count: n)
       let bad = values.withUnsafeMutableBufferPointer { rig_read_numbers(call.L, i, $0.baseAddress, Int64(n)) }
       if bad > 0 { throw LuaArgumentError.message(index: i, "number expected at index \(bad)") }
@@ -85,7 +85,7 @@ extension LuaHost {
 
     func numbers(_ call: LuaCall, _ i: Int32) throws -> [Double] {
       guard rig_type(call.L, i) == RIG_TTABLE else { throw LuaArgumentError.type(index: i, expected: "table") }
-      let n = Int(rig_rawlen(call.L, i))
+      let n = Int(clamping: rig_rawlen(call.L, i))
       var values = [Double](repeating: 0, count: n)
       let bad = values.withUnsafeMutableBufferPointer { rig_read_numbers(call.L, i, $0.baseAddress, Int64(n)) }
       if bad > 0 { throw LuaArgumentError.message(index: i, "number expected at index \(bad)") }
@@ -114,7 +114,7 @@ extension LuaHost {
               return Stats.percentile(sorted: s, p)
             }
             if rig_type(call.L, 2) == RIG_TTABLE {
-              let n = Int(rig_rawlen(call.L, 2))
+              let n = Int(clamping: rig_rawlen(call.L, 2))
               var ps = [Double](repeating: 0, count: n)
               let bad = ps.withUnsafeMutableBufferPointer { rig_read_numbers(call.L, 2, $0.baseAddress, Int64(n)) }
               if bad > 0 { throw LuaArgumentError.message(index: 2, "number expected at index \(bad)") }
