@@ -116,6 +116,13 @@ void rig_set_embedded(lua_State *L, const char *name) {
   lua_pop(L, 1);
 }
 
+void rig_set_loaded(lua_State *L, const char *name) {
+  lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  lua_insert(L, -2);
+  rig_rawsetfield(L, -2, name);
+  lua_pop(L, 1);
+}
+
 void rig_set_native(lua_State *L, const char *name) {
   if (lua_getfield(L, LUA_REGISTRYINDEX, RIG_NATIVES_KEY) != LUA_TTABLE) {
     lua_pop(L, 1);

@@ -95,8 +95,9 @@ public final class LuaHost {
 
   // MARK: - Host modules
 
-  /// Registers `functions` as the native module `name`: a table that only the stdlib can reach
-  /// (`require "rig._native.x"` inside stdlib/rig; stdlib/rig/_boot.lua).
+  /// Registers `functions` as the Lua module `name`. Rig's own `rig._native.*` modules go where
+  /// only the stdlib can reach them (`require "rig._native.x"` inside stdlib/rig, see
+  /// stdlib/rig/_boot.lua); any other name (an embedder's) into `package.loaded`.
   public func registerModule(_ name: String, _ functions: [(String, HostFunction)]) {
     _ = rig_checkstack(L, 3)
     rig_newtable(L, 0, Int32(functions.count))
@@ -105,7 +106,7 @@ public final class LuaHost {
       rig_push_host_function(L, Int32(self.functions.count - 1))
       rig_rawsetfield(L, -2, field)
     }
-    rig_set_native(L, name)
+    if name.hasPrefix("rig._native.") { rig_set_native(L, name) } else { rig_set_loaded(L, name) }
   }
 
   /// Registers the class `name` for host objects: methods (called as `obj:m()`), plus

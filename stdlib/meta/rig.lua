@@ -75,6 +75,7 @@
 ---@field cli rig.cli
 ---@field spec rig.spec
 ---@field util rig.util
+---@field check rig.check
 rig = {}
 
 --- Declares a recipe; a recipe file ends with `return rig.recipe{...}`. Unknown or ill-typed
@@ -211,6 +212,57 @@ function rig.util.xml_escape(s) end
 ---@param code string
 ---@param message string
 function rig.util.raise(code, message) end
+
+--- The one argument checker of the API (docs/scripting.md#rigcheck). A field spec is a type
+--- name ("string", "integer", "number", "boolean", "table", "function", "callable", "list",
+--- "map", "any", a class such as "rig.Process"), several joined by `|`, or a table
+--- `{type, min=, max=, gt=, lt=, finite=, choices=, of=, fields=, required=, default=,
+--- nonempty=, pattern=, what=, check=, optional=}`.
+---@class rig.check
+rig.check = {}
+---@alias rig.FieldSpec string|table
+
+--- Checks argument `n` of `fname`; returns it (integers as integers, nil as its default).
+--- Raises `bad argument #n to 'fname' (...)` at the caller of the function that called it.
+---@param fname string
+---@param n integer
+---@param value any
+---@param spec rig.FieldSpec
+---@param extra? integer stack levels of helpers between the public function and this call
+---@return any
+function rig.check.arg(fname, n, value, spec, extra) end
+--- Checks an options table (nil is empty) against `schema` (name -> spec): unknown names with
+--- a did-you-mean, types, ranges, choices, required fields. Returns a copy with the defaults.
+---@param fname string
+---@param n integer
+---@param opts table?
+---@param schema table<string, rig.FieldSpec>
+---@param extra? integer
+---@return table
+function rig.check.options(fname, n, opts, schema, extra) end
+--- The complaint about one record (a table of named fields), or nil; defaults go to `out`.
+---@param record table
+---@param schema table<string, rig.FieldSpec>
+---@param out? table
+---@param noun? string what the keys are called ("field")
+---@return string?
+function rig.check.record(record, schema, out, noun) end
+--- The complaint about `value` against `spec`, naming it `name`, or nil.
+---@param value any
+---@param spec rig.FieldSpec
+---@param name string
+---@return string?
+function rig.check.problem(value, spec, name) end
+--- Raises `bad argument #n to 'fname' (message)` at the caller of the public function.
+---@param fname string
+---@param n integer?
+---@param message string
+---@param extra? integer
+function rig.check.fail(fname, n, message, extra) end
+--- The complaint about a malformed schema, or nil.
+---@param schema table
+---@return string?
+function rig.check.validate_schema(schema) end
 
 ---@class rig.ProcSpec
 ---@field [integer] string|number the program (a name in PATH, or a path) and its arguments
@@ -847,6 +899,13 @@ function rig.bench.shipped_workloads(recipes_dir) end
 ---@param samples number[]
 ---@return table?
 function rig.bench.summarize_samples(samples) end
+--- One benchmark's record in Molt's per-benchmark format, plus Rig's `rig` block.
+---@param workload table
+---@param states table
+---@param reference string
+---@param cfg table
+---@return table
+function rig.bench.record(workload, states, reference, cfg) end
 
 ---@class rig.classify
 ---@field MOLT_BUILD_SIGNATURES string[][]
@@ -933,6 +992,10 @@ function rig.report.render(native_path, wasm_path, native, wasm, opts) end
 --- The STATUS block between the GENERATED:bench-summary markers.
 ---@return string
 function rig.report.status_block(native, wasm) end
+--- The Cold Start & Binary Size table from an output_startup_size_audit.py JSON.
+---@param audit table
+---@return string
+function rig.report.startup_section(audit) end
 --- A self-contained HTML page: per benchmark, lane medians with 95% intervals, Molt against
 --- CPython (ratio, interval, p, verdict) and a strip plot of the samples.
 ---@param native_path string

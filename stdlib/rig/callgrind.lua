@@ -4,6 +4,8 @@
 --- text for people; its format (valgrind's docs, "Callgrind Format Specification") is
 --- simple to read directly: name compression, relative positions, and a cost line after each
 --- `calls=` line that is the call's inclusive cost.
+local check = require "rig.check"
+
 local M = {}
 
 ---@class rig.CallgrindProfile
@@ -129,6 +131,10 @@ function M.parse(text, source)
   return { events = events, totals = totals, functions = functions, command = command, edges = shown_edges }
 end
 
+local FOLDED_OPTIONS = {
+  min_share = { "number", min = 0, max = 1 },
+  max_depth = { "integer", min = 1, max = 10000 },
+}
 --- Folded stacks from the call graph, for rig.flame: callgrind records who called whom and
 --- at what inclusive cost, not whole stacks, so each function's cost is split among its
 --- callers in proportion to what each call cost (gprof's assumption). Exact for call trees
@@ -139,7 +145,7 @@ end
 ---@param opts? { min_share?: number, max_depth?: integer }
 ---@return string folded
 function M.folded(profile, opts)
-  opts = opts or {}
+  opts = check.options("folded", 2, opts, FOLDED_OPTIONS)
   local edges = profile.edges or {}
   local inclusive, called = {}, {}
   for _, f in ipairs(profile.functions) do inclusive[f.name] = f.inclusive end

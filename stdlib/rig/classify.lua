@@ -2,15 +2,9 @@
 --- timeout, RSS, the text of its output) to a failure class and detail. Ships Molt's native
 --- signatures and statuses (its bench.py) and its wasm classes (bench_wasm.py); teams add
 --- their own rules. Used by rig.bench, rig.wasm and rig.triage. docs/triage.md.
-local util = require "rig.util"
+local check = require "rig.check"
 
 local M = {}
-
-local RULE_FIELDS = {
-  class = "string", detail = "any", runner = "any", any = "table", all = "table", patterns = "table",
-  anywhere = "boolean", exit = "any", signal = "any", timed_out = "boolean", rss_exceeded = "boolean",
-  when = "function",
-}
 
 local function as_set(v)
   if v == nil then return nil end
@@ -19,34 +13,54 @@ local function as_set(v)
   return set
 end
 
-local function check_rule(i, rule, level)
-  if type(rule) ~= "table" then
-    error(("bad argument #1 to 'classifier' (rule %d is a %s, not a table)"):format(i, type(rule)), level)
+local function lower_case(list)
+  for _, s in ipairs(list) do
+    if s ~= s:lower() then return false, ("has '%s', which must be lower case: the text is folded"):format(s) end
   end
-  for k, v in pairs(rule) do
-    local expected = RULE_FIELDS[k]
-    if not expected then
-      error(("bad argument #1 to 'classifier' (rule %d: unknown field '%s'%s)"):format(i, tostring(k),
-        util.did_you_mean(tostring(k), util.sorted_keys(RULE_FIELDS))), level)
-    end
-    if expected ~= "any" and type(v) ~= expected then
-      error(("bad argument #1 to 'classifier' (rule %d: field '%s' must be a %s)"):format(i, k, expected), level)
-    end
-  end
-  if type(rule.class) ~= "string" then
-    error(("bad argument #1 to 'classifier' (rule %d needs a 'class' string)"):format(i), level)
-  end
-  for _, key in ipairs { "any", "all" } do
-    for _, s in ipairs(rule[key] or {}) do
-      if s ~= s:lower() then
-        error(("bad argument #1 to 'classifier' (rule %d: '%s' must be lower case: the text is folded)"):format(i, s),
-          level)
-      end
+  return true
+end
+
+-- A signal: true/false (any/none), a number, or a name with or without SIG ("SEGV", "SIGSEGV").
+local function signal_value(v)
+  if type(v) == "boolean" then return true end
+  if math.type(v) == "integer" then return v >= 1 and v <= 64, "must be a signal number from 1 to 64" end
+  if type(v) == "string" and require("rig._native.proc").signal_number(v) then return true end
+  return false, "must be true, false, a signal number or a signal name such as \"SEGV\", got " .. tostring(v)
+end
+
+local function exit_value(v)
+  local list = type(v) == "table" and v or { v }
+  for _, x in ipairs(list) do
+    if math.type(x) ~= "integer" then
+      return false, "must be an exit code (an integer) or a list of them, got " .. type(x) .. " " .. tostring(x)
     end
   end
+  return true
+end
+
+local RULE = {
+  class = { "string", required = true, nonempty = true },
+  detail = "string|callable",
+  runner = "string|list",
+  any = { "list", of = "string", check = lower_case },
+  all = { "list", of = "string", check = lower_case },
+  patterns = { "list", of = "string" },
+  anywhere = "boolean",
+  exit = { "integer|list", check = exit_value },
+  signal = { "any", check = signal_value },
+  timed_out = "boolean",
+  rss_exceeded = "boolean",
+  when = "callable",
+}
+
+local function check_rule(i, rule)
+  local why = check.record(rule, RULE)
+  if why then check.fail("classifier", 1, ("rule %d: %s"):format(i, why), 1) end
+  local signal = rule.signal
+  if type(signal) == "string" then signal = require("rig._native.proc").signal_number(signal) end
   return {
     class = rule.class, detail = rule.detail, runners = as_set(rule.runner), any = rule.any, all = rule.all,
-    patterns = rule.patterns, anywhere = rule.anywhere, exits = as_set(rule.exit), signal = rule.signal,
+    patterns = rule.patterns, anywhere = rule.anywhere, exits = as_set(rule.exit), signal = signal,
     timed_out = rule.timed_out, rss_exceeded = rule.rss_exceeded, when = rule.when,
   }
 end
@@ -72,7 +86,7 @@ local function matches(rule, result, head, whole, ctx)
       if not result.signal then return false end
     elseif rule.signal == false then
       if result.signal then return false end
-    elseif result.signal ~= rule.signal and result.signal_name ~= rule.signal then
+    elseif result.signal ~= rule.signal then
       return false
     end
   end
@@ -112,12 +126,17 @@ end
 ---@param rules table[]
 ---@param opts? { default?: string, head_lines?: integer, head_chars?: integer }
 ---@return fun(result: table, ctx?: table): string?, string?
+local CLASSIFIER = {
+  default = "string",
+  head_lines = { "integer", min = 1, default = 8 },
+  head_chars = { "integer", min = 1, default = 1200 },
+}
 function M.classifier(rules, opts)
-  if type(rules) ~= "table" then error("bad argument #1 to 'classifier' (a list of rules expected)", 2) end
-  opts = opts or {}
+  check.arg("classifier", 1, rules, "list")
+  opts = check.options("classifier", 2, opts, CLASSIFIER)
   local compiled = {}
-  for i, rule in ipairs(rules) do compiled[i] = check_rule(i, rule, 3) end
-  local lines, chars, default = opts.head_lines or 8, opts.head_chars or 1200, opts.default
+  for i, rule in ipairs(rules) do compiled[i] = check_rule(i, rule) end
+  local lines, chars, default = opts.head_lines, opts.head_chars, opts.default
   return function(result, ctx)
     ctx = ctx or {}
     local stderr, stdout = result.stderr or "", result.stdout or ""

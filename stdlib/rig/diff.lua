@@ -2,6 +2,7 @@
 --- candidate metrics, trends, ranking, gates, the same markdown and JSON), then adds what the
 --- data can say: where both files carry samples, the ratio of medians with its interval, a
 --- Mann-Whitney p-value (Holm-adjusted across a metric's rows) and a verdict.
+local check = require "rig.check"
 local stats = require "rig.stats"
 local json = require "rig.json"
 
@@ -91,12 +92,23 @@ local function samples_of(metric, old, new)
   if type(a) == "table" and type(b) == "table" and #a >= 2 and #b >= 2 then return a, b end
 end
 
+local COMPARE_OPTIONS = {
+  alpha = { "number", gt = 0, lt = 1 },
+  noise = { "number", min = 0 },
+  top = "integer",
+  metrics = { "list", of = "string" },
+  fail_regression_abs = "number",
+  fail_regression_count = { "integer", min = 0 },
+  fail_regression_pct = "number",
+  include_zero_only = "boolean",
+  significant_only = "boolean",
+}
 --- Compares two results payloads. opts: metrics (list), top (10), include_zero_only,
 --- fail_regression_count, fail_regression_pct, fail_regression_abs, significant_only,
 --- alpha (0.05), noise (0.02). Returns the result (Molt's JSON payload plus `rig`), or nil
 --- and a message for an unusable input.
 function M.compare(old_payload, new_payload, opts)
-  opts = opts or {}
+  opts = check.options("compare", 3, opts, COMPARE_OPTIONS)
   local top = opts.top or 10
   if type(old_payload.benchmarks) ~= "table" or type(new_payload.benchmarks) ~= "table" then
     return nil, "invalid benchmark JSON: expected top-level 'benchmarks' dict"
@@ -243,9 +255,20 @@ local function pct(v)
   return (v >= 0 and "+" or "") .. ("%.2f%%"):format(v)
 end
 
+local MARKDOWN_OPTIONS = {
+  top = "integer",
+  alpha = "number",
+  noise = "number",
+  metrics = "list",
+  fail_regression_abs = "number",
+  fail_regression_count = "integer",
+  fail_regression_pct = "number",
+  include_zero_only = "boolean",
+  significant_only = "boolean",
+}
 --- The markdown Molt's tool prints, then Rig's statistics when there are samples.
 function M.markdown(result, old_path, new_path, opts)
-  opts = opts or {}
+  opts = check.options("markdown", 4, opts, MARKDOWN_OPTIONS)
   local top = opts.top or 10
   local L = {}
   local function add(s) L[#L + 1] = s end

@@ -1,5 +1,6 @@
 --- The environment: variables for the children Rig starts, finding programs, and the host's
 --- description that goes into artifacts (CPU, memory, OS, load, governor, git state).
+local check = require "rig.check"
 local native = require "rig._native.env"
 local proc = require "rig.proc"
 
@@ -92,6 +93,7 @@ function M.git(dir)
   }
 end
 
+local HOST_OPTIONS = { git = "boolean", tools = { "map", of = "list" } }
 --- A description of this machine for artifacts: CPU model and count, memory, OS, kernel,
 --- hostname, load averages, CPU frequency governor (where readable), and the git state of the
 --- working directory. `opts.tools` lists version commands to record, e.g.
@@ -99,7 +101,7 @@ end
 ---@param opts? {tools?: table<string, string[]>, git?: boolean}
 ---@return table
 function M.host(opts)
-  opts = opts or {}
+  opts = check.options("host", 1, opts, HOST_OPTIONS)
   local uname = native.uname()
   local info = {
     hostname = native.hostname(),

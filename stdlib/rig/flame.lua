@@ -4,6 +4,7 @@
 --- label and a <title> tooltip) or a differential one (growth red, shrinkage blue).
 --- Written here rather than shelling out to flamegraph.pl or inferno: neither is packaged for
 --- Debian bookworm, and rendering is a few dozen lines once the tree exists.
+local check = require "rig.check"
 local core = require "rig._native.core"
 
 local M = {}
@@ -228,6 +229,12 @@ function M.svg(tree, opts)
     function() return nil end)
 end
 
+local DIFF_SVG_OPTIONS = {
+  title = "string",
+  width = { "integer", min = 100, max = 100000 },
+  min_width = { "number", min = 0 },
+  saturate = { "number", gt = 0 },
+}
 --- A differential flame graph: the shape of `after`, each frame coloured by how its share of
 --- all samples changed from `before` (red grew, blue shrank, white unchanged; full colour at a
 --- change of `opts.saturate` percentage points, default 5). Shares, not raw counts, so two
@@ -237,7 +244,7 @@ end
 ---@param opts? { title?: string, width?: number, min_width?: number, saturate?: number }
 ---@return string svg
 function M.diff_svg(before, after, opts)
-  opts = opts or {}
+  opts = check.options("diff_svg", 3, opts, DIFF_SVG_OPTIONS)
   local old = {}
   for _, f in ipairs(M.frames(before)) do old[f.path] = f.total end
   local saturate = opts.saturate or 5

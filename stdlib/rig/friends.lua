@@ -2,6 +2,7 @@
 --- Molt's manifest (bench/friends/manifest.toml) into Molt's results.json and summary.md
 --- (its tools/bench_friends.py), plus Rig's intervals and verdicts per runner pair.
 --- docs/friends.md.
+local check = require "rig.check"
 local fs = require "rig.fs"
 local json = require "rig.json"
 local toml = require "rig.toml"
@@ -113,9 +114,10 @@ function M.load(path, opts)
   return M.parse(data, path, opts)
 end
 
+local PARSE_OPTIONS = { values = "map" }
 --- `load` of an already decoded table (`path` is only for messages).
 function M.parse(data, path, opts)
-  opts = opts or {}
+  opts = check.options("parse", 3, opts, PARSE_OPTIONS)
   local values = opts.values or {}
   local e = check_keys(data, TOP_KEYS, path, "top level")
   if e then return nil, e end
@@ -242,12 +244,19 @@ function M.parse(data, path, opts)
   return { schema_version = schema, defaults = defaults, suites = suites, path = path }
 end
 
+local SELECT_OPTIONS = {
+  dry_run = "boolean",
+  include_disabled = "boolean",
+  repo_refs = "map",
+  runners = "list",
+  suites = "list",
+}
 --- Chooses the suites to run: `opts.suites` (ids; unknown ids are an error), else the enabled
 --- ones (all with `include_disabled`); `opts.runners` keeps those runners (a suite left with
 --- none is an error); git refs must be pinned unless `opts.dry_run` (or overridden by
 --- `opts.repo_refs[id]`). Returns the list, or nil and a `manifest` error.
 function M.select(manifest, opts)
-  opts = opts or {}
+  opts = check.options("select", 2, opts, SELECT_OPTIONS)
   local by_id, out = {}, {}
   for _, s in ipairs(manifest.suites) do by_id[s.id] = s end
   local chosen = {}

@@ -3,6 +3,7 @@
 --- checked together. A regression fails the gate only when the statistics support it (the
 --- interval of the change lies beyond the category's limit), unless `strict` asks for the
 --- point estimate alone, as Molt's docs describe the gates.
+local check = require "rig.check"
 local stats = require "rig.stats"
 local json = require "rig.json"
 
@@ -54,11 +55,12 @@ local function category_of(name, categories)
   return fallback
 end
 
+local CHECK_OPTIONS = { alpha = { "number", gt = 0, lt = 1 }, group = "string", strict = "boolean" }
 --- Compares a candidate run with a baseline under a definition. opts: strict, group (only the
 --- benchmarks of that group), alpha. Returns {incomparable = message?, categories = {{...
 --- rows}}, failures = n}.
 function M.check(baseline, candidate, def, opts)
-  opts = opts or {}
+  opts = check.options("check", 4, opts, CHECK_OPTIONS)
   local problems = {}
   for _, field in ipairs(COMPARABLE) do
     local b, c = baseline[field], candidate[field]

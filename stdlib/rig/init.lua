@@ -46,6 +46,7 @@ local namespaces = {
   cli = "rig.cli",
   spec = "rig.spec",
   util = "rig.util",
+  check = "rig.check",
 }
 
 return setmetatable(M, {

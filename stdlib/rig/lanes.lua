@@ -1,6 +1,7 @@
 --- Lanes: named ways to build and run a workload (CPython, PyPy, Molt, Codon, Nuitka, Cython,
 --- Numba, Pyodide, and your own). A lane is data plus small functions; a lane whose tool is
 --- missing is skipped with a note, never an error. docs/lanes.md.
+local check = require "rig.check"
 local proc = require "rig.proc"
 local env = require "rig.env"
 local fs = require "rig.fs"
@@ -150,9 +151,14 @@ local function python_probe(python)
   end
 end
 
+local CPYTHON_OPTIONS = {
+  name = { "string", nonempty = true },
+  python = "string",
+  role = { "string", choices = { "reference", "candidate", "baseline" } },
+}
 --- CPython, the reference lane: `opts.python` or the interpreter behind `python3`.
 function M.cpython(opts)
-  opts = opts or {}
+  opts = check.options("cpython", 1, opts, CPYTHON_OPTIONS)
   local python = opts.python or real_python(env.which("python3") or "python3")
   local lane = M.define { name = opts.name or "cpython", role = opts.role or "reference",
     description = "CPython " .. (python or "(not found)"), probe = python_probe(python),
@@ -193,9 +199,10 @@ function M.pythons(reference)
   return out
 end
 
+local PYPY_OPTIONS = { cmd = "string" }
 --- PyPy: `pypy3` (or `opts.cmd`) on PATH.
 function M.pypy(opts)
-  opts = opts or {}
+  opts = check.options("pypy", 1, opts, PYPY_OPTIONS)
   local cmd = opts.cmd or env.which("pypy3") or env.which("pypy")
   local lane = M.define { name = "pypy", role = "candidate", description = "PyPy",
     probe = cmd and { cmd, "--version" }
@@ -205,10 +212,11 @@ function M.pypy(opts)
   return lane
 end
 
+local MOLT_OPTIONS = { molt = "string", build = { "list", of = "string" } }
 --- Molt: `molt build` then the binary. The build command is a template, since Molt may not
 --- be installed or may be invoked differently (`opts.build`, or `opts.molt` for the program).
 function M.molt(opts)
-  opts = opts or {}
+  opts = check.options("molt", 1, opts, MOLT_OPTIONS)
   local molt = opts.molt or "molt"
   local found = env.which(molt)
   return M.define { name = "molt", role = "candidate", description = "Molt (" .. molt .. ")",
@@ -219,9 +227,10 @@ function M.molt(opts)
     run = { "{binary}", "{args}" } }
 end
 
+local CODON_OPTIONS = { codon = "string" }
 --- Codon: `codon build -release`.
 function M.codon(opts)
-  opts = opts or {}
+  opts = check.options("codon", 1, opts, CODON_OPTIONS)
   local codon = opts.codon or env.which("codon")
   return M.define { name = "codon", role = "candidate", description = "Codon",
     probe = codon and { codon, "--version" }
@@ -229,9 +238,10 @@ function M.codon(opts)
     build = { codon or "codon", "build", "-release", "{script}", "-o", "{out}" }, run = { "{binary}", "{args}" } }
 end
 
+local NUITKA_OPTIONS = { python = "string" }
 --- Nuitka: `python -m nuitka --onefile` with the reference interpreter.
 function M.nuitka(opts)
-  opts = opts or {}
+  opts = check.options("nuitka", 1, opts, NUITKA_OPTIONS)
   local python = opts.python or real_python(env.which("python3") or "python3")
   local lane = M.define { name = "nuitka", role = "candidate", description = "Nuitka",
     probe = { python or "python3", "-m", "nuitka", "--version" },
@@ -273,10 +283,11 @@ function M.cython()
   return lane
 end
 
+local NUMBA_OPTIONS = { python = "string" }
 --- Numba: the reference interpreter with numba importable; workloads see RIG_LANE=numba
 --- and may JIT their kernels.
 function M.numba(opts)
-  opts = opts or {}
+  opts = check.options("numba", 1, opts, NUMBA_OPTIONS)
   local python = opts.python or real_python(env.which("python3") or "python3")
   local lane = M.define { name = "numba", role = "candidate", description = "Numba (CPython + numba)",
     probe = { python or "python3", "-c", "import numba; print('numba', numba.__version__)" },
@@ -285,9 +296,10 @@ function M.numba(opts)
   return lane
 end
 
+local PYODIDE_OPTIONS = { cmd = "string" }
 --- Pyodide: a runner command (`opts.cmd`, or MOLT_BENCH_PYODIDE_CMD) given the script.
 function M.pyodide(opts)
-  opts = opts or {}
+  opts = check.options("pyodide", 1, opts, PYODIDE_OPTIONS)
   local cmd = opts.cmd or os.getenv("MOLT_BENCH_PYODIDE_CMD")
   local words = {}
   for w in (cmd or ""):gmatch("%S+") do words[#words + 1] = w end

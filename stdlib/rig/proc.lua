@@ -2,7 +2,7 @@
 --- timeout, times, peak RSS, output); a command that cannot start returns `nil, err`.
 --- The waiting, timing and killing happen in Rig's Swift core; see docs/processes.md.
 local native = require "rig._native.proc"
-local util = require "rig.util"
+local check = require "rig.check"
 
 local M = {}
 
@@ -23,12 +23,15 @@ function M.totals()
   return { count = totals.count, wall_s = totals.wall_s }
 end
 
+-- The options of a command spec (its words are the list part). The bounds are the spawn
+-- binding's too (Proc+Lua.swift): seconds up to 1e9, MB up to 1e12, CPUs 0-1023.
+local SECONDS = { "number", gt = 0, max = 1e9 }
 local SPEC_FIELDS = {
-  env = "table", env_clear = "boolean", cwd = "string", stdin = "any", stdout = "any",
-  stderr = "any", timeout = "number", kill_grace = "number", max_capture = "number",
-  rss_limit_mb = "number", cpu = "number", keep_group = "boolean", argv = "table",
+  env = { "map", of = "string|number" }, env_clear = "boolean", cwd = { "string", nonempty = true },
+  stdin = "any", stdout = "any", stderr = "any", timeout = SECONDS, kill_grace = SECONDS,
+  max_capture = { "integer", min = 0 }, rss_limit_mb = { "number", gt = 0, max = 1e12 },
+  cpu = { "integer", min = 0, max = 1023 }, keep_group = "boolean", argv = "list",
 }
-local FIELD_NAMES = util.sorted_keys(SPEC_FIELDS)
 
 local function bad(fname, message, level)
   error(("bad argument #1 to '%s' (%s)"):format(fname, message), level + 1)
@@ -71,17 +74,12 @@ local function normalize(spec, fname, level)
   if #out.argv == 0 then
     bad(fname, "a command expected: {\"program\", \"arg\", ..., option = value}", level)
   end
+  local options = {}
   for key, value in pairs(spec) do
-    if math.type(key) ~= "integer" then
-      local expected = SPEC_FIELDS[key]
-      if expected == nil then
-        local name = tostring(key)
-        bad(fname, ("unknown option '%s'%s"):format(name, util.did_you_mean(name, FIELD_NAMES)), level)
-      elseif expected ~= "any" and type(value) ~= expected then
-        bad(fname, ("option '%s' must be a %s, got %s"):format(key, expected, type(value)), level)
-      end
-    end
+    if math.type(key) ~= "integer" then options[key] = value end
   end
+  local why = check.record(options, SPEC_FIELDS, nil, "option")
+  if why then bad(fname, why, level) end
   if spec.env then
     out.env = {}
     for k, v in pairs(spec.env) do
@@ -107,26 +105,9 @@ local function normalize(spec, fname, level)
   end
   output_mode(fname, "stdout", spec.stdout, out, level)
   output_mode(fname, "stderr", spec.stderr, out, level)
-  for _, key in ipairs { "timeout", "kill_grace", "rss_limit_mb" } do
-    local v = spec[key]
-    if v ~= nil and not (v > 0 and v < math.huge) then
-      bad(fname, ("option '%s' must be a positive number of %s"):format(key,
-        key == "rss_limit_mb" and "MB" or "seconds"), level)
-    end
-    out[key] = v
-  end
-  if spec.max_capture ~= nil then
-    if math.type(spec.max_capture) ~= "integer" or spec.max_capture < 0 then
-      bad(fname, "option 'max_capture' must be a non-negative integer (bytes)", level)
-    end
-    out.max_capture = spec.max_capture
-  end
-  if spec.cpu ~= nil then
-    if math.type(spec.cpu) ~= "integer" or spec.cpu < 0 then
-      bad(fname, "option 'cpu' must be a CPU number", level)
-    end
-    out.cpu = spec.cpu
-  end
+  out.timeout, out.kill_grace, out.rss_limit_mb = spec.timeout, spec.kill_grace, spec.rss_limit_mb
+  out.max_capture = math.tointeger(spec.max_capture)
+  out.cpu = math.tointeger(spec.cpu)
   out.keep_group = spec.keep_group
   return out
 end
@@ -164,21 +145,11 @@ end
 ---@param opts? {after?: rig.Process}
 ---@return rig.Process? handle
 ---@return rig.Error? err
+local SPAWN = { after = "rig.Process" }
 function M.spawn(spec, opts)
   local normalized = normalize(spec, "spawn", 2)
   if opts == nil then return native.spawn(normalized) end
-  if type(opts) ~= "table" then
-    error("bad argument #2 to 'spawn' (table expected, got " .. type(opts) .. ")", 2)
-  end
-  for key in pairs(opts) do
-    if key ~= "after" then
-      error(("bad argument #2 to 'spawn' (unknown option '%s'%s)"):format(tostring(key),
-        util.did_you_mean(tostring(key), { "after" })), 2)
-    end
-  end
-  if opts.after ~= nil and type(opts.after) ~= "userdata" then
-    error("bad argument #2 to 'spawn' (option 'after' must be a rig.Process, got " .. type(opts.after) .. ")", 2)
-  end
+  opts = check.options("spawn", 2, opts, SPAWN)
   return native.spawn(normalized, opts.after)
 end
 
@@ -193,12 +164,8 @@ end
 ---@return rig.ProcResult? result
 ---@return rig.Error? err
 function M.wait_any(handles, timeout_s)
-  if type(handles) ~= "table" or #handles == 0 then
-    error("bad argument #1 to 'wait_any' (a non-empty list of rig.Process handles expected)", 2)
-  end
-  if timeout_s ~= nil and (type(timeout_s) ~= "number" or timeout_s ~= timeout_s or timeout_s < 0) then
-    error("bad argument #2 to 'wait_any' (a number of seconds >= 0 expected)", 2)
-  end
+  check.arg("wait_any", 1, handles, { "list", of = "rig.Process", nonempty = true })
+  check.arg("wait_any", 2, timeout_s, { "number", min = 0, finite = false, optional = true })
   return native.wait_any(handles, timeout_s)
 end
 
@@ -208,9 +175,7 @@ end
 ---@param opts? {jobs?: integer}
 ---@return table[]
 function M.run_many(specs, opts)
-  if type(specs) ~= "table" then
-    error("bad argument #1 to 'run_many' (table expected, got " .. type(specs) .. ")", 2)
-  end
+  check.arg("run_many", 1, specs, "list")
   local normalized = {}
   for i, spec in ipairs(specs) do
     local ok, result = pcall(normalize, spec, "run_many", 1)
@@ -220,11 +185,7 @@ function M.run_many(specs, opts)
     end
     normalized[i] = result
   end
-  opts = opts or {}
-  local jobs = opts.jobs or 1
-  if math.type(jobs) ~= "integer" or jobs < 1 then
-    error("bad argument #2 to 'run_many' (jobs must be a positive integer)", 2)
-  end
+  local jobs = check.options("run_many", 2, opts, { jobs = { "integer", min = 1, max = 4096, default = 1 } }).jobs
   local results = native.run_many(normalized, jobs)
   for _, r in ipairs(results) do
     if r and r.wall_s then counted(r) end
@@ -236,9 +197,8 @@ end
 ---@param command string
 ---@param opts? table
 function M.shell(command, opts)
-  if type(command) ~= "string" then
-    error("bad argument #1 to 'shell' (string expected, got " .. type(command) .. ")", 2)
-  end
+  check.arg("shell", 1, command, "string")
+  check.arg("shell", 2, opts, { "table", optional = true })
   local spec = { "/bin/sh", "-c", command }
   for k, v in pairs(opts or {}) do
     if math.type(k) ~= "integer" then spec[k] = v end

@@ -3,6 +3,7 @@
 --- 2 and 3), `molt_profile_epoch_json` (epochs) and the legacy text line `molt_profile k=v
 --- ...`. Noise lines are skipped; a malformed or truncated record is counted and reported,
 --- never fatal. reference: docs/artifacts.md (rig.profile) and docs/profiles.md.
+local check = require "rig.check"
 local native = require "rig._native.profile"
 local json = require "rig.json"
 
@@ -225,11 +226,12 @@ function M.merge(list)
   return out
 end
 
+local DIFF_OPTIONS = { top = { "integer", min = 0 } }
 --- Counter changes from `a` to `b`: a list of {name, a, b, delta, ratio}, largest relative
 --- change first (by |ratio - 1|; counters that start at 0 come next, by |delta|, as Molt's
 --- bench_diff ranks), unchanged counters left out. opts.top keeps the first N.
 function M.diff(a, b, opts)
-  opts = opts or {}
+  opts = check.options("diff", 3, opts, DIFF_OPTIONS)
   local fa, fb = flat(a), flat(b)
   local names, seen = {}, {}
   for k in pairs(fa) do names[#names + 1], seen[k] = k, true end

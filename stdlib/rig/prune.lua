@@ -3,6 +3,7 @@
 --- lock-guarded families); entries older than the age limit go first, then the oldest until
 --- the total fits the size limit. An entry whose lock another process holds is kept. Nothing
 --- outside the cache root is ever touched. docs/sweeps.md.
+local check = require "rig.check"
 local fs = require "rig.fs"
 
 local M = {}
@@ -63,11 +64,17 @@ function M.human(bytes)
   return ("%.1f%s"):format(n, units[i])
 end
 
+local PRUNE_OPTIONS = {
+  dry_run = "boolean",
+  max_age_days = "number",
+  max_gb = { "number", min = 0 },
+  now = "number",
+}
 --- Prunes `root`. opts: max_gb (30), max_age_days (30), dry_run (count, delete nothing),
 --- now (seconds since the epoch, default the clock). Returns a report {before, after,
 --- removed = {paths}, removed_bytes, skipped_locked = {paths}}, or nil and an error.
 function M.prune(root, opts)
-  opts = opts or {}
+  opts = check.options("prune", 2, opts, PRUNE_OPTIONS)
   local real = fs.realpath(root)
   if not real or fs.stat(real).kind ~= "directory" then
     return nil, require("rig._native.core").error("not_found", "cache root is not a directory: " .. root)

@@ -1,6 +1,7 @@
 --- Molt's combined native + wasm benchmark report (tools/bench_report.py): the same sections
 --- in the same order with the same number formats, so the report Rig writes for Molt's
 --- inputs is byte-identical to the one Molt's tool writes; plus the STATUS block.
+local check = require "rig.check"
 local json = require "rig.json"
 local stats = require "rig.stats"
 
@@ -93,9 +94,10 @@ local function timing_text(p)
     p.samples == nil and "-" or pystr(p.samples))
 end
 
+local RENDER_OPTIONS = { startup_audit = "table" }
 --- The report markdown. `native_path` and `wasm_path` are shown as given.
 function M.render(native_path, wasm_path, native, wasm, opts)
-  opts = opts or {}
+  opts = check.options("render", 5, opts, RENDER_OPTIONS)
   local names, nb, wb = collect(native, wasm)
   local native_ok, wasm_ok = 0, 0
   local lane_ok = {}
@@ -390,6 +392,7 @@ local function strip_plot(lanes, cis)
   return table.concat(out)
 end
 
+local HTML_OPTIONS = { alpha = { "number", gt = 0, lt = 1 }, noise = { "number", min = 0 }, title = "string" }
 --- A self-contained HTML page (no scripts, no network): the markdown report's summary, then
 --- for every benchmark the lanes' medians with 95% intervals, Molt against CPython as a
 --- ratio with its interval and verdict (`rig.stats.compare`), and a strip plot of the
@@ -402,7 +405,7 @@ end
 ---@param opts? { alpha?: number, noise?: number, title?: string }
 ---@return string html
 function M.html(native_path, wasm_path, native, wasm, opts)
-  opts = opts or {}
+  opts = check.options("html", 5, opts, HTML_OPTIONS)
   local names, nb, wb = collect(native, wasm)
   local out = {}
   local function add(s) out[#out + 1] = s end

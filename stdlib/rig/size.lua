@@ -2,6 +2,7 @@
 --- sizes, section sizes, and start-up time warm, with the page cache evicted, and on the first
 --- run of a freshly written copy; budgets checked. The output is the case layout of Molt's
 --- startup/size audit, which `rig run report --startup-audit` renders. docs/size.md.
+local check = require "rig.check"
 local fs = require "rig.fs"
 local proc = require "rig.proc"
 local env = require "rig.env"
@@ -99,6 +100,11 @@ local function evict(path)
   return true
 end
 
+local STARTUP_OPTIONS = {
+  runs = { "integer", min = 1, max = 100000 },
+  cold_runs = { "integer", min = 0, max = 100000 },
+  workdir = "string",
+}
 --- Start-up times of a command that runs `path`: `same_path` (warm: the same file, run
 --- `runs` times after one discarded run), `page_cache_cold` (the file's pages evicted
 --- before each of `cold_runs` runs) and `cold_first_sighting` (each run on a new copy of the
@@ -108,7 +114,7 @@ end
 ---@param cmd fun(path: string): string[]
 ---@param opts? { runs?: integer, cold_runs?: integer, timeout?: number, workdir: string }
 function M.startup(path, cmd, opts)
-  opts = opts or {}
+  opts = check.options("startup", 3, opts, STARTUP_OPTIONS)
   local out = json.object({})
   local function mode(name, before_each, n, path_of)
     local samples, reason = {}, nil
@@ -153,7 +159,7 @@ function M.check_budget(case, budget)
     end
   end
   local checks, passed = json.array({}), true
-  local function check(metric, value, limit)
+  local function check_limit(metric, value, limit)
     if type(limit) ~= "number" then return end
     local ok = type(value) == "number" and value <= limit
     checks[#checks + 1] = json.object({ metric = metric, value = value == nil and json.null or value, limit = limit,
@@ -161,14 +167,16 @@ function M.check_budget(case, budget)
     if not ok then passed = false end
   end
   local a = case.artifact
-  for _, key in ipairs { "bytes", "gzip_bytes", "brotli_bytes", "zstd_bytes" } do check(key, a[key], budget[key]) end
+  for _, key in ipairs { "bytes", "gzip_bytes", "brotli_bytes", "zstd_bytes" } do
+    check_limit(key, a[key], budget[key])
+  end
   for _, m in ipairs { "same_path", "page_cache_cold", "cold_first_sighting" } do
     local s = case.startup and case.startup[m]
     local med = s and type(s.stats) == "table" and s.stats.median_s or nil
-    check("startup_" .. m .. "_s", med, budget["startup_" .. m .. "_s"])
+    check_limit("startup_" .. m .. "_s", med, budget["startup_" .. m .. "_s"])
   end
   for name, limit in pairs(budget.sections or {}) do
-    check("section " .. name, a.sections ~= json.null and a.sections[name] or nil, limit)
+    check_limit("section " .. name, a.sections ~= json.null and a.sections[name] or nil, limit)
   end
   return json.object({ passed = passed, checks = checks })
 end

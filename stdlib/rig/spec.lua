@@ -1,6 +1,8 @@
 --- A small busted-compatible spec runner that runs inside Rig, so specs can use the host
 --- primitives (busted itself cannot see them). `describe`, `it`, `before_each`, `after_each`,
 --- `pending` and `assert.*` are globals inside a spec file.
+local check = require "rig.check"
+
 local M = {}
 
 local failure_mt = { __tostring = function(e) return e.message end }
@@ -97,11 +99,12 @@ setmetatable(assert_, {
 })
 M.assert = assert_
 
+local RUN_FILE_OPTIONS = { filter = "string", output = "any" }
 --- Runs one spec file; returns {passed=, failed=, pending=, failures={{name=, message=}}}.
 ---@param path string
 ---@param opts? {filter?: string, output?: file*}
 function M.run_file(path, opts)
-  opts = opts or {}
+  opts = check.options("run_file", 2, opts, RUN_FILE_OPTIONS)
   local out = opts.output or io.stdout
   local result = { passed = 0, failed = 0, pending = 0, failures = {} }
   local root = { name = nil, children = {}, before = {}, after = {} }

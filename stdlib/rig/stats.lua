@@ -4,31 +4,23 @@
 --- change is real. Every function takes a Lua array of numbers or a `rig.Sample`
 --- (`stats.sample(xs)`: the values converted once, sorted once). Methods: docs/statistics.md.
 local native = require "rig._native.stats"
-local util = require "rig.util"
+local check = require "rig.check"
 
 local M = {}
 
-local function check_options(fname, opts, allowed, level)
-  if opts == nil then return {} end
-  if type(opts) ~= "table" then
-    error(("bad argument to '%s' (options table expected, got %s)"):format(fname, type(opts)), level + 1)
-  end
-  local names = util.sorted_keys(allowed)
-  for key, value in pairs(opts) do
-    local expected = allowed[key]
-    if expected == nil then
-      error(("bad argument to '%s' (unknown option '%s'%s)"):format(fname, tostring(key),
-        util.did_you_mean(tostring(key), names)), level + 1)
-    end
-    if type(value) ~= expected then
-      error(("bad argument to '%s' (option '%s' must be a %s, got %s)"):format(fname, key, expected, type(value)),
-        level + 1)
-    end
-  end
-  return opts
+-- Option tables are checked by rig.check; these are the shapes the natives take.
+local function check_options(fname, opts, allowed, level, n)
+  return check.options(fname, n or 2, opts, allowed, level - 1)
 end
 
-local BOOT = { method = "string", resamples = "number", confidence = "number", seed = "number" }
+local PROBABILITY = { "number", gt = 0, lt = 1 }
+
+local BOOT = {
+  method = { "string", choices = { "bca", "percentile" } },
+  resamples = { "integer", min = 100, max = 10000000 },
+  confidence = PROBABILITY,
+  seed = "integer",
+}
 
 --- A sample held natively: `s:n()`, `#s`, `s:values()`, `s:sorted()`, `s:summary()`,
 --- `s:percentile(p)`. Raises on an empty list, a non-number, NaN or infinity.
@@ -62,7 +54,7 @@ function M.percentile(xs, p) return native.percentile(xs, p) end
 ---@param xs number[]|rig.Sample
 ---@param opts? {confidence?: number, quantile?: number}
 function M.median_ci(xs, opts)
-  opts = check_options("median_ci", opts, { confidence = "number", quantile = "number" }, 2)
+  opts = check_options("median_ci", opts, { confidence = PROBABILITY, quantile = PROBABILITY }, 2)
   return native.median_ci(xs, opts.confidence, opts.quantile)
 end
 
@@ -70,7 +62,7 @@ end
 ---@param xs number[]|rig.Sample
 ---@param opts? {confidence?: number}
 function M.mean_ci(xs, opts)
-  opts = check_options("mean_ci", opts, { confidence = "number" }, 2)
+  opts = check_options("mean_ci", opts, { confidence = PROBABILITY }, 2)
   return native.mean_ci(xs, opts.confidence)
 end
 
@@ -80,7 +72,7 @@ end
 ---@param xs number[]|rig.Sample
 ---@param opts? rig.BootstrapOptions|{statistic?: "mean"|"median"}
 function M.bootstrap(xs, opts)
-  local allowed = { statistic = "string" }
+  local allowed = { statistic = { "string", choices = { "mean", "median" } } }
   for k, v in pairs(BOOT) do allowed[k] = v end
   opts = check_options("bootstrap", opts, allowed, 2)
   return native.bootstrap(xs, opts.statistic, opts.method, opts.resamples, opts.confidence, opts.seed)
@@ -91,7 +83,7 @@ end
 ---@param b number[]|rig.Sample candidate
 ---@param opts? rig.BootstrapOptions
 function M.ratio_ci(a, b, opts)
-  opts = check_options("ratio_ci", opts, BOOT, 2)
+  opts = check_options("ratio_ci", opts, BOOT, 2, 3)
   return native.ratio_ci(a, b, opts.method, opts.resamples, opts.confidence, opts.seed)
 end
 
@@ -120,7 +112,7 @@ function M.bh(p) return native.bh(p) end
 ---@param xs number[]|rig.Sample
 ---@param opts? {threshold?: number}
 function M.outliers(xs, opts)
-  opts = check_options("outliers", opts, { threshold = "number" }, 2)
+  opts = check_options("outliers", opts, { threshold = { "number", gt = 0 } }, 2)
   return native.outliers(xs, opts.threshold)
 end
 
@@ -133,9 +125,10 @@ end
 ---@param b number[]|rig.Sample
 ---@param opts? rig.CompareOptions
 function M.compare(a, b, opts)
-  local allowed = { alpha = "number", noise = "number", direction = "string" }
+  local allowed = { alpha = PROBABILITY, noise = { "number", min = 0, lt = 1 },
+    direction = { "string", choices = { "lower", "higher" } } }
   for k, v in pairs(BOOT) do allowed[k] = v end
-  opts = check_options("compare", opts, allowed, 2)
+  opts = check_options("compare", opts, allowed, 2, 3)
   return native.compare(a, b, opts.alpha, opts.noise, opts.method, opts.resamples, opts.confidence, opts.seed,
     opts.direction)
 end

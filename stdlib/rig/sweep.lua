@@ -10,6 +10,7 @@ local json = require "rig.json"
 local time = require "rig.time"
 local core = require "rig._native.core"
 local util = require "rig.util"
+local check = require "rig.check"
 local md = require "rig.md"
 
 -- Seconds between two snapshots at least (see M.run): people read them, the journal is what
@@ -256,21 +257,44 @@ end
 ---   time over the group's: how many ran at once in effect).
 --- Returns the artifact {schema_version, meta, shard, cases = {{id, settings, status, attempts,
 --- retry_reason, result, wall_s}} in matrix order, totals}.
+local function shard_pair(v)
+  if math.type(v[1]) ~= "integer" or math.type(v[2]) ~= "integer" or #v ~= 2 or v[2] < 1 or v[1] < 1
+    or v[1] > v[2] then
+    return false, "must be {k, n} with 1 <= k <= n (shard k of n)"
+  end
+  return true
+end
+local RUN = {
+  cases = { "list", of = { "table", check = function(c)
+    return type(c.id) == "string", "has no string 'id' (make cases with rig.sweep.cases)"
+  end }, required = true },
+  run = "callable", command = "callable", finish = "callable",
+  jobs = { "integer", min = 1, max = 4096, default = 1 },
+  warmup = { "integer", min = 0, max = 1000000, default = 0 },
+  max_retries = { "integer", min = 0, max = 1000000, default = 0 },
+  backoff = { "number", min = 0, max = 86400, default = 0 },
+  backoff_kind = { "string", choices = { "linear", "exponential" }, default = "linear" },
+  signatures = { "list", of = "string" },
+  retry_reason = "callable",
+  json_out = { "string", nonempty = true },
+  markdown_out = { "string", nonempty = true },
+  resume = "boolean",
+  meta = "table",
+  progress = "boolean",
+  shard = { "list", check = shard_pair },
+  on_snapshot = "callable",
+  overlap = "boolean",
+}
 function M.run(cfg)
-  if type(cfg) ~= "table" or type(cfg.cases) ~= "table" then
-    error("bad argument #1 to 'run' (a table with 'cases' expected)", 2)
-  end
-  if (cfg.jobs or 1) > 1 then
-    if type(cfg.command) ~= "function" then
-      error("bad argument #1 to 'run' (jobs > 1 runs cases at once: give 'command(case, attempt)' -> process spec)", 2)
+  cfg = check.options("run", 1, cfg, RUN)
+  if cfg.jobs > 1 then
+    if cfg.command == nil then
+      check.fail("run", 1, "jobs > 1 runs cases at once: give 'command(case, attempt)' -> process spec")
     end
-  elseif type(cfg.run) ~= "function" and type(cfg.command) ~= "function" then
-    error("bad argument #1 to 'run' (a 'command(case, attempt)' or 'run(case, attempt)' function expected)", 2)
+  elseif cfg.run == nil and cfg.command == nil then
+    check.fail("run", 1, "a 'command(case, attempt)' or 'run(case, attempt)' function expected")
   end
-  local warmup = cfg.warmup or 0
-  if math.type(warmup) ~= "integer" or warmup < 0 then
-    error("bad argument #1 to 'run' (warmup must be a number of runs, 0 or more)", 2)
-  end
+  local warmup = cfg.warmup
   local cases = cfg.cases
   if cfg.shard then cases = M.shard(cases, cfg.shard[1], cfg.shard[2]) end
   local previous = (cfg.resume and cfg.json_out) and load_previous(cfg.json_out) or {}
@@ -586,8 +610,14 @@ end
 --- "indistinguishable" from the best. opts: higher, alpha (0.05), noise (0.02).
 --- Returns a list, best first: {name, n, median, ci_low, ci_high, ratio (to the best),
 --- ratio_low, ratio_high, p_value, verdict ("best"|"indistinguishable"|"worse"), reason}.
+local RANK = {
+  higher = "boolean",
+  alpha = { "number", gt = 0, lt = 1 },
+  noise = { "number", min = 0, lt = 1 },
+}
 function M.rank(samples, opts)
-  opts = opts or {}
+  check.arg("rank", 1, samples, "map")
+  opts = check.options("rank", 2, opts, RANK)
   local stats = require "rig.stats"
   local rows = {}
   for name, xs in pairs(samples) do
@@ -627,11 +657,19 @@ end
 --- nothing and every survivor has `max_samples` (40). cfg: configs (list of names), measure,
 --- batch (5), higher, alpha, noise. Returns the final ranking (dropped configurations at the
 --- end, "worse", with the round they left) and the history {round, survivors, dropped}.
+local HALVING = {
+  configs = { "list", of = "string|number", required = true, nonempty = true },
+  measure = { "callable", required = true },
+  batch = { "integer", min = 1, max = 1000000, default = 5 },
+  max_rounds = { "integer", min = 1, max = 1000000, default = 5 },
+  max_samples = { "integer", min = 1, max = 100000000, default = 40 },
+  higher = "boolean",
+  alpha = { "number", gt = 0, lt = 1 },
+  noise = { "number", min = 0, lt = 1 },
+}
 function M.halving(cfg)
-  if type(cfg) ~= "table" or type(cfg.configs) ~= "table" or type(cfg.measure) ~= "function" then
-    error("bad argument #1 to 'halving' (a table with 'configs' and 'measure' expected)", 2)
-  end
-  local batch, max_rounds, max_samples = cfg.batch or 5, cfg.max_rounds or 5, cfg.max_samples or 40
+  cfg = check.options("halving", 1, cfg, HALVING)
+  local batch, max_rounds, max_samples = cfg.batch, cfg.max_rounds, cfg.max_samples
   local samples, alive, dropped, history = {}, {}, {}, {}
   for _, c in ipairs(cfg.configs) do samples[c], alive[#alive + 1] = {}, c end
   local ranking
@@ -641,7 +679,7 @@ function M.halving(cfg)
     end
     local current = {}
     for _, c in ipairs(alive) do current[c] = samples[c] end
-    ranking = M.rank(current, cfg)
+    ranking = M.rank(current, { higher = cfg.higher, alpha = cfg.alpha, noise = cfg.noise })
     local keep, gone = {}, {}
     for _, r in ipairs(ranking) do
       if r.verdict == "worse" then

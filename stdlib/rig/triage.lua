@@ -2,6 +2,8 @@
 --- flow takes a `run` function (settings or attempt in, a result table with `ok` out: a
 --- finished process works as it is) so it serves processes, lanes and whole builds alike, and
 --- records every probe it made. docs/triage.md.
+local check = require "rig.check"
+
 local M = {}
 
 local function class_of(result, classify)
@@ -12,7 +14,9 @@ end
 
 --- Wilson score interval of a proportion (successes of n) at `z` (1.96: 95%).
 function M.wilson(successes, n, z)
-  z = z or 1.959963984540054
+  n = check.arg("wilson", 2, n, { "integer", min = 0 })
+  successes = check.arg("wilson", 1, successes, { "integer", min = 0, max = n })
+  z = check.arg("wilson", 3, z, { "number", gt = 0, default = 1.959963984540054 })
   if n == 0 then return 0, 1 end
   local p = successes / n
   local denom = 1 + z * z / n
@@ -21,6 +25,9 @@ function M.wilson(successes, n, z)
   return math.max(0, centre - half), math.min(1, centre + half)
 end
 
+local CLASSIFY = "callable"
+local FLAKY = { runs = { "integer", min = 1, max = 1000000, default = 10 }, classify = CLASSIFY }
+
 --- Runs a case `runs` times (default 10): the failure rate with its 95% Wilson interval and
 --- the failure classes seen. `classify(result)` names a failure (default: timeout,
 --- signal_exit or exit_nonzero). Returns {runs, failures, rate, rate_low, rate_high, classes =
@@ -28,8 +35,9 @@ end
 ---@param run fun(i: integer): table
 ---@param opts? { runs?: integer, classify?: fun(result: table): string }
 function M.flaky(run, opts)
-  opts = opts or {}
-  local n = opts.runs or 10
+  check.arg("flaky", 1, run, "callable")
+  opts = check.options("flaky", 2, opts, FLAKY)
+  local n = opts.runs
   local failures, classes, results = 0, {}, {}
   for i = 1, n do
     local r = run(i)
@@ -55,15 +63,22 @@ end
 ---@param run fun(attempt: integer, overrides?: table): table
 ---@param opts { classes: string[], overrides: table|fun(class: string, result: table): table?,
 ---  classify?: fun(result: table): string }
+local RETRY = {
+  classes = { "list", of = { "string", nonempty = true }, required = true },
+  overrides = { "table|callable", required = true },
+  classify = CLASSIFY,
+}
 function M.retry_with(run, opts)
+  check.arg("retry_with", 1, run, "callable")
+  opts = check.options("retry_with", 2, opts, RETRY)
   local first = run(1, nil)
   local attempts = { { overrides = false, ok = first.ok == true, class = class_of(first, opts.classify) } }
   if first.ok then return first, attempts end
   local wanted = {}
-  for _, c in ipairs(opts.classes or {}) do wanted[c] = true end
+  for _, c in ipairs(opts.classes) do wanted[c] = true end
   if not wanted[attempts[1].class] then return first, attempts end
   local overrides = opts.overrides
-  if type(overrides) == "function" then
+  if type(overrides) ~= "table" or getmetatable(overrides) then
     overrides = overrides(attempts[1].class, first)
     if overrides == nil then return first, attempts end
   end
@@ -80,8 +95,12 @@ end
 ---@param prefix string e.g. "molt_wasm"
 ---@param opts? { classify?: fun(result: table): string }
 function M.control(primary, control, prefix, opts)
+  check.arg("control", 1, primary, "table")
+  check.arg("control", 2, control, "callable")
+  check.arg("control", 3, prefix, { "string", pattern = "^[%a_][%w_]*$",
+    what = "a field prefix of letters, digits and _" })
+  opts = check.options("control", 4, opts, { classify = CLASSIFY })
   if primary.ok then return {} end
-  opts = opts or {}
   local r = control()
   local fields = {}
   fields[prefix .. "_control_ok"] = r.ok == true
@@ -108,7 +127,13 @@ end
 --- culprits), probes = {{changed = {names}, failed}}}, or nil and a message when the
 --- endpoints do not fail and pass as claimed.
 ---@param cfg { failing: table, passing: table, fails: fun(settings: table): boolean }
+local BISECT = {
+  failing = { "map", required = true },
+  passing = { "map", required = true },
+  fails = { "callable", required = true },
+}
 function M.bisect_settings(cfg)
+  cfg = check.options("bisect_settings", 1, cfg, BISECT)
   local probes = {}
   local function probe(keys)
     local settings = merged(cfg.passing, keys, cfg.failing)

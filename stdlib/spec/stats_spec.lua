@@ -83,7 +83,7 @@ describe("intervals", function()
     assert.has_error(function() stats.bootstrap({ 1, 2, 3 }, { resample = 100 }) end,
       "unknown option 'resample'; did you mean 'resamples'?")
     assert.has_error(function() stats.bootstrap({ 1, 2, 3 }, { method = "bc" }) end,
-      "method must be 'percentile' or 'bca'")
+      "option 'method' must be one of bca, percentile, got 'bc'; did you mean 'bca'?")
   end)
 end)
 

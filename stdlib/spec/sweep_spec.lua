@@ -187,7 +187,8 @@ describe("rig.sweep.run", function()
       end }
     assert.same({ "0:1", "1:1", "0:2", "1:2" }, calls)
     assert.equal(1, artifact.cases[2].warmups)
-    assert.has_error(function() rig.sweep.run { cases = cases, warmup = -1, run = step } end, "warmup must be")
+    assert.has_error(function() rig.sweep.run { cases = cases, warmup = -1, run = step } end,
+      "option 'warmup' must be at least 0")
   end)
 
   it("writes snapshots that are the returned artifact as JSON and markdown", function()

@@ -169,8 +169,8 @@ describe("rig.classify rule tables", function()
     assert.has_error(function() classify.classifier({ { class = "x", anywhre = true } }) end,
       "bad argument #1 to 'classifier' (rule 1: unknown field 'anywhre'; did you mean 'anywhere'?)")
     assert.has_error(function() classify.classifier({ { any = { "x" } } }) end,
-      "bad argument #1 to 'classifier' (rule 1 needs a 'class' string)")
+      "bad argument #1 to 'classifier' (rule 1: field 'class' is required (string))")
     assert.has_error(function() classify.classifier({ { class = "x", any = { "Upper" } } }) end,
-      "bad argument #1 to 'classifier' (rule 1: 'Upper' must be lower case: the text is folded)")
+      "bad argument #1 to 'classifier' (rule 1: field 'any' has 'Upper', which must be lower case: the text is folded)")
   end)
 end)

@@ -184,6 +184,8 @@ int rig_getmetatable(lua_State *L, int index);
 int rig_rawequal(lua_State *L, int a, int b);
 /// registry["rig.embedded"][name] = top (pops the value).
 void rig_set_embedded(lua_State *L, const char *name);
+/// package.loaded[name] = top (pops the value).
+void rig_set_loaded(lua_State *L, const char *name);
 /// registry["rig.natives"][name] = top (pops the value): a host module, out of `require`'s
 /// reach (stdlib/rig/_boot.lua hands them to the stdlib alone).
 void rig_set_native(lua_State *L, const char *name);
