@@ -2,6 +2,7 @@
 --- sample, failures classified and recorded, output parity checked, and results written in
 --- Molt's `schema_version: 1` format (so Molt's diff and report tools read them) plus Rig's
 --- medians, intervals and verdicts. docs/lanes.md.
+local check = require "rig.check"
 local proc = require "rig.proc"
 local stats = require "rig.stats"
 local json = require "rig.json"
@@ -134,12 +135,31 @@ local function count_instructions(state, workload, cfg, dir)
   return total
 end
 
+local RUN_OPTIONS = {
+  alpha = { "number", gt = 0, lt = 1 },
+  instructions = "boolean",
+  lanes = { "list", required = true },
+  max_samples = { "integer", min = 1, max = 1000000 },
+  min_time = { "number", min = 0 },
+  noise = { "number", min = 0 },
+  on_snapshot = "callable",
+  order = "any",
+  pin_cpu = "any",
+  progress = "boolean",
+  samples = { "integer", min = 1, max = 1000000 },
+  super = "boolean",
+  timeout = { "number", gt = 0, max = 1e9 },
+  warmup = { "integer", min = 0, max = 1000000 },
+  workloads = { "list", required = true },
+}
+
 --- Runs the benchmark. `cfg`: workloads ({name, path, args}), lanes (from rig.lanes),
 --- samples, warmup, order ("interleaved"|"sequential"), timeout, min_time, max_samples,
 --- pin_cpu, super, json_out, summary_out, progress (bool), on_snapshot (function(payload)),
 --- instructions (bool: also count each lane's instructions once under callgrind).
 --- Returns the payload (Molt's results schema plus Rig's fields).
 function M.run(cfg)
+  cfg = check.options("run", 1, cfg, RUN_OPTIONS)
   local samples, warmup = cfg.samples, cfg.warmup
   local workdir = assert(fs.tmpdir("rig-bench"))
   local started = time.now()

@@ -3,6 +3,8 @@
 local fs = require "rig.fs"
 local json = require "rig.json"
 
+local check = require "rig.check"
+
 local M = {}
 
 local function field(value)
@@ -31,8 +33,8 @@ end
 ---@param opts? {headers?: any[], newline?: string}
 ---@return string
 function M.encode(rows, opts)
-  if type(rows) ~= "table" then error("bad argument #1 to 'encode' (list of rows expected)", 2) end
-  opts = opts or {}
+  check.arg("encode", 1, rows, "list")
+  opts = check.options("encode", 2, opts, { headers = "list", newline = "string" })
   local nl = opts.newline or "\r\n"
   local out = {}
   local function line(row)

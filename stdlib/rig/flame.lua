@@ -170,8 +170,11 @@ local FRAME_H, FONT_W = 16, 6.6
 
 -- Renders the tree; `fill(node, path)` gives each frame's colour and `note(node, path)` extra
 -- tooltip text.
+local SVG_OPTIONS = {
+  title = "string", width = { "integer", min = 100, max = 100000 }, min_width = { "number", min = 0 },
+}
+
 local function render(tree, opts, fill, note)
-  opts = opts or {}
   local width = opts.width or 1200
   local pad, title_h = 10, 36
   local scale = tree.total > 0 and (width - 2 * pad) / tree.total or 0
@@ -225,6 +228,8 @@ end
 ---@param opts? { title?: string, width?: number, min_width?: number }
 ---@return string svg
 function M.svg(tree, opts)
+  check.arg("svg", 1, tree, "table")
+  opts = check.options("svg", 2, opts, SVG_OPTIONS)
   return render(tree, opts, function(n) return n.name == "all" and "rgb(220,220,220)" or warm(n.name) end,
     function() return nil end)
 end

@@ -100,6 +100,8 @@ local function string_map(v)
   return true
 end
 
+local PARSE_OPTIONS = { values = "map" }
+
 --- Loads and checks a manifest. `opts.values` fills load-time templates (Molt's
 --- `{scientific_numpy_repo_ref}` and the like) in every string. Returns {schema_version,
 --- defaults = {repeat, timeout_sec, env}, suites = {...}, path}, or nil and a `manifest`
@@ -107,14 +109,13 @@ end
 ---@param path string
 ---@param opts? { values?: table<string, string> }
 function M.load(path, opts)
-  if type(path) ~= "string" then error("bad argument #1 to 'load' (string expected)", 2) end
-  opts = opts or {}
+  check.arg("load", 1, path, { "string", nonempty = true })
+  opts = check.options("load", 2, opts, PARSE_OPTIONS)
   local data, err = toml.read(path)
   if not data then return nil, err end
   return M.parse(data, path, opts)
 end
 
-local PARSE_OPTIONS = { values = "map" }
 --- `load` of an already decoded table (`path` is only for messages).
 function M.parse(data, path, opts)
   opts = check.options("parse", 3, opts, PARSE_OPTIONS)
@@ -636,10 +637,30 @@ local function pairs_evidence(runners, names, noise)
   return out
 end
 
+local RUN_SUITE_OPTIONS = {
+  base_env = "map",
+  defaults_env = "map",
+  dry_run = "boolean",
+  heartbeat = { "number", min = 0 },
+  noise = "any",
+  output_root = "any",
+  project_python = "any",
+  python = "any",
+  repo_root = "any",
+  repos_root = "any",
+  rss_limit_mb = { "number", gt = 0, max = 1e12 },
+  suite_roots = "map",
+  timeout_sec = { "number", gt = 0, max = 1e9 },
+  checkout = "any",
+  fetch = "any",
+}
+
 --- Runs one selected suite: acquire (custody before and after), prepare, then per runner a
 --- build phase once and the run phase `repeat` times. Returns the suite record (Molt's
 --- layout plus `rig.pairs`).
 function M.run_suite(suite, opts)
+  check.arg("run_suite", 1, suite, "table")
+  opts = check.options("run_suite", 2, opts, RUN_SUITE_OPTIONS)
   opts.suite_roots = opts.suite_roots or {}
   local ctx = { output_root = opts.output_root, dry_run = opts.dry_run, heartbeat = opts.heartbeat or function() end,
     rss_limit_mb = opts.rss_limit_mb, base_env = opts.base_env or M.base_env() }

@@ -4,6 +4,7 @@
 --- Python's `json.dumps` writes with the same options (indent, sort_keys, ensure_ascii).
 --- So `json.encode(json.decode(s), {indent = 2}) .. "\n"` is the file Python wrote.
 local native = require "rig._native.json"
+local check = require "rig.check"
 local fs = require "rig._native.fs"
 local util = require "rig.util"
 
@@ -78,18 +79,14 @@ local function projection_problem(node, path)
   end
 end
 
+local ONLY = { only = { "table|boolean", check = function(v)
+  local why = projection_problem(v, "only")
+  return why == nil, why and ("is not a projection: " .. why)
+end } }
+
 local function checked_only(fname, opts)
   if opts == nil then return nil end
-  if type(opts) ~= "table" then error(("bad argument #2 to '%s' (table expected)"):format(fname), 3) end
-  for k in pairs(opts) do
-    if k ~= "only" then
-      error(("bad argument #2 to '%s' (unknown option '%s'; the option is 'only')"):format(fname, tostring(k)), 3)
-    end
-  end
-  if opts.only == nil then return nil end
-  local why = projection_problem(opts.only, "only")
-  if why then error(("bad argument #2 to '%s' (%s)"):format(fname, why), 3) end
-  return opts.only
+  return check.options(fname, 2, opts, ONLY, 1).only
 end
 
 --- Parses JSON text. Returns the value, or nil and an error {code = "json_syntax", message,

@@ -5,15 +5,15 @@ local check = require "rig.check"
 local proc = require "rig.proc"
 local env = require "rig.env"
 local fs = require "rig.fs"
-local util = require "rig.util"
 
 local M = {}
 
 local LANE_FIELDS = {
-  name = "string", role = "string", description = "string", probe = "any", build = "any", run = "any",
-  env = "table", size_of = "any",
+  name = { "string", required = true, pattern = "^[%a_][%w_]*$", what = "a name of letters, digits and '_'" },
+  role = { "string", choices = { "reference", "candidate", "baseline" }, default = "candidate" },
+  description = "string", probe = "list|callable", build = "list|callable",
+  run = { "list|callable", required = true }, env = "map", size_of = "any",
 }
-local ROLES = { reference = true, candidate = true, baseline = true }
 
 local lane_mt = { __name = "rig.Lane" }
 lane_mt.__index = lane_mt
@@ -26,27 +26,9 @@ lane_mt.__index = lane_mt
 ---@param spec table
 ---@return table lane
 function M.define(spec)
-  if type(spec) ~= "table" then error("bad argument #1 to 'define' (table expected)", 2) end
-  for k, v in pairs(spec) do
-    local expected = LANE_FIELDS[k]
-    if not expected then
-      error(("bad argument #1 to 'define' (unknown field '%s'%s)"):format(tostring(k),
-        util.did_you_mean(tostring(k), util.sorted_keys(LANE_FIELDS))), 2)
-    end
-    if expected ~= "any" and type(v) ~= expected then
-      error(("bad argument #1 to 'define' (field '%s' must be a %s)"):format(k, expected), 2)
-    end
-  end
-  if type(spec.name) ~= "string" or not spec.name:match("^[%a_][%w_]*$") then
-    error("bad argument #1 to 'define' (a lane needs a name of letters, digits and '_')", 2)
-  end
-  if spec.run == nil then error("bad argument #1 to 'define' (a lane needs 'run')", 2) end
+  spec = check.options("define", 1, spec, LANE_FIELDS)
   local lane = setmetatable({}, lane_mt)
   for k, v in pairs(spec) do lane[k] = v end
-  lane.role = lane.role or "candidate"
-  if not ROLES[lane.role] then
-    error("bad argument #1 to 'define' (role must be reference, candidate or baseline)", 2)
-  end
   lane.env = lane.env or {}
   return lane
 end

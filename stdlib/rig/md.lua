@@ -3,6 +3,8 @@
 local fs = require "rig.fs"
 local core = require "rig._native.core"
 
+local check = require "rig.check"
+
 local M = {}
 
 --- A table cell: `|` escaped, line breaks turned into spaces (a cell is one line).
@@ -28,6 +30,8 @@ function M.row(cells)
   return "| " .. table.concat(parts, " | ") .. " |\n"
 end
 
+local TABLE_OPTIONS = { headers = { "list", required = true }, align = "list", pad = "boolean" }
+
 --- A markdown table. `rows` is a list of lists of cells; `opts.headers` the header cells;
 --- `opts.align` a list of "left", "right", "center" or "none" per column (default "none");
 --- `opts.pad` pads columns to equal width (default false: `| a | b |`). Lines end in "\n".
@@ -35,10 +39,8 @@ end
 ---@param opts {headers: any[], align?: string[], pad?: boolean}
 ---@return string
 function M.table(rows, opts)
-  if type(rows) ~= "table" then error("bad argument #1 to 'table' (list of rows expected)", 2) end
-  if type(opts) ~= "table" or type(opts.headers) ~= "table" then
-    error("bad argument #2 to 'table' (options with 'headers' expected)", 2)
-  end
+  check.arg("table", 1, rows, "list")
+  opts = check.options("table", 2, opts, TABLE_OPTIONS)
   local ncol = #opts.headers
   local align = opts.align or {}
   for i = 1, ncol do

@@ -67,7 +67,6 @@ function M.parse_text_line(payload)
   return any and p or nil
 end
 
-local POLICIES = { last_valid = true, last = true, first = true, all = true }
 
 -- Chooses and decodes records among `candidates` (a flat list {line, first, last, ...});
 -- `payload_of(first, last)` returns a candidate's text.
@@ -120,15 +119,15 @@ local function choose(candidates, payload_of, kind, policy)
   return nil, report
 end
 
+local PROFILE_OPTIONS = {
+  kind = { "string", choices = { "process", "epoch", "text" }, default = "process" },
+  policy = { "string", choices = { "last_valid", "last", "first", "all" }, default = "last_valid" },
+  strip = "boolean",
+}
+
 local function check_options(fname, opts)
-  opts = opts or {}
-  local kind = opts.kind or "process"
-  local policy = opts.policy or "last_valid"
-  if not PREFIX[kind] then error("bad argument #2 to '" .. fname .. "' (kind must be process, epoch or text)", 3) end
-  if not POLICIES[policy] then
-    error("bad argument #2 to '" .. fname .. "' (policy must be last_valid, last, first or all)", 3)
-  end
-  return kind, policy, opts.strip == true
+  opts = check.options(fname, 2, opts, PROFILE_OPTIONS, 1)
+  return opts.kind, opts.policy, opts.strip == true
 end
 
 --- Extracts profile records from text (a log, a run's stderr, a MOLT_DIAGNOSTICS_FILE).

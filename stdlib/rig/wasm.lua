@@ -3,6 +3,7 @@
 --- Molt's wasm rules (build with retries, a failing warmup aborts the case, a failing
 --- measured sample is recorded and sampling goes on, classified failures, a control runner
 --- for failed cases) into Molt's `schema_version: 1` records. docs/wasm.md.
+local check = require "rig.check"
 local proc = require "rig.proc"
 local fs = require "rig.fs"
 local json = require "rig.json"
@@ -150,9 +151,13 @@ end
 --- args)` returns the argv; `check()` says whether it can run here.
 ---@param name "node"|"wasmtime"|string
 ---@param opts? { cmd?: string, node_max_old_space_mb?: integer, node_options?: string, python?: string }
+local RUNNER_OPTIONS = {
+  cmd = "string|list", node_max_old_space_mb = { "integer", min = 1 }, node_options = "string|list",
+  python = "string",
+}
 function M.runner(name, opts)
-  if type(name) ~= "string" then error("bad argument #1 to 'runner' (string expected)", 2) end
-  opts = opts or {}
+  check.arg("runner", 1, name, { "string", nonempty = true })
+  opts = check.options("runner", 2, opts, RUNNER_OPTIONS)
   if name ~= "node" and name ~= "wasmtime" and not opts.cmd then
     error("bad argument #1 to 'runner' (node or wasmtime, or give opts.cmd for a runner of your own)", 2)
   end
@@ -420,6 +425,31 @@ function M.case(workload, cfg)
   return rec
 end
 
+local RUN_OPTIONS = {
+  build_cmd = "any",
+  build_env = "map",
+  build_timeout = { "number", gt = 0, max = 1e9 },
+  control = "any",
+  cwd = "any",
+  keep_artifacts = "boolean",
+  log = "callable",
+  node_max_old_space_mb = "any",
+  on_snapshot = "callable",
+  python = "any",
+  require_linked = "boolean",
+  retry_sleep = "any",
+  rss_limit_mb = { "number", gt = 0, max = 1e12 },
+  run_args = "list",
+  run_env = "map",
+  run_timeout = { "number", gt = 0, max = 1e9 },
+  runner = { "table", required = true },
+  samples = { "integer", min = 1, max = 1000000 },
+  super = "boolean",
+  warmup = { "integer", min = 0, max = 1000000 },
+  workdir = "any",
+  workloads = { "list", required = true },
+}
+
 --- Runs every workload: {workloads = {{name, path}}, runner = lane, control = lane?,
 --- build_cmd (template: {script} {dir} {out} {stem} {python}), build_timeout, build_env,
 --- samples, warmup, super, require_linked, run_timeout, rss_limit_mb, run_env, run_args,
@@ -429,7 +459,7 @@ end
 --- with the payload so far as a third value.
 ---@param cfg table
 function M.run(cfg)
-  if type(cfg) ~= "table" then error("bad argument #1 to 'run' (table expected)", 2) end
+  cfg = check.options("run", 1, cfg, RUN_OPTIONS)
   for _, lane in ipairs { cfg.runner, cfg.control } do
     local p = lane:check()
     if not p.available then

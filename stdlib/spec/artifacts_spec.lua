@@ -358,8 +358,8 @@ describe("rig.json projections (opts.only)", function()
 
   it("rejects a malformed tree with the path to the mistake", function()
     assert.has_error(function() rig.json.decode("{}", { only = { a = { b = 3 } } }) end,
-      "bad argument #2 to 'decode' (only.a.b: true or a table expected, got 3)")
+      "bad argument #2 to 'decode' (option 'only' is not a projection: only.a.b: true or a table expected, got 3)")
     assert.has_error(function() rig.json.read("x.json", { onyl = true }) end,
-      "bad argument #2 to 'read' (unknown option 'onyl'; the option is 'only')")
+      "bad argument #2 to 'read' (unknown option 'onyl'; did you mean 'only'?)")
   end)
 end)
