@@ -140,9 +140,7 @@ end
 ---@param text string
 ---@param opts? {kind?: "process"|"epoch"|"text", policy?: "last_valid"|"last"|"first"|"all", strip?: boolean}
 function M.extract(text, opts)
-  if type(text) ~= "string" then
-    error("bad argument #1 to 'extract' (string expected, got " .. type(text) .. ")", 2)
-  end
+  check.arg("extract", 1, text, "string")
   local kind, policy, strip = check_options("extract", opts)
   local candidates = native.scan(text, PREFIX[kind], strip)
   return choose(candidates, function(first, last) return text:sub(first, last) end, kind, policy)
@@ -150,7 +148,8 @@ end
 
 --- Extracts from a finished process: its stderr (where Molt prints), else its stdout.
 function M.from_result(result, opts)
-  if type(result) ~= "table" then error("bad argument #1 to 'from_result' (a rig.proc result expected)", 2) end
+  check.arg("from_result", 1, result, "table")
+  check_options("from_result", opts)
   local p, report = M.extract(result.stderr or "", opts)
   if (p == nil or (type(p) == "table" and #p == 0 and (opts or {}).policy == "all")) and result.stdout then
     return M.extract(result.stdout, opts)
@@ -162,7 +161,7 @@ end
 --- epoch); anything else (or JSON that is not a profile) is scanned as a log, without
 --- loading it into memory: only the records the policy needs are read.
 function M.read(path, opts)
-  if type(path) ~= "string" then error("bad argument #1 to 'read' (string expected, got " .. type(path) .. ")", 2) end
+  check.arg("read", 1, path, { "string", nonempty = true })
   local kind, policy, strip = check_options("read", opts)
   if path:sub(-5) == ".json" then
     local payload = json.read(path)

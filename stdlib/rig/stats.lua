@@ -10,7 +10,8 @@ local M = {}
 
 -- Option tables are checked by rig.check; these are the shapes the natives take.
 local function check_options(fname, opts, allowed, level, n)
-  return check.options(fname, n or 2, opts, allowed, level - 1)
+  local checked = check.options(fname, n or 2, opts, allowed, level - 1)
+  return checked  -- not a tail call: the error's level counts this frame
 end
 
 local PROBABILITY = { "number", gt = 0, lt = 1 }
