@@ -15,3 +15,5 @@ files["stdlib/meta/**/*.lua"] = {
   unused_args = false,
   globals = { "rig" },
 }
+-- Recipes the specs run in child processes.
+files["stdlib/spec/fuzz/*.lua"] = { std = "lua54+rig" }
