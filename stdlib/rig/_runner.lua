@@ -136,7 +136,9 @@ function M.list(entries)
     if ok then
       description = recipe.description ~= "" and recipe.description:match("^[^\n]*") or "(no description)"
     else
-      description = "(does not load: " .. tostring(recipe):gsub("\n.*", "") .. ")"
+      -- A raised table (a rig.Error, or the report load_recipe keeps) shows its message.
+      local why = type(recipe) == "table" and (recipe.message or recipe.value) or recipe
+      description = "(does not load: " .. tostring(why):gsub("\n.*", "") .. ")"
     end
     local where = spec.origin == "builtIn" and "built in" or spec.chunk
     if spec.shadowed and #spec.shadowed > 0 then

@@ -134,12 +134,17 @@ function M.run_file(path, opts)
   if not chunk then
     result.failed = 1
     result.failures[1] = { name = path, message = err }
+    out:write("FAIL: ", path, " does not compile\n  ", tostring(err), "\n")
     return result
   end
   local ok, load_err = xpcall(chunk, debug.traceback)
   if not ok then
+    -- A syntax error, a failed require, an error at the file's top level: say so, with its
+    -- file:line, rather than count a failure with no reason.
+    local why = type(load_err) == "table" and (load_err.message or load_err.value) or load_err
     result.failed = 1
-    result.failures[1] = { name = path, message = tostring(load_err) }
+    result.failures[1] = { name = path, message = tostring(why) }
+    out:write("FAIL: ", path, " does not load\n  ", tostring(why):gsub("\n", "\n  "), "\n")
     return result
   end
 
