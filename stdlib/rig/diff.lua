@@ -255,17 +255,9 @@ local function pct(v)
   return (v >= 0 and "+" or "") .. ("%.2f%%"):format(v)
 end
 
-local MARKDOWN_OPTIONS = {
-  top = "integer",
-  alpha = "number",
-  noise = "number",
-  metrics = "list",
-  fail_regression_abs = "number",
-  fail_regression_count = "integer",
-  fail_regression_pct = "number",
-  include_zero_only = "boolean",
-  significant_only = "boolean",
-}
+-- The diff recipe hands markdown the options it gave compare.
+local MARKDOWN_OPTIONS = COMPARE_OPTIONS
+
 --- The markdown Molt's tool prints, then Rig's statistics when there are samples.
 function M.markdown(result, old_path, new_path, opts)
   opts = check.options("markdown", 4, opts, MARKDOWN_OPTIONS)
