@@ -8,7 +8,9 @@ local child = assert(rig.fs.realpath(here .. "/fuzz/api_child.lua"))
 
 describe("API fuzz", function()
   it("120,000 random calls in 12 processes: no signal, no trap, every batch completes", function()
-    local rig_bin = assert(rig.env.executable(), "rig's own executable")
+    local self = rig.env.executable()
+    local root = debug.getinfo(1, "S").source:match("^@(.*)/stdlib/spec/[^/]+$") or "."
+    local rig_bin = self and self:match("/rig$") and self or assert(rig.fs.realpath(root .. "/.build/debug/rig"))
     local base = tonumber(os.getenv("RIG_FUZZ_SEED") or "") or 20261201
     local scratch = assert(rig.fs.tmpdir("rig-fuzz-api"))
     local total = 0

@@ -1,7 +1,15 @@
 -- What an adversarial recipe or a hostile file does to Rig: each case runs the real `rig`
 -- binary in a child process, so a crash shows as a signal, and checks the exit code and the
 -- message a user would see.
-local rig_bin = assert(rig.env.executable())
+-- The rig binary: this process when the spec runs under `rig run spec`, else (the Swift test
+-- runner hosts the specs) the debug build beside the checkout.
+local function find_rig()
+  local self = rig.env.executable()
+  if self and self:match("/rig$") then return self end
+  local root = debug.getinfo(1, "S").source:match("^@(.*)/stdlib/spec/[^/]+$") or "."
+  return assert(rig.fs.realpath(root .. "/.build/debug/rig"), "no .build/debug/rig: build rig first")
+end
+local rig_bin = find_rig()
 local env = { RIG_STDLIB_DIR = os.getenv("RIG_STDLIB_DIR") }
 
 local function eval(code, ...)
