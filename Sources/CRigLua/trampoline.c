@@ -12,18 +12,18 @@ static int rig_trampoline(lua_State *L) {
   int n = st->dispatch(L, st->host, (int)lua_tointeger(L, lua_upvalueindex(1)));
   st->lua_depth = depth;
   // What the host function allocated on the Lua heap counts against the ceiling too: past it,
-  // the call fails as a Lua allocation would (its results become garbage).
-  // Garbage left by Lua code is collected first (the results stay reachable on the stack).
-  if (depth > 0 && n >= 0 && st->limit && st->used > st->limit) lua_gc(L, LUA_GCCOLLECT);
-  if (depth > 0 && n >= 0 && st->limit && st->used > st->limit) {
-    lua_settop(L, argc);
-    size_t mb = st->limit / (1024 * 1024);
-    const char *what = lua_pushfstring(L,
-      "out of memory: a Rig function's result took the Lua heap past its %d MB ceiling"
-      " (raise it with --lua-memory-mb)", (int)mb);
-    (void)what;
-    rig_push_error(L, "out_of_memory", lua_tostring(L, -1), -1);
-    return lua_error(L);
+  // after collecting the garbage Lua code left (the results stay reachable on the stack), the
+  // call fails as a Lua allocation would and its results become garbage.
+  if (depth > 0 && n >= 0 && rig_memory_exceeded(L)) {
+    lua_gc(L, LUA_GCCOLLECT);
+    if (rig_memory_exceeded(L)) {
+      lua_settop(L, argc);
+      lua_pushfstring(L,
+        "out of memory: a Rig function's result took the Lua heap past its %d MB ceiling"
+        " (raise it with --lua-memory-mb)", (int)(st->limit / (1024 * 1024)));
+      rig_push_error(L, "out_of_memory", lua_tostring(L, -1), -1);
+      return lua_error(L);
+    }
   }
   switch (n) {
     case RIG_ARGERROR:

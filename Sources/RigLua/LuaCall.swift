@@ -1,4 +1,5 @@
 internal import CRigLua
+import RigKit
 
 /// A caller bug found while decoding a host function's arguments. The C trampoline turns it
 /// into Lua's usual `bad argument #n to 'f' (...)`, after the Swift frames have returned.
@@ -66,8 +67,7 @@ public struct LuaCall {
   /// so `"dir\0/x"` would silently mean `dir`).
   public func path(_ i: Int32) throws(LuaArgumentError) -> String {
     let s = try string(i)
-    if s.isEmpty { throw .message(index: i, "a non-empty path expected") }
-    if s.utf8.contains(0) { throw .message(index: i, "a path without NUL bytes expected") }
+    do { try FileSystem.checkPath(s) } catch { throw .message(index: i, error.message) }
     return s
   }
 
@@ -112,9 +112,6 @@ public struct LuaCall {
     guard limit > 0 else { return nil }
     return limit > used ? limit - used : 0
   }
-
-  /// True when the Lua heap is past its ceiling (a builder checks as it goes).
-  public var memoryExceeded: Bool { rig_memory_exceeded(L) != 0 }
 
   // MARK: - Results
 

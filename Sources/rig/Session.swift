@@ -1,8 +1,5 @@
 import ArgumentParser
 import Foundation
-#if canImport(Glibc)
-  import Glibc
-#endif
 import RigKit
 import RigLua
 
@@ -47,15 +44,7 @@ enum Session {
   static func printOutput(_ text: String) { write(1, text) }
 
   private static func write(_ fd: Int32, _ text: String) {
-    var bytes = Array((text.hasSuffix("\n") ? text : text + "\n").utf8)
-    var offset = 0
-    while offset < bytes.count {
-      let n = bytes.withUnsafeMutableBytes { raw -> Int in
-        guard let base = raw.baseAddress else { return -1 }
-        return Glibc.write(fd, base + offset, raw.count - offset)
-      }
-      if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
-    }
+    _ = FileSystem.writeAll(fd, Array((text.hasSuffix("\n") ? text : text + "\n").utf8))
   }
 
   /// Creates the Lua host, runs `body`, and exits with the code the outcome calls for.

@@ -219,6 +219,10 @@ function rig.util.raise(code, message) end
 --- `{type, min=, max=, gt=, lt=, finite=, choices=, of=, fields=, required=, default=,
 --- nonempty=, pattern=, what=, check=, optional=}`.
 ---@class rig.check
+---@field SECONDS table seconds above 0, at most 1e9 (the spawn binding's bound)
+---@field MEGABYTES table MB above 0, at most 1e12 (the spawn binding's bound)
+---@field PROBABILITY table a number in the open interval (0, 1)
+---@field PATH table a non-empty string without NUL bytes (a path the OS can take)
 rig.check = {}
 ---@alias rig.FieldSpec string|table
 

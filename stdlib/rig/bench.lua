@@ -136,7 +136,7 @@ local function count_instructions(state, workload, cfg, dir)
 end
 
 local RUN_OPTIONS = {
-  alpha = { "number", gt = 0, lt = 1 },
+  alpha = check.PROBABILITY,
   instructions = "boolean",
   lanes = { "list", required = true },
   max_samples = { "integer", min = 1, max = 1000000 },
@@ -148,7 +148,7 @@ local RUN_OPTIONS = {
   progress = "boolean",
   samples = { "integer", min = 1, max = 1000000 },
   super = "boolean",
-  timeout = { "number", gt = 0, max = 1e9 },
+  timeout = check.SECONDS,
   warmup = { "integer", min = 0, max = 1000000 },
   workloads = { "list", required = true },
 }

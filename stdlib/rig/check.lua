@@ -17,6 +17,19 @@ local util = require "rig.util"
 
 local M = {}
 
+--- Specs shared by the API, so one bound holds everywhere. SECONDS and MEGABYTES are the
+--- bounds of the spawn binding (ProcessSpec.maxSeconds and maxRSSLimitMB in RigKit): a
+--- timeout past 1e9 s or an RSS limit past 1e12 MB cannot be turned into a deadline or a kB
+--- count. PROBABILITY is an open (0, 1) interval: a significance level or a confidence.
+M.SECONDS = { "number", gt = 0, max = 1e9 }
+M.MEGABYTES = { "number", gt = 0, max = 1e12 }
+M.PROBABILITY = { "number", gt = 0, lt = 1 }
+--- A path the OS can take: not empty, no NUL byte (the OS would cut the path there). The
+--- natives check the same (FileSystem.checkPath in RigKit).
+M.PATH = { "string", nonempty = true, check = function(v)
+  return not v:find("\0", 1, true), "contains a NUL byte"
+end }
+
 local TYPES = {
   string = true, number = true, integer = true, boolean = true, table = true, ["function"] = true,
   callable = true, list = true, map = true, any = true, userdata = true,

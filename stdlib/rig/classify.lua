@@ -115,6 +115,12 @@ local function matches(rule, result, head, whole, ctx)
   return true
 end
 
+local CLASSIFIER = {
+  default = "string",
+  head_lines = { "integer", min = 1, default = 8 },
+  head_chars = { "integer", min = 1, default = 1200 },
+}
+
 --- Compiles a rule table into a classifier `function(result, ctx) -> class, detail`. The first
 --- rule whose every given condition holds names the class; otherwise `opts.default` (nil:
 --- unclassified). Conditions: `runner` (a name or list, from ctx.runner), `timed_out`,
@@ -126,11 +132,6 @@ end
 ---@param rules table[]
 ---@param opts? { default?: string, head_lines?: integer, head_chars?: integer }
 ---@return fun(result: table, ctx?: table): string?, string?
-local CLASSIFIER = {
-  default = "string",
-  head_lines = { "integer", min = 1, default = 8 },
-  head_chars = { "integer", min = 1, default = 1200 },
-}
 function M.classifier(rules, opts)
   check.arg("classifier", 1, rules, "list")
   opts = check.options("classifier", 2, opts, CLASSIFIER)

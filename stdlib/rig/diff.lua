@@ -93,7 +93,7 @@ local function samples_of(metric, old, new)
 end
 
 local COMPARE_OPTIONS = {
-  alpha = { "number", gt = 0, lt = 1 },
+  alpha = check.PROBABILITY,
   noise = { "number", min = 0 },
   top = "integer",
   metrics = { "list", of = "string" },

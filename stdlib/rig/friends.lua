@@ -652,9 +652,9 @@ local RUN_SUITE_OPTIONS = {
   python = "any",
   repo_root = "any",
   repos_root = "any",
-  rss_limit_mb = { "number", gt = 0, max = 1e12 },
+  rss_limit_mb = check.MEGABYTES,
   suite_roots = "map",
-  timeout_sec = { "number", gt = 0, max = 1e9 },
+  timeout_sec = check.SECONDS,
   checkout = "any",
   fetch = "any",
 }

@@ -4,24 +4,22 @@
 --- "exists", "not_a_directory", "is_a_directory", "not_empty", "no_space", "refused",
 --- "io_error") and `err.errno`.
 local native = require "rig._native.fs"
+local check = require "rig.check"
 
 local M = {}
 
-local function check_string(fname, n, v)
-  if type(v) ~= "string" then
-    error(("bad argument #%d to '%s' (string expected, got %s)"):format(n, fname, type(v)), 3)
-  end
-end
+local function check_string(fname, n, v) check.arg(fname, n, v, "string", 1) end
+local function check_path(fname, n, v) check.arg(fname, n, v, check.PATH, 1) end
 
 --- The contents of a file (bytes), or nil, err.
-function M.read(path) check_string("read", 1, path) return native.read(path) end
+function M.read(path) check_path("read", 1, path) return native.read(path) end
 
 --- Replaces `path` with `data` atomically; true, or nil, err. `data` may be a list of
 --- strings, written one after the other without joining them first.
 ---@param path string
 ---@param data string|string[]
 function M.write(path, data)
-  check_string("write", 1, path)
+  check_path("write", 1, path)
   if type(data) == "table" then
     for i = 1, #data do
       if type(data[i]) ~= "string" then
@@ -37,14 +35,14 @@ end
 --- Appends `data` (one write, so whole lines from concurrent writers do not interleave).
 ---@param sync? boolean fsync after writing
 function M.append(path, data, sync)
-  check_string("append", 1, path)
+  check_path("append", 1, path)
   check_string("append", 2, data)
   return native.append(path, data, sync)
 end
 
 --- Appends one JSON line (`rig.json.encode(value)` and a newline).
 function M.append_jsonl(path, value, sync)
-  check_string("append_jsonl", 1, path)
+  check_path("append_jsonl", 1, path)
   local line = require("rig.json").encode(value)
   return native.append(path, line .. "\n", sync)
 end
@@ -56,42 +54,42 @@ end
 ---@param path string
 ---@return rig.Lock|false|nil lock
 ---@return rig.Error? err
-function M.try_lock(path) check_string("try_lock", 1, path) return native.try_lock(path) end
+function M.try_lock(path) check_path("try_lock", 1, path) return native.try_lock(path) end
 
 --- true when `path` exists (links are not followed).
-function M.exists(path) check_string("exists", 1, path) return native.stat(path) ~= nil end
+function M.exists(path) check_path("exists", 1, path) return native.stat(path) ~= nil end
 
 --- {size, mtime, kind ("file"|"directory"|"link"|"other"), mode}, or nil when it does not
 --- exist (nil, err for other failures).
-function M.stat(path) check_string("stat", 1, path) return native.stat(path) end
+function M.stat(path) check_path("stat", 1, path) return native.stat(path) end
 
 --- Entry names of a directory, sorted.
-function M.list(path) check_string("list", 1, path) return native.list(path) end
+function M.list(path) check_path("list", 1, path) return native.list(path) end
 
 --- Paths matching a shell pattern (`*`, `?`, `[...]`, `{a,b}`, `~`), sorted.
-function M.glob(pattern) check_string("glob", 1, pattern) return native.glob(pattern) end
+function M.glob(pattern) check_path("glob", 1, pattern) return native.glob(pattern) end
 
 --- Every entry below a directory: {path, kind, size, mtime}, depth first; links not followed.
-function M.walk(path) check_string("walk", 1, path) return native.walk(path) end
+function M.walk(path) check_path("walk", 1, path) return native.walk(path) end
 
 --- mkdir -p.
-function M.mkdir(path) check_string("mkdir", 1, path) return native.mkdir(path) end
+function M.mkdir(path) check_path("mkdir", 1, path) return native.mkdir(path) end
 
 --- Removes a file or an empty directory.
-function M.remove(path) check_string("remove", 1, path) return native.remove(path) end
+function M.remove(path) check_path("remove", 1, path) return native.remove(path) end
 
 --- Removes a directory tree; refuses `/`, the home directory, and paths not inside `root`
 --- (links resolved). Returns the number of entries removed.
 function M.remove_tree(path, root)
-  check_string("remove_tree", 1, path)
-  check_string("remove_tree", 2, root)
+  check_path("remove_tree", 1, path)
+  check_path("remove_tree", 2, root)
   return native.remove_tree(path, root)
 end
 
 --- Copies a file (atomically at the destination, keeping its mode).
 function M.copy(from, to)
-  check_string("copy", 1, from)
-  check_string("copy", 2, to)
+  check_path("copy", 1, from)
+  check_path("copy", 2, to)
   return native.copy(from, to)
 end
 
@@ -99,10 +97,10 @@ end
 function M.tmpdir(prefix) return native.tmpdir(prefix) end
 
 --- {bytes, files}: total size of the regular files below a directory.
-function M.tree_size(path) check_string("tree_size", 1, path) return native.tree_size(path) end
+function M.tree_size(path) check_path("tree_size", 1, path) return native.tree_size(path) end
 
 --- The canonical absolute path (links resolved) of an existing path, or nil.
-function M.realpath(path) check_string("realpath", 1, path) return native.realpath(path) end
+function M.realpath(path) check_path("realpath", 1, path) return native.realpath(path) end
 
 -- Paths (pure string operations; nothing touches the disk).
 

@@ -55,7 +55,7 @@ local function category_of(name, categories)
   return fallback
 end
 
-local CHECK_OPTIONS = { alpha = { "number", gt = 0, lt = 1 }, group = "string", strict = "boolean" }
+local CHECK_OPTIONS = { alpha = check.PROBABILITY, group = "string", strict = "boolean" }
 --- Compares a candidate run with a baseline under a definition. opts: strict, group (only the
 --- benchmarks of that group), alpha. Returns {incomparable = message?, categories = {{...
 --- rows}}, failures = n}.

@@ -25,11 +25,10 @@ end
 
 -- The options of a command spec (its words are the list part). The bounds are the spawn
 -- binding's too (Proc+Lua.swift): seconds up to 1e9, MB up to 1e12, CPUs 0-1023.
-local SECONDS = { "number", gt = 0, max = 1e9 }
 local SPEC_FIELDS = {
   env = { "map", of = "string|number" }, env_clear = "boolean", cwd = { "string", nonempty = true },
-  stdin = "any", stdout = "any", stderr = "any", timeout = SECONDS, kill_grace = SECONDS,
-  max_capture = { "integer", min = 0 }, rss_limit_mb = { "number", gt = 0, max = 1e12 },
+  stdin = "any", stdout = "any", stderr = "any", timeout = check.SECONDS, kill_grace = check.SECONDS,
+  max_capture = { "integer", min = 0 }, rss_limit_mb = check.MEGABYTES,
   cpu = { "integer", min = 0, max = 1023 }, keep_group = "boolean", argv = "list",
 }
 
@@ -82,12 +81,7 @@ local function normalize(spec, fname, level)
   if why then bad(fname, why, level) end
   if spec.env then
     out.env = {}
-    for k, v in pairs(spec.env) do
-      if type(k) ~= "string" or (type(v) ~= "string" and type(v) ~= "number") then
-        bad(fname, "env must map names to strings", level)
-      end
-      out.env[k] = tostring(v)
-    end
+    for k, v in pairs(spec.env) do out.env[k] = tostring(v) end  -- names and values checked above
   end
   out.env_clear = spec.env_clear
   out.cwd = spec.cwd
@@ -134,6 +128,8 @@ function M.not_started(err)
   return { ok = false, code = 127, stdout = "", stderr = err.message, wall_s = 0, spawn_error = err.code }
 end
 
+local SPAWN = { after = "rig.Process" }
+
 --- Starts a command and returns a handle: `:wait()`, `:poll()`, `:kill([sig])`, `:pid()`.
 --- Use with `local p <close> = rig.proc.spawn{...}`: leaving the scope kills and reaps it.
 --- `opts.after` (a handle): start the command the moment that process ends, in Rig's spawn
@@ -145,7 +141,6 @@ end
 ---@param opts? {after?: rig.Process}
 ---@return rig.Process? handle
 ---@return rig.Error? err
-local SPAWN = { after = "rig.Process" }
 function M.spawn(spec, opts)
   local normalized = normalize(spec, "spawn", 2)
   if opts == nil then return native.spawn(normalized) end

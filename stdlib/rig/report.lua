@@ -392,7 +392,7 @@ local function strip_plot(lanes, cis)
   return table.concat(out)
 end
 
-local HTML_OPTIONS = { alpha = { "number", gt = 0, lt = 1 }, noise = { "number", min = 0 }, title = "string" }
+local HTML_OPTIONS = { alpha = check.PROBABILITY, noise = { "number", min = 0 }, title = "string" }
 --- A self-contained HTML page (no scripts, no network): the markdown report's summary, then
 --- for every benchmark the lanes' medians with 95% intervals, Molt against CPython as a
 --- ratio with its interval and verdict (`rig.stats.compare`), and a strip plot of the

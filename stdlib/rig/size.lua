@@ -104,7 +104,7 @@ local STARTUP_OPTIONS = {
   runs = { "integer", min = 1, max = 100000 },
   cold_runs = { "integer", min = 0, max = 100000 },
   workdir = "string",
-  timeout = { "number", gt = 0, max = 1e9 },
+  timeout = check.SECONDS,
 }
 --- Start-up times of a command that runs `path`: `same_path` (warm: the same file, run
 --- `runs` times after one discarded run), `page_cache_cold` (the file's pages evicted

@@ -14,7 +14,7 @@ local function check_options(fname, opts, allowed, level, n)
   return checked  -- not a tail call: the error's level counts this frame
 end
 
-local PROBABILITY = { "number", gt = 0, lt = 1 }
+local PROBABILITY = check.PROBABILITY
 
 local BOOT = {
   method = { "string", choices = { "bca", "percentile" } },

@@ -229,34 +229,6 @@ local function markdown_pieces(artifact, names, rows)
   return pieces
 end
 
---- Runs a sweep. cfg:
---- - `cases` (from `cases`), `run(case, attempt)` → a table of results with `ok` (boolean)
----   and anything else to keep (times, metrics); a finished process table works as it is,
----   and `retry_reason(result, signatures)` decides retries;
---- - `max_retries` (0), `backoff` (seconds, 0), `backoff_kind` ("linear"|"exponential"),
----   `signatures` (retryable output patterns), or `retry_reason(result)` to decide instead;
---- - `json_out` (the artifact: each finished case is appended at once to `<json_out>.journal`,
----   and the file rewritten atomically after a case whenever that costs under 1% of the time
----   since the last rewrite, a second ago or more, and at the end; `markdown_out` the same as
----   a table), `resume` (skip cases whose id the snapshot already holds), `meta` (a table
----   stored in the artifact),
----   `progress` (a TTY line, default true), `shard` ({k, n}), `on_snapshot(artifact)`
----   (called at each snapshot, for writing a tool's own layout).
---- - or, instead of `run`, `command(case, attempt)` giving each attempt's process spec (for
----   `rig.proc.spawn`) and `finish(case, attempt, process_result)` (optional) turning the
----   finished process into the case's result. Then `overlap` (default true) queues the next
----   case behind the running one in Rig's spawn helper: it starts the moment the running one
----   ends, and Rig records a case while the next one runs; its `command` is called while the
----   previous case still runs (`overlap = false`: each case is made and started after the
----   previous one is recorded). A retry goes to the back of the queue.
---- - `warmup` (0): runs before each case's first attempt, their results not kept: `run` or
----   `command` is called with attempt 0 for them (with `command` they run back to back with
----   the measured run); the case records `warmups`.
---- - `jobs` (1): more than 1 runs that many cases at once (needs `command`); the artifact
----   gains `concurrency = {jobs, group_wall_s, cases_wall_s, achieved}` (the cases' own wall
----   time over the group's: how many ran at once in effect).
---- Returns the artifact {schema_version, meta, shard, cases = {{id, settings, status, attempts,
---- retry_reason, result, wall_s}} in matrix order, totals}.
 local function shard_pair(v)
   if math.type(v[1]) ~= "integer" or math.type(v[2]) ~= "integer" or #v ~= 2 or v[2] < 1 or v[1] < 1
     or v[1] > v[2] then
@@ -285,6 +257,35 @@ local RUN = {
   on_snapshot = "callable",
   overlap = "boolean",
 }
+
+--- Runs a sweep. cfg:
+--- - `cases` (from `cases`), `run(case, attempt)` → a table of results with `ok` (boolean)
+---   and anything else to keep (times, metrics); a finished process table works as it is,
+---   and `retry_reason(result, signatures)` decides retries;
+--- - `max_retries` (0), `backoff` (seconds, 0), `backoff_kind` ("linear"|"exponential"),
+---   `signatures` (retryable output patterns), or `retry_reason(result)` to decide instead;
+--- - `json_out` (the artifact: each finished case is appended at once to `<json_out>.journal`,
+---   and the file rewritten atomically after a case whenever that costs under 1% of the time
+---   since the last rewrite, a second ago or more, and at the end; `markdown_out` the same as
+---   a table), `resume` (skip cases whose id the snapshot already holds), `meta` (a table
+---   stored in the artifact),
+---   `progress` (a TTY line, default true), `shard` ({k, n}), `on_snapshot(artifact)`
+---   (called at each snapshot, for writing a tool's own layout).
+--- - or, instead of `run`, `command(case, attempt)` giving each attempt's process spec (for
+---   `rig.proc.spawn`) and `finish(case, attempt, process_result)` (optional) turning the
+---   finished process into the case's result. Then `overlap` (default true) queues the next
+---   case behind the running one in Rig's spawn helper: it starts the moment the running one
+---   ends, and Rig records a case while the next one runs; its `command` is called while the
+---   previous case still runs (`overlap = false`: each case is made and started after the
+---   previous one is recorded). A retry goes to the back of the queue.
+--- - `warmup` (0): runs before each case's first attempt, their results not kept: `run` or
+---   `command` is called with attempt 0 for them (with `command` they run back to back with
+---   the measured run); the case records `warmups`.
+--- - `jobs` (1): more than 1 runs that many cases at once (needs `command`); the artifact
+---   gains `concurrency = {jobs, group_wall_s, cases_wall_s, achieved}` (the cases' own wall
+---   time over the group's: how many ran at once in effect).
+--- Returns the artifact {schema_version, meta, shard, cases = {{id, settings, status, attempts,
+--- retry_reason, result, wall_s}} in matrix order, totals}.
 function M.run(cfg)
   cfg = check.options("run", 1, cfg, RUN)
   if cfg.jobs > 1 then
@@ -603,6 +604,12 @@ function M.run(cfg)
   return artifact
 end
 
+local RANK = {
+  higher = "boolean",
+  alpha = check.PROBABILITY,
+  noise = { "number", min = 0, lt = 1 },
+}
+
 --- Ranks configurations by a metric: `samples` maps a configuration's name to its measured
 --- values. The best is the lowest median (`opts.higher`: the highest); every other one is
 --- compared with it (`rig.stats.compare`: Mann-Whitney, the ratio of medians with its
@@ -610,11 +617,6 @@ end
 --- "indistinguishable" from the best. opts: higher, alpha (0.05), noise (0.02).
 --- Returns a list, best first: {name, n, median, ci_low, ci_high, ratio (to the best),
 --- ratio_low, ratio_high, p_value, verdict ("best"|"indistinguishable"|"worse"), reason}.
-local RANK = {
-  higher = "boolean",
-  alpha = { "number", gt = 0, lt = 1 },
-  noise = { "number", min = 0, lt = 1 },
-}
 function M.rank(samples, opts)
   check.arg("rank", 1, samples, "map")
   opts = check.options("rank", 2, opts, RANK)
@@ -650,13 +652,6 @@ function M.rank(samples, opts)
   return rows
 end
 
---- Successive halving for tuning: every round measures each surviving configuration
---- `batch` more times (`measure(config, round)` returns one value), ranks them (`rank`), and
---- drops the ones the data show worse than the best, so the samples go to the close ones.
---- Stops when one configuration is left, after `max_rounds` (5), or when a round drops
---- nothing and every survivor has `max_samples` (40). cfg: configs (list of names), measure,
---- batch (5), higher, alpha, noise. Returns the final ranking (dropped configurations at the
---- end, "worse", with the round they left) and the history {round, survivors, dropped}.
 local HALVING = {
   configs = { "list", of = "string|number", required = true, nonempty = true },
   measure = { "callable", required = true },
@@ -664,9 +659,17 @@ local HALVING = {
   max_rounds = { "integer", min = 1, max = 1000000, default = 5 },
   max_samples = { "integer", min = 1, max = 100000000, default = 40 },
   higher = "boolean",
-  alpha = { "number", gt = 0, lt = 1 },
+  alpha = check.PROBABILITY,
   noise = { "number", min = 0, lt = 1 },
 }
+
+--- Successive halving for tuning: every round measures each surviving configuration
+--- `batch` more times (`measure(config, round)` returns one value), ranks them (`rank`), and
+--- drops the ones the data show worse than the best, so the samples go to the close ones.
+--- Stops when one configuration is left, after `max_rounds` (5), or when a round drops
+--- nothing and every survivor has `max_samples` (40). cfg: configs (list of names), measure,
+--- batch (5), higher, alpha, noise. Returns the final ranking (dropped configurations at the
+--- end, "worse", with the round they left) and the history {round, survivors, dropped}.
 function M.halving(cfg)
   cfg = check.options("halving", 1, cfg, HALVING)
   local batch, max_rounds, max_samples = cfg.batch, cfg.max_rounds, cfg.max_samples

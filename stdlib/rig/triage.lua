@@ -54,6 +54,12 @@ function M.flaky(run, opts)
     verdict = verdict, results = results }
 end
 
+local RETRY = {
+  classes = { "list", of = { "string", nonempty = true }, required = true },
+  overrides = { "table|callable", required = true },
+  classify = CLASSIFY,
+}
+
 --- Runs once; when the failure's class is one of `classes`, runs again with `overrides`
 --- (passed to `run` as its second argument: env overrides, extra arguments, whatever the
 --- run function understands), as Molt retries build timeouts and lock waits with stricter
@@ -63,11 +69,6 @@ end
 ---@param run fun(attempt: integer, overrides?: table): table
 ---@param opts { classes: string[], overrides: table|fun(class: string, result: table): table?,
 ---  classify?: fun(result: table): string }
-local RETRY = {
-  classes = { "list", of = { "string", nonempty = true }, required = true },
-  overrides = { "table|callable", required = true },
-  classify = CLASSIFY,
-}
 function M.retry_with(run, opts)
   check.arg("retry_with", 1, run, "callable")
   opts = check.options("retry_with", 2, opts, RETRY)
@@ -119,6 +120,12 @@ local function merged(base, keys, from)
   return s
 end
 
+local BISECT = {
+  failing = { "map", required = true },
+  passing = { "map", required = true },
+  fails = { "callable", required = true },
+}
+
 --- Finds a minimal set of settings that flips a passing configuration to failing (delta
 --- debugging, Zeller's ddmin). `failing` and `passing` are tables of settings (env vars,
 --- flags); `fails(settings)` runs a probe and returns true when it fails. Starting from
@@ -127,11 +134,6 @@ end
 --- culprits), probes = {{changed = {names}, failed}}}, or nil and a message when the
 --- endpoints do not fail and pass as claimed.
 ---@param cfg { failing: table, passing: table, fails: fun(settings: table): boolean }
-local BISECT = {
-  failing = { "map", required = true },
-  passing = { "map", required = true },
-  fails = { "callable", required = true },
-}
 function M.bisect_settings(cfg)
   cfg = check.options("bisect_settings", 1, cfg, BISECT)
   local probes = {}

@@ -143,6 +143,11 @@ local function node_major(version)
   return tonumber((version or ""):match("^v?(%d+)"))
 end
 
+local RUNNER_OPTIONS = {
+  cmd = "string|list", node_max_old_space_mb = { "integer", min = 1 }, node_options = "string|list",
+  python = "string",
+}
+
 --- A runner as a lane: "node" (node's WASI through Rig's run_node.mjs, with Molt's flags and
 --- `--max-old-space-size` from opts.node_max_old_space_mb, extra node flags from
 --- opts.node_options) or "wasmtime" (the wasmtime CLI when on PATH, else the wasmtime package
@@ -151,10 +156,6 @@ end
 --- args)` returns the argv; `check()` says whether it can run here.
 ---@param name "node"|"wasmtime"|string
 ---@param opts? { cmd?: string, node_max_old_space_mb?: integer, node_options?: string, python?: string }
-local RUNNER_OPTIONS = {
-  cmd = "string|list", node_max_old_space_mb = { "integer", min = 1 }, node_options = "string|list",
-  python = "string",
-}
 function M.runner(name, opts)
   check.arg("runner", 1, name, { "string", nonempty = true })
   opts = check.options("runner", 2, opts, RUNNER_OPTIONS)
@@ -428,7 +429,7 @@ end
 local RUN_OPTIONS = {
   build_cmd = "any",
   build_env = "map",
-  build_timeout = { "number", gt = 0, max = 1e9 },
+  build_timeout = check.SECONDS,
   control = "any",
   cwd = "any",
   keep_artifacts = "boolean",
@@ -438,10 +439,10 @@ local RUN_OPTIONS = {
   python = "any",
   require_linked = "boolean",
   retry_sleep = "any",
-  rss_limit_mb = { "number", gt = 0, max = 1e12 },
+  rss_limit_mb = check.MEGABYTES,
   run_args = "list",
   run_env = "map",
-  run_timeout = { "number", gt = 0, max = 1e9 },
+  run_timeout = check.SECONDS,
   runner = { "table", required = true },
   samples = { "integer", min = 1, max = 1000000 },
   super = "boolean",

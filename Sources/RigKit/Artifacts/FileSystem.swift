@@ -161,8 +161,8 @@ public enum FileSystem {
     return 0
   }
 
-  /// Writes everything; 0 or the errno that stopped it.
-  private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32 {
+  /// Writes everything to `fd`; 0 or the errno that stopped it (EINTR is retried).
+  public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32 {
     bytes.withUnsafeBytes { writeAll(fd, [$0]) }
   }
 
