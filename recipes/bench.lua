@@ -154,9 +154,9 @@ return rig.recipe {
       return 0
     end
     if p.baseline then
-      local base, err = json.read(p.baseline)
+      local base, err = rig.bench.read_results(p.baseline)
       if not base then
-        ctx.log.error("--baseline %s: %s", p.baseline, tostring(err))
+        ctx.log.error("--baseline: %s", err.message)
         return 2
       end
       local gate = rig.bench.check_baseline(payload, base, p.max_regression)

@@ -105,7 +105,12 @@ return rig.recipe {
       workloads = kept
     end
 
-    local build_program = rig.util.expand_command(p.build_cmd, {})[1]
+    local build_argv, why = rig.util.expand_command(p.build_cmd, rig.wasm.build_values("x.py", ".", "x", p.python))
+    if not build_argv or not build_argv[1] then
+      ctx.log.error("--build-cmd: %s", why or "empty")
+      return 2
+    end
+    local build_program = build_argv[1]
     local needs_build = false
     for _, w in ipairs(workloads) do
       if not w.path:match("%.wasm$") then needs_build = true end

@@ -96,6 +96,21 @@ return rig.recipe {
       end
     end
     local root = p.output_root or fs.join("tmp", "compile_progress_" .. rig.time.utc_stamp())
+    -- What the build command's placeholders stand for in one case.
+    local function build_values(spec)
+      local out_dir = fs.join(root, "out", spec.name)
+      local diag_file = fs.join(root, "diagnostics", spec.name .. ".json")
+      return { script = p.script, profile = spec.profile, out_dir = out_dir, python_version = p.python_version,
+        case = spec.name, diagnostics_file = diag_file,
+        cache_flag = spec.cache_mode == "no-cache" and "--no-cache" or "--cache-report",
+        diagnostics_flags = p.diagnostics and { "--diagnostics", "--diagnostics-file", diag_file } or {} }
+    end
+    -- A misspelt placeholder is refused before anything runs.
+    local _, why = rig.util.expand_command(p.build_cmd, build_values(BY_NAME[names[1]] or { name = "x" }))
+    if why then
+      ctx.log.error("--build-cmd: %s", why)
+      return 2
+    end
     assert(fs.mkdir(root))
     root = fs.realpath(root)
     if p.clean_state then
@@ -159,13 +174,9 @@ return rig.recipe {
     end
 
     local function build_once(spec, label)
-      local out_dir = fs.join(root, "out", spec.name)
-      local diag_file = fs.join(root, "diagnostics", spec.name .. ".json")
-      local values = { script = p.script, profile = spec.profile, out_dir = out_dir, python_version = p.python_version,
-        case = spec.name, diagnostics_file = diag_file,
-        cache_flag = spec.cache_mode == "no-cache" and "--no-cache" or "--cache-report",
-        diagnostics_flags = p.diagnostics and ("--diagnostics --diagnostics-file " .. diag_file) or "" }
-      local argv = rig.util.expand_command(p.build_cmd, values)
+      local values = build_values(spec)
+      local argv = assert(rig.util.expand_command(p.build_cmd, values))
+      local out_dir, diag_file = values.out_dir, values.diagnostics_file
       assert(fs.mkdir(out_dir))
       argv.timeout = p.timeout_sec
       argv.env = { MOLT_BACKEND_DAEMON = spec.daemon and "1" or "0", PYTHONHASHSEED = "0", MOLT_HASH_SEED = "0",

@@ -19,21 +19,23 @@ return rig.recipe {
     { "noise", type = "number", default = 0.02, help = "noise band of the verdicts" },
   },
   examples = { "rig run diff old.json new.json --top 3 --fail-regression-pct 10" },
-  run = function(p, ctx)
+  run = function(p)
     local json = rig.json
+    -- Molt's plain messages and exit 1 for unusable inputs (its golden outputs); 2 is the gate.
+    local function fail(message) io.stderr:write(message, "\n") end
     local function load(path)
-      local payload, err = json.read(path, { only = rig.diff.PROJECTION })
+      local payload, err = rig.bench.read_results(path, { only = rig.diff.PROJECTION })
       if not payload then
-        ctx.log.error("%s", err.code == "not_found" and ("missing benchmark JSON: " .. path) or err.message)
+        fail(err.code == "not_found" and ("missing benchmark JSON: " .. path) or err.message)
         return nil
       end
       return payload
     end
     local old, new = load(p.old), load(p.new)
-    if not old or not new then return 2 end
+    if not old or not new then return 1 end
     if p.fail_regression_count and p.fail_regression_count < 0 then
-      ctx.log.error("--fail-regression-count must be >= 0")
-      return 2
+      fail("--fail-regression-count must be >= 0")
+      return 1
     end
     local opts = { metrics = p.metrics, top = p.top, include_zero_only = p.include_zero_only_metrics,
       fail_regression_count = p.fail_regression_count, fail_regression_pct = p.fail_regression_pct,
@@ -41,8 +43,8 @@ return rig.recipe {
       noise = p.noise }
     local result, err = rig.diff.compare(old, new, opts)
     if not result then
-      ctx.log.error("%s", err)
-      return 2
+      fail(err)
+      return 1
     end
     io.stdout:write(rig.diff.markdown(result, p.old, p.new, opts))
     if p.json_out then

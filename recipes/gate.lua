@@ -43,8 +43,8 @@ return rig.recipe {
       return 2
     end
     if p.metric then definition.metric = p.metric end
-    local baseline, e1 = json.read(p.baseline)
-    local candidate, e2 = json.read(p.candidate)
+    local baseline, e1 = rig.bench.read_results(p.baseline)
+    local candidate, e2 = rig.bench.read_results(p.candidate)
     if not baseline or not candidate then
       ctx.log.error("%s", (e1 or e2).message)
       return 2

@@ -34,7 +34,7 @@ return rig.recipe {
     -- The markdown needs a few fields of each benchmark; the HTML page needs the samples too.
     local only = not p.html and rig.report.PROJECTION or nil
     local function load(path, projection)
-      local v, err = json.read(path, projection and { only = projection } or nil)
+      local v, err = rig.bench.read_results(path, projection and { only = projection } or nil)
       if not v then
         ctx.log.error("%s", err.code == "not_found" and ("missing benchmark file: " .. path) or err.message)
       end

@@ -10,17 +10,11 @@ local function cases_of(path)
   return cases
 end
 
--- {name} placeholders in the command from the case's settings (and {id}).
+-- {name} placeholders in the command from the case's settings (and {id}), or nil and why.
 local function expand(template, case)
-  local argv = {}
-  for i, arg in ipairs(template) do
-    argv[i] = arg:gsub("{([%w_]+)}", function(name)
-      if name == "id" then return case.id end
-      local v = case.settings[name]
-      return v ~= nil and tostring(v) or nil
-    end)
-  end
-  return argv
+  local values = { id = case.id }
+  for k, v in pairs(case.settings) do values[k] = v end
+  return rig.util.expand_command(template, values)
 end
 
 return rig.recipe {
@@ -60,6 +54,14 @@ return rig.recipe {
       ctx.log.error("%s", err)
       return 2
     end
+    -- Every case's command is built before any runs: a misspelt {placeholder} is a usage error.
+    for _, case in ipairs(cases) do
+      local argv, why = expand(ctx.rest, case)
+      if not argv then
+        ctx.log.error("the command, case %s: %s", case.id, why)
+        return 2
+      end
+    end
     local shard
     if p.shard then
       local k, n = rig.sweep.parse_shard(p.shard)
@@ -92,7 +94,7 @@ return rig.recipe {
     end
     local logs = fs.join(fs.dirname(p.json_out), fs.stem(p.json_out) .. "_logs")
     local function command(case)
-      local spec = expand(ctx.rest, case)
+      local spec = assert(expand(ctx.rest, case))
       spec.timeout = p.timeout
       spec.env = { RIG_CASE_ID = case.id }
       for k, v in pairs(profile_env) do spec.env[k] = v end

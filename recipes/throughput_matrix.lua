@@ -62,6 +62,22 @@ return rig.recipe {
         return 2
       end
     end
+    local function build_values(script, profile, out_dir)
+      return { script = script, profile = profile, out_dir = out_dir, python_version = p.python_version }
+    end
+    local function diff_values(profile, summary, log_dir)
+      return { profile = profile, jobs = tostring(p.diff_jobs), summary = summary, log_dir = log_dir,
+        scripts = p.diff_scripts, python_version = p.python_version }
+    end
+    -- Misspelt placeholders are refused before anything runs.
+    for flag, check in pairs { ["--build-cmd"] = { p.build_cmd, build_values("x", "dev", "x") },
+      ["--diff-cmd"] = { p.diff_cmd, diff_values("dev", "x", "x") } } do
+      local _, why = rig.util.expand_command(check[1], check[2])
+      if why then
+        ctx.log.error("%s: %s", flag, why)
+        return 2
+      end
+    end
     local root = p.output_root or fs.join("tmp", "throughput_matrix_" .. rig.time.utc_stamp())
     assert(fs.mkdir(root))
     root = fs.realpath(root)
@@ -116,9 +132,9 @@ return rig.recipe {
         -- (a) One build alone.
         local single_out = fs.join(case_dir, "out", "single")
         assert(fs.mkdir(single_out))
-        local expand = rig.util.expand_command
-        local single_spec = spec_for(expand(p.build_cmd, { script = scripts[1], profile = profile, out_dir = single_out,
-          python_version = p.python_version }), env, wrapper, p.timeout_sec)
+        local function expand(template, values) return assert(rig.util.expand_command(template, values)) end
+        local single_spec = spec_for(expand(p.build_cmd, build_values(scripts[1], profile, single_out)), env, wrapper,
+          p.timeout_sec)
         local r, err = rig.proc.run(single_spec)
         local single = command_result(single_spec, r, err, single_out)
         -- (b) Every script at once, min(concurrency, #scripts) at a time.
@@ -126,8 +142,7 @@ return rig.recipe {
         for i, script in ipairs(scripts) do
           outs[i] = fs.join(case_dir, "out", ("concurrent_%d"):format(i))
           assert(fs.mkdir(outs[i]))
-          specs[i] = spec_for(expand(p.build_cmd, { script = script, profile = profile, out_dir = outs[i],
-            python_version = p.python_version }), env, wrapper, p.timeout_sec)
+          specs[i] = spec_for(expand(p.build_cmd, build_values(script, profile, outs[i])), env, wrapper, p.timeout_sec)
         end
         local started = rig.time.now()
         local results = rig.proc.run_many(specs, { jobs = math.max(1, math.min(p.concurrency, #scripts)) })
@@ -155,9 +170,8 @@ return rig.recipe {
           for k, v in pairs(env) do denv[k] = v end
           denv.MOLT_DIFF_MEASURE_RSS = "1"
           if p.diff_child_rlimit_gb then denv.MOLT_DIFF_CHILD_RLIMIT_GB = tostring(p.diff_child_rlimit_gb) end
-          local dspec = spec_for(expand(p.diff_cmd, { profile = profile, jobs = tostring(p.diff_jobs),
-            summary = summary, log_dir = fs.join(diff_dir, "log_dir"), scripts = table.concat(p.diff_scripts, " "),
-            python_version = p.python_version }), denv, wrapper, p.diff_timeout_sec)
+          local dspec = spec_for(expand(p.diff_cmd, diff_values(profile, summary, fs.join(diff_dir, "log_dir"))), denv,
+            wrapper, p.diff_timeout_sec)
           local dr, derr = rig.proc.run(dspec)
           local rec = command_result(dspec, dr, derr, nil)
           rec.case, rec.profile, rec.wrapper = diff_name, profile, wrapper

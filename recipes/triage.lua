@@ -30,7 +30,7 @@ return rig.recipe {
     { "rules", type = "path", help = "a Lua file returning your own rules, tried before the shipped ones" },
     { "timeout_sec", type = "number", default = 120, help = "per run" },
     { "rss_limit_mb", type = "integer", help = "stop a run whose process tree passes this RSS" },
-    { "control", help = "a second command for a failed case (words split at spaces; {case} allowed)" },
+    { "control", help = "a second command for a failed case (shell words, quotes honoured; {case} allowed)" },
     { "control_prefix", default = "triage", help = "field prefix of the control fields (Molt: molt_wasm)" },
     { "retry_env", type = "list", help = "NAME=VALUE to retry a failure with (repeatable)" },
     { "retry_class", type = "list", help = "classes worth a retry (default: any failure)" },
@@ -64,9 +64,15 @@ return rig.recipe {
       ctx.log.error("%s", oerr or ferr or perr)
       return 2
     end
+    -- Placeholders ({case}) and --control's shell words are checked before anything runs.
     local values = { case = p.case or "" }
-    local command = {}
-    for i, word in ipairs(ctx.rest) do command[i] = (word:gsub("{case}", values.case)) end
+    local command, cerr = rig.util.expand_command(ctx.rest, values)
+    local control_argv, kerr
+    if p.control then control_argv, kerr = rig.util.expand_command(p.control, values) end
+    if not command or (p.control and not control_argv) then
+      ctx.log.error("%s", command and ("--control: " .. kerr) or ("the command: " .. cerr))
+      return 2
+    end
 
     -- The classifier: the team's rules first, then the shipped table.
     local base_rules, default
@@ -116,9 +122,9 @@ return rig.recipe {
         ctx.log.error("--results needs --case NAME")
         return 2
       end
-      local data, err = json.read(p.results)
+      local data, err = rig.bench.read_results(p.results)
       if not data then
-        ctx.log.error("--results %s: %s", p.results, err.message)
+        ctx.log.error("--results: %s", err.message)
         return 2
       end
       local rec = type(data.benchmarks) == "table" and data.benchmarks[p.case]
@@ -178,8 +184,7 @@ return rig.recipe {
     end
 
     -- 2. A control runner for the failure.
-    if p.control and first_failure then
-      local control_argv = rig.util.expand_command(p.control, values)
+    if control_argv and first_failure then
       local fields = triage.control(first_failure, function() return run(control_argv) end, p.control_prefix,
         { classify = class_of })
       evidence.control = json.object(fields)

@@ -199,10 +199,18 @@ function rig.util.parse_assignments(list, flag) end
 ---@param n integer
 ---@return string
 function rig.util.tail_lines(text, n) end
---- A command template to argv: split at white space, {name} replaced from values.
----@param template string
+--- Splits text into shell words (POSIX quoting, nothing expanded); per word, whether it was quoted.
+---@param text string
+---@return string[]? words
+---@return boolean[]|string quoted (or why it cannot be split)
+function rig.util.shell_words(text) end
+--- A command template (shell words, or a list) to argv: {name} replaced from values, an unquoted
+--- whole-word {name} split into words (a list value spliced), {{ }} literal braces; nil and why
+--- for an unknown placeholder (with a suggestion) or a bad quote.
+---@param template string|string[]
 ---@param values table<string, any>
----@return string[]
+---@return string[]? argv
+---@return string? why
 function rig.util.expand_command(template, values) end
 --- Escapes text for XML and HTML (text and attribute values): & < > " '.
 ---@param s any
@@ -632,6 +640,7 @@ function rig.json.is_object(t) end
 function rig.json.keys(t) end
 
 ---@class rig.toml
+---@field MAX_DEPTH integer how deep arrays and inline tables may nest (2000)
 rig.toml = {}
 ---@param text string
 ---@param source? string name for messages
@@ -888,6 +897,13 @@ rig.bench = {}
 ---@param cfg rig.BenchConfig
 ---@return table payload
 function rig.bench.run(cfg) end
+--- Reads a results file and checks its shape: an object at the top level, `benchmarks` (when
+--- present, or always with `require_benchmarks`) an object of objects. The error names the file and key.
+---@param path string
+---@param opts? { only?: table|true, require_benchmarks?: boolean }
+---@return table? payload
+---@return rig.Error? err
+function rig.bench.read_results(path, opts) end
 --- Molt's baseline gate plus Rig's check of the evidence.
 ---@return {ok: boolean, messages: string[], unsupported: string[]}
 function rig.bench.check_baseline(current, baseline, max_regression) end
@@ -1291,7 +1307,8 @@ function rig.wasm.inspect_bytes(bytes, name) end
 function rig.wasm.inspect(path) end
 --- A runner as a lane: node (Rig's run_node.mjs on node's WASI) or wasmtime (the CLI, else PyPI's package).
 ---@param name "node"|"wasmtime"|string
----@param opts? { cmd?: string, node_max_old_space_mb?: integer, node_options?: string, python?: string }
+---@param opts? { cmd?: string|string[], node_max_old_space_mb?: integer,
+---  node_options?: string|string[], python?: string }
 ---@return table lane
 function rig.wasm.runner(name, opts) end
 
@@ -1322,6 +1339,13 @@ function rig.wasm.runner(name, opts) end
 ---@return rig.Error? err
 ---@return table? partial
 function rig.wasm.run(cfg) end
+--- What a build command's placeholders stand for: {script} {dir} {out} (dir/output_linked.wasm) {stem} {python}.
+---@param script string
+---@param dir string
+---@param stem string
+---@param python? string
+---@return table<string, string>
+function rig.wasm.build_values(script, dir, stem, python) end
 --- One case: its record in Molt's format, or nil and an error when the run must stop.
 ---@param workload { name: string, path: string }
 ---@param cfg rig.WasmConfig

@@ -458,6 +458,45 @@ function M.record(workload, states, reference, cfg)
   return rec
 end
 
+local READ_RESULTS_OPTIONS = { only = "table|boolean", require_benchmarks = "boolean" }
+--- Reads a results file (Molt's bench.py/bench_wasm.py schema, which Rig's bench writes) and
+--- checks the shape every reader relies on: a JSON object at the top level, `benchmarks` (when
+--- present) an object of objects. nil, err for a missing file, bad JSON or a wrong shape; the
+--- message names the file and the key. `opts.only` as in `rig.json.read`;
+--- `opts.require_benchmarks` makes a missing `benchmarks` an error too.
+---@param path string
+---@param opts? { only?: table|true, require_benchmarks?: boolean }
+---@return table? payload
+---@return rig.Error? err
+function M.read_results(path, opts)
+  check.arg("read_results", 1, path, check.PATH)
+  opts = check.options("read_results", 2, opts, READ_RESULTS_OPTIONS)
+  local payload, err = json.read(path, opts.only ~= nil and { only = opts.only } or nil)
+  if payload == nil then return nil, err end
+  local function invalid(message)
+    return nil, core.error("invalid", ("%s: invalid benchmark JSON: %s"):format(path, message))
+  end
+  local function kind(v)
+    if type(v) ~= "table" then return type(v) == "nil" and "nothing" or ("a " .. type(v)) end
+    return json.is_object(v) and "an object" or "an array"
+  end
+  if not json.is_object(payload) then return invalid("expected an object at the top level, got " .. kind(payload)) end
+  local benchmarks = payload.benchmarks
+  if benchmarks == nil then
+    if opts.require_benchmarks then return invalid("expected top-level 'benchmarks' dict") end
+    return payload
+  end
+  if not json.is_object(benchmarks) then
+    return invalid("key 'benchmarks' must be an object, got " .. kind(benchmarks))
+  end
+  for _, name in ipairs(json.keys(benchmarks)) do
+    if not json.is_object(benchmarks[name]) then
+      return invalid(("key 'benchmarks.%s' must be an object, got %s"):format(name, kind(benchmarks[name])))
+    end
+  end
+  return payload
+end
+
 --- Molt's baseline gate, then Rig's check of whether the data support each regression.
 --- Returns {ok, messages, unsupported}.
 function M.check_baseline(current, baseline, max_regression)

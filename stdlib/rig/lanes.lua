@@ -5,8 +5,13 @@ local check = require "rig.check"
 local proc = require "rig.proc"
 local env = require "rig.env"
 local fs = require "rig.fs"
+local util = require "rig.util"
 
 local M = {}
+
+-- What a lane's templates may name (values here only show which names exist).
+local RUN_NAMES = { script = "x.py", python = "python3", binary = "x", stem = "x", args = {} }
+local BUILD_NAMES = { script = "x.py", python = "python3", out = "x", dir = ".", stem = "x" }
 
 local LANE_FIELDS = {
   name = { "string", required = true, pattern = "^[%a_][%w_]*$", what = "a name of letters, digits and '_'" },
@@ -27,27 +32,26 @@ lane_mt.__index = lane_mt
 ---@return table lane
 function M.define(spec)
   spec = check.options("define", 1, spec, LANE_FIELDS)
+  for field, names in pairs { run = RUN_NAMES, build = BUILD_NAMES } do
+    if type(spec[field]) == "table" and not getmetatable(spec[field]) then
+      local _, why = util.expand_command(spec[field], names)
+      if why then check.fail("define", 1, ("field '%s': %s"):format(field, why)) end
+    end
+  end
   local lane = setmetatable({}, lane_mt)
   for k, v in pairs(spec) do lane[k] = v end
   lane.env = lane.env or {}
   return lane
 end
 
---- Expands a template: {args} splices the list; other placeholders are replaced in place.
+--- Expands a template (rig.util.expand_command): {args} splices the list; other
+--- placeholders are replaced in place. Raises for a placeholder without a value here.
 function M.expand(template, values, args)
-  local out = {}
-  for _, word in ipairs(template) do
-    if word == "{args}" then
-      for _, a in ipairs(args or {}) do out[#out + 1] = a end
-    else
-      out[#out + 1] = (word:gsub("{(%w+)}", function(key)
-        local v = values[key]
-        if v == nil then error("lane template uses {" .. key .. "}, which has no value here", 0) end
-        return v
-      end))
-    end
-  end
-  return out
+  local all = { args = args or {} }
+  for k, v in pairs(values) do all[k] = v end
+  local argv, why = util.expand_command(template, all)
+  if not argv then error("lane template: " .. why, 2) end
+  return argv
 end
 
 local function first_line(text) return text and text:match("^%s*([^\r\n]*)") or nil end

@@ -4,11 +4,14 @@
 --- a package the machine cannot fetch, and native Lua modules are not loaded by Rig.
 local M = {}
 
+--- How deep arrays and inline tables may nest (rig.json's bound too).
+M.MAX_DEPTH = 2000
+
 local Parser = {}
 Parser.__index = Parser
 
 local function new_parser(text, source)
-  return setmetatable({ text = text, pos = 1, source = source or "toml" }, Parser)
+  return setmetatable({ text = text, pos = 1, depth = 0, source = source or "toml" }, Parser)
 end
 
 function Parser:line_at(pos)
@@ -232,8 +235,16 @@ function Parser:value()
   local c = self:peek()
   if c == '"' then return self:basic_string(self:peek(3) == '"""') end
   if c == "'" then return self:literal_string(self:peek(3) == "'''") end
-  if c == "[" then return self:array() end
-  if c == "{" then return self:inline_table() end
+  if c == "[" or c == "{" then
+    -- Nesting is bounded as rig.json's is, so a hostile file is a syntax error, not a Lua
+    -- stack overflow with no file or line.
+    if self.depth >= M.MAX_DEPTH then self:fail(("nesting deeper than %d"):format(M.MAX_DEPTH)) end
+    self.depth = self.depth + 1
+    local v
+    if c == "[" then v = self:array() else v = self:inline_table() end
+    self.depth = self.depth - 1
+    return v
+  end
   if self.text:find("^true", self.pos) then self.pos = self.pos + 4 return true end
   if self.text:find("^false", self.pos) then self.pos = self.pos + 5 return false end
   if c:match("[%d+-.in]") then return self:number_or_date() end

@@ -77,21 +77,134 @@ function M.tail_lines(text, n)
   return table.concat(lines, "\n", math.max(1, #lines - n + 1), #lines)
 end
 
---- A command template to argv: split at white space, `{name}` replaced from `values`; a
---- value with spaces becomes several words and an empty one none (`{diagnostics_flags}`).
---- No shell quoting: a word cannot hold a space (use a wrapper script for that).
----@param template string
----@param values table<string, any>
----@return string[]
-function M.expand_command(template, values)
-  local argv = {}
-  for word in template:gmatch("%S+") do
-    local expanded = word:gsub("{([%w_]+)}", function(k)
-      local v = values[k]
-      return v ~= nil and tostring(v) or nil
-    end)
-    for w in expanded:gmatch("%S+") do argv[#argv + 1] = w end
+--- Splits text into words as a POSIX shell does, without expanding anything: blanks separate
+--- words, '...' keeps everything literally, "..." keeps everything but \\ before $ ` " \\ or
+--- a newline, a backslash outside quotes keeps the next character. Returns the words and, for
+--- each, whether any of it was quoted (`{name}` unquoted may split into words; quoted it stays
+--- one), or nil and why (an unterminated quote). Written by hand: no Lua package here does
+--- shlex, and the rules are these few.
+---@param text string
+---@return string[]? words
+---@return boolean[]|string quoted (or the complaint)
+function M.shell_words(text)
+  require("rig.check").arg("shell_words", 1, text, "string")
+  local words, quoted = {}, {}
+  local buf, started, was_quoted = {}, false, false
+  local i, n = 1, #text
+  local function finish()
+    if started then
+      words[#words + 1], quoted[#words + 1] = table.concat(buf), was_quoted
+      buf, started, was_quoted = {}, false, false
+    end
   end
+  while i <= n do
+    local c = text:sub(i, i)
+    if c == " " or c == "\t" or c == "\n" then
+      finish()
+      i = i + 1
+    elseif c == "'" then
+      local close = text:find("'", i + 1, true)
+      if not close then return nil, ("unterminated ' quote at character %d"):format(i) end
+      buf[#buf + 1] = text:sub(i + 1, close - 1)
+      started, was_quoted, i = true, true, close + 1
+    elseif c == '"' then
+      started, was_quoted, i = true, true, i + 1
+      while true do
+        if i > n then return nil, "unterminated \" quote" end
+        local d = text:sub(i, i)
+        if d == '"' then i = i + 1 break end
+        if d == "\\" and text:sub(i + 1, i + 1):find('^[$`"\\\n]') then
+          if text:sub(i + 1, i + 1) ~= "\n" then buf[#buf + 1] = text:sub(i + 1, i + 1) end
+          i = i + 2
+        else
+          buf[#buf + 1] = d
+          i = i + 1
+        end
+      end
+    elseif c == "\\" then
+      if i == n then return nil, "ends with a backslash" end
+      if text:sub(i + 1, i + 1) ~= "\n" then  -- backslash-newline joins lines
+        buf[#buf + 1] = text:sub(i + 1, i + 1)
+        started, was_quoted = true, true
+      end
+      i = i + 2
+    else
+      buf[#buf + 1] = c
+      started, i = true, i + 1
+    end
+  end
+  finish()
+  return words, quoted
+end
+
+-- `{name}` replaced through `value_of`, `{{` and `}}` as literal braces (Python's format).
+local function fill(word, value_of)
+  if not word:find("[{}]") then return word end
+  local parts, i = {}, 1
+  while i <= #word do
+    local two = word:sub(i, i + 1)
+    local name, after = word:match("^{([%w_]+)}()", i)
+    if two == "{{" or two == "}}" then
+      parts[#parts + 1], i = two:sub(1, 1), i + 2
+    elseif name then
+      local v = value_of(name)
+      parts[#parts + 1], i = v ~= nil and tostring(v) or "", after
+    else
+      parts[#parts + 1], i = word:sub(i, i), i + 1
+    end
+  end
+  return table.concat(parts)
+end
+
+--- A command template to argv. `template` is a list of words (taken as they are) or a string
+--- (split into shell words, quotes honoured). `{name}` is replaced from `values` inside any
+--- word (`{{` and `}}` are literal braces); a word that is exactly an unquoted `{name}` of a
+--- string template becomes the value's shell words (an empty value none:
+--- `{diagnostics_flags}`), and one whose value is a list becomes its items (`{args}`). Returns
+--- nil and why for a placeholder `values` lacks (with a suggestion) or a bad quote, so a
+--- recipe can refuse the command before running anything.
+---@param template string|string[]
+---@param values table<string, any>
+---@return string[]? argv
+---@return string? why
+function M.expand_command(template, values)
+  local check = require "rig.check"  -- here: rig.check requires this module
+  check.arg("expand_command", 1, template, "string|list")
+  check.arg("expand_command", 2, values, "table")
+  local words, quoted
+  if type(template) == "string" then
+    words, quoted = M.shell_words(template)
+    if not words then return nil, quoted end
+  else
+    words, quoted = template, {}
+    for i = 1, #words do quoted[i] = true end
+  end
+  local names
+  local argv, missing = {}, nil
+  local function value_of(k)
+    local v = values[k]
+    if v == nil and not missing then
+      names = names or M.sorted_keys(values)
+      missing = ("unknown placeholder {%s}%s (known: %s; write {{ and }} for literal braces)"):format(k,
+        M.did_you_mean(k, names, function(g) return "{" .. g .. "}" end),
+        #names > 0 and table.concat(names, ", ") or "none")
+    end
+    return v
+  end
+  for i, word in ipairs(words) do
+    local whole = word:match("^{([%w_]+)}$")
+    local v = whole and value_of(whole)
+    if whole and type(v) == "table" then
+      for _, item in ipairs(v) do argv[#argv + 1] = tostring(item) end
+    elseif whole and not quoted[i] then
+      local split, why = M.shell_words(v ~= nil and tostring(v) or "")
+      if not split then return nil, ("{%s} = %s: %s"):format(whole, tostring(v), why) end
+      for _, w in ipairs(split) do argv[#argv + 1] = w end
+    else
+      argv[#argv + 1] = fill(word, value_of)
+    end
+  end
+  if missing then return nil, missing end
   return argv
 end
 

@@ -169,22 +169,28 @@ function M.runner(name, opts)
     if opts.node_max_old_space_mb then
       flags[#flags + 1] = ("--max-old-space-size=%d"):format(opts.node_max_old_space_mb)
     end
-    for word in (opts.node_options or ""):gmatch("%S+") do flags[#flags + 1] = word end
-    return { artifact = artifact, node_flags = table.concat(flags, " "), python = python,
+    local extra = opts.node_options
+    if type(extra) == "string" then extra = util.shell_words(extra) or { extra } end
+    for _, word in ipairs(extra or {}) do flags[#flags + 1] = word end
+    return { artifact = artifact, node_flags = flags, python = python,
       runner_js = runner_script("run_node.mjs"), runner_py = runner_script("run_wasmtime.py") }
   end
   local template = opts.cmd
   if not template then
     if name == "node" then
-      template = "node {node_flags} {runner_js} {artifact}"
+      template = 'node {node_flags} "{runner_js}" "{artifact}"'
     elseif wasmtime_cli then
-      template = "wasmtime run {artifact}"
+      template = 'wasmtime run "{artifact}"'
     else
-      template = "{python} {runner_py} {artifact}"
+      template = '"{python}" "{runner_py}" "{artifact}"'
     end
   end
+  -- A runner's own command is checked here, before anything runs.
+  local _, why = util.expand_command(template, values("x.wasm"))
+  if why then check.fail("runner", 2, "option 'cmd': " .. why) end
   local function probe()
-    local argv = util.expand_command(template, values("x.wasm"))
+    local argv = assert(util.expand_command(template, values("x.wasm")))
+    if not argv[1] then return { available = false, reason = "the runner's command is empty" } end
     if not env.which(argv[1]) then
       return { available = false, reason = ("'%s' is not on PATH"):format(argv[1]) }
     end
@@ -210,7 +216,7 @@ function M.runner(name, opts)
     description = ("wasm runner %s: %s"):format(name, template),
     probe = probe,
     run = function(artifact, args)
-      local argv = util.expand_command(template, values(artifact))
+      local argv = assert(util.expand_command(template, values(artifact)))
       for _, a in ipairs(args or {}) do argv[#argv + 1] = a end
       return argv
     end,
@@ -247,6 +253,18 @@ local function text_of(r)
   return classify.tail(err:find("%S") and err or (r.stdout or ""))
 end
 
+--- What a build command's placeholders stand for: {script} {dir} {out} (dir's
+--- output_linked.wasm) {stem} {python} (default python3).
+---@param script string
+---@param dir string
+---@param stem string
+---@param python? string
+---@return table<string, string>
+function M.build_values(script, dir, stem, python)
+  return { script = script, dir = dir, out = fs.join(dir, "output_linked.wasm"), stem = stem,
+    python = python or "python3" }
+end
+
 -- Builds one workload with Molt's retries: a timeout retries once with stricter limits and
 -- an isolated build state, a build-lock wait once with isolated state, any other failure
 -- once more as it was. Returns {ok, artifact, linked, build_s, attempts, detail, result}.
@@ -257,8 +275,8 @@ local function build(workload, dir, cfg)
   end
   local total = 0.0
   local function once(attempt, overrides)
-    local argv = util.expand_command(cfg.build_cmd, { script = workload.path, dir = dir, out = linked_out,
-      stem = workload.name, python = cfg.python or "python3" })
+    local values = M.build_values(workload.path, dir, workload.name, cfg.python)
+    local argv = assert(util.expand_command(cfg.build_cmd, values))
     argv.env = merged_env(M.BUILD_ENV, cfg.build_env, overrides and overrides.env)
     argv.timeout = cfg.build_timeout
     argv.cwd = cfg.cwd
@@ -427,7 +445,7 @@ function M.case(workload, cfg)
 end
 
 local RUN_OPTIONS = {
-  build_cmd = "any",
+  build_cmd = "string|list",
   build_env = "map",
   build_timeout = check.SECONDS,
   control = "any",
@@ -461,6 +479,10 @@ local RUN_OPTIONS = {
 ---@param cfg table
 function M.run(cfg)
   cfg = check.options("run", 1, cfg, RUN_OPTIONS)
+  if cfg.build_cmd then
+    local _, why = util.expand_command(cfg.build_cmd, M.build_values("x.py", ".", "x", cfg.python))
+    if why then return nil, core.error("usage", "build_cmd: " .. why) end
+  end
   for _, lane in ipairs { cfg.runner, cfg.control } do
     local p = lane:check()
     if not p.available then

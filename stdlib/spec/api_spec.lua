@@ -97,6 +97,10 @@ local CALLS = {
     local r = rig.bench.run(o)
     return r
   end },
+  ["rig.bench.read_results"] = { "only", function(o)
+    local r = rig.bench.read_results("/nonexistent.json", o)
+    return r
+  end },
   ["rig.classify.classifier"] = { "default", function(o) local r = rig.classify.classifier({}, o) return r end },
   ["rig.diff.compare"] = { "metrics", function(o)
     local r = rig.diff.compare({ benchmarks = {} }, { benchmarks = {} }, o)

@@ -113,6 +113,60 @@ describe("hostile input", function()
     rig.fs.remove_tree(dir, rig.fs.dirname(dir))
   end)
 
+  it("refuses results files and TOML of the wrong shape, naming the file and the key", function()
+    local dir = assert(rig.fs.tmpdir("rig-robust"))
+    local cases = {  -- file name = { text, what the message says after "<path>: invalid benchmark JSON: " }
+      ["num.json"] = { "42", "expected an object at the top level, got a number" },
+      ["arr.json"] = { "[1, 2]", "expected an object at the top level, got an array" },
+      ["list.json"] = { '{"benchmarks": []}', "key 'benchmarks' must be an object" },
+      ["ent.json"] = { '{"benchmarks": {"b.py": 3}}', "key 'benchmarks.b.py' must be an object, got a number" },
+    }
+    local good = dir .. "/good.json"
+    assert(rig.fs.write(good, '{"benchmarks": {"b.py": {"molt_time_s": 1.0}}}'))
+    for name, case in pairs(cases) do
+      local path = dir .. "/" .. name
+      assert(rig.fs.write(path, case[1]))
+      for _, argv in ipairs {
+        { 1, "run", "diff", good, path },
+        { 1, "run", "report", "--native", good, "--wasm", path, "--out", dir .. "/o.md" },
+        { 2, "run", "gate", good, path },  -- 1 is a regression there
+      } do
+        local cmd = { rig_bin, table.unpack(argv, 2) }
+        cmd.env = env
+        local r = assert(rig.proc.run(cmd))
+        assert.equal(argv[1], r.code, table.concat(argv, " ") .. ": " .. r.stderr)
+        assert.truthy(r.stderr:find(path .. ": invalid benchmark JSON: " .. case[2], 1, true), r.stderr)
+        assert.falsy(r.stderr:find("traceback", 1, true), r.stderr)
+      end
+    end
+    assert.falsy(rig.fs.exists(dir .. "/o.md"))
+    local deep = dir .. "/deep.toml"
+    assert(rig.fs.write(deep, "a = " .. ("["):rep(1000000)))
+    local r = eval(("return rig.toml.read(%q)"):format(deep))
+    assert.equal(("nil\t%s:1: nesting deeper than 2000 (toml_syntax)\n"):format(deep), r.stdout)
+    rig.fs.remove_tree(dir, rig.fs.dirname(dir))
+  end)
+
+  it("refuses a misspelt placeholder before running anything, and honours quotes in --control", function()
+    local dir = assert(rig.fs.tmpdir("rig-robust"))
+    assert(rig.fs.write(dir .. "/m.toml", '[[axis]]\nname = "profile"\nvalues = ["dev"]\n'))
+    local r = assert(rig.proc.run { rig_bin, "run", "sweep", "--matrix", "m.toml", "--json-out", "s.json", "--",
+      "sh", "-c", "touch ran; echo {profle}", cwd = dir, env = env })
+    assert.equal(2, r.code, r.stderr)
+    assert.truthy(r.stderr:find("unknown placeholder {profle}; did you mean '{profile}'?", 1, true), r.stderr)
+    assert.falsy(rig.fs.exists(dir .. "/ran"))
+    r = assert(rig.proc.run { rig_bin, "run", "triage", "--runs", "1", "--control", 'sh -c "exit 0"', "--",
+      "sh", "-c", "exit 1", cwd = dir, env = env })
+    assert.equal(1, r.code, r.stderr)
+    assert.truthy(r.stdout:find("control (sh -c \"exit 0\"): passes", 1, true), r.stdout)
+    r = assert(rig.proc.run { rig_bin, "run", "triage", "--runs", "1", "--control", "./other {cas}", "--",
+      "sh", "-c", "touch ran", cwd = dir, env = env })
+    assert.equal(2, r.code, r.stderr)
+    assert.truthy(r.stderr:find("--control: unknown placeholder {cas}; did you mean '{case}'?", 1, true), r.stderr)
+    assert.falsy(rig.fs.exists(dir .. "/ran"))
+    rig.fs.remove_tree(dir, rig.fs.dirname(dir))
+  end)
+
   it("exits 2 for every usage error, ArgumentParser's included", function()
     for _, argv in ipairs { { "bogus" }, { "run" }, { "check" }, { "eval" },
       { "run", "--lua-memory-mb", "abc", "demo" }, { "run", "no-such-recipe" } } do

@@ -13,6 +13,28 @@ describe("rig.util", function()
     assert.equal("--warmup", util.closest("--warm", { "--samples", "--warmup" }))
     assert.is_nil(util.closest("--zzzzzz", { "--samples", "--bench" }))
   end)
+
+  it("splits shell words as sh does, quotes and backslashes honoured, nothing expanded", function()
+    local words, quoted = util.shell_words([[sh -c "echo \"ok\" \$HOME" a\ b 'x "y' "" $PATH c\
+d]])
+    assert.same({ "sh", "-c", 'echo "ok" $HOME', "a b", 'x "y', "", "$PATH", "cd" }, words)
+    assert.same({ false, false, true, true, true, true, false, false }, quoted)
+    assert.same({}, (util.shell_words("  \t ")))
+    for _, bad in ipairs { [['open]], [["open]], [[trailing\]] } do assert.is_nil((util.shell_words(bad))) end
+  end)
+
+  it("expands command templates, refusing an unknown placeholder with a suggestion", function()
+    local values = { flags = "-O2 -g", out = "a b", empty = "", args = { "1", "2 3" } }
+    assert.same({ "cc", "-O2", "-g", "-O2 -g", "-o", "a b", "--out=a b", "1", "2 3", "{x}" },
+      util.expand_command('cc {flags} "{flags}" -o "{out}" --out={out} {empty} {args} {{x}}', values))
+    -- A list is taken word for word: a value never splits there.
+    assert.same({ "cc", "-O2 -g", "1", "2 3" }, util.expand_command({ "cc", "{flags}", "{args}" }, values))
+    local argv, why = util.expand_command("cc {flgas}", values)
+    assert.is_nil(argv)
+    assert.equal("unknown placeholder {flgas}; did you mean '{flags}'? (known: args, empty, flags, out; "
+      .. "write {{ and }} for literal braces)", why)
+    assert.equal("unterminated ' quote at character 4", select(2, util.expand_command("cc 'x", values)))
+  end)
 end)
 
 describe("rig.time", function()
