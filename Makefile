@@ -33,7 +33,7 @@ define refresh_lua_plan
 	else touch Package.swift; mv .build/rig-lua-files.new .build/rig-lua-files.txt; fi
 endef
 
-.PHONY: all deps build release run test lint spec swift-test bench clean
+.PHONY: all deps build release run test lint spec swift-test fuzz-build fuzz fuzz-replay fuzz-merge bench clean
 
 all: build
 
@@ -59,8 +59,9 @@ release:
 run: build
 	$(RIG) run bench
 
-## Everything CI runs: luacheck, the Lua specs inside rig, then Swift Testing (bridge, CLI).
-test: deps build lint spec swift-test
+## Everything CI runs: luacheck, the Lua specs inside rig, Swift Testing (bridge, CLI), and
+## the fuzz targets over their committed corpus.
+test: deps build lint spec swift-test fuzz-replay
 
 lint:
 	luacheck --no-color -q stdlib recipes
@@ -71,6 +72,58 @@ spec: build
 swift-test: build
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+## Fuzzing (libFuzzer, from the Swift toolchain's clang and swiftc): the JSON parser, the
+## profile scanner, and the TOML reader (Lua, driven from C with line coverage). Tests/Fuzz
+## says what each target checks. `make fuzz` runs each for FUZZ_SECONDS on the committed
+## corpus (Tests/Fuzz/corpus/NAME), new inputs going to .build/fuzz/new-NAME and crashes to
+## .build/fuzz/crash-NAME-*; `make fuzz-merge` folds the new inputs into the corpus, minimised.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := json profile toml
+FUZZ_DIR := .build/fuzz
+ARTIFACTS_SRC := Sources/RigKit/Artifacts
+FUZZ_FLAGS := -sanitize=fuzzer,address -parse-as-library -O
+
+$(FUZZ_DIR)/json: Tests/Fuzz/FuzzJSON.swift Tests/Fuzz/FuzzSupport.swift $(ARTIFACTS_SRC)/JSONParser.swift $(ARTIFACTS_SRC)/JSONWriter.swift
+	@mkdir -p $(FUZZ_DIR)
+	swiftc $(FUZZ_FLAGS) $^ -o $@ 2>&1 | { grep -v 'ld.gold: warning' || true; }
+
+$(FUZZ_DIR)/profile: Tests/Fuzz/FuzzProfile.swift Tests/Fuzz/FuzzSupport.swift $(ARTIFACTS_SRC)/JSONParser.swift $(ARTIFACTS_SRC)/JSONWriter.swift $(ARTIFACTS_SRC)/LineScanner.swift
+	@mkdir -p $(FUZZ_DIR)
+	swiftc $(FUZZ_FLAGS) $^ -o $@ 2>&1 | { grep -v 'ld.gold: warning' || true; }
+
+$(FUZZ_DIR)/toml: Tests/Fuzz/fuzz_toml.c
+	@mkdir -p $(FUZZ_DIR)
+	clang -O1 -g -fsanitize=fuzzer,address $$(pkg-config --cflags lua5.4) $< $$(pkg-config --libs lua5.4) -o $@ 2>&1 \
+	  | { grep -v 'ld.gold: warning' || true; }
+
+fuzz-build:
+	$(call ensure_packages,$(BUILD_PACKAGES))
+	@$(MAKE) --no-print-directory $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
+
+# Every committed input once: what a past run found stays fixed.
+fuzz-replay: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  RIG_STDLIB_DIR=stdlib $(FUZZ_DIR)/$$t -runs=0 Tests/Fuzz/corpus/$$t > $(FUZZ_DIR)/$$t-replay.log 2>&1 \
+	    || { tail -30 $(FUZZ_DIR)/$$t-replay.log; exit 1; }; \
+	  echo "fuzz $$t (corpus replay): $$(grep -E '^#[0-9]+[[:space:]]+(DONE|INITED)' $(FUZZ_DIR)/$$t-replay.log | tail -1)"; \
+	done
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_DIR)/new-$$t; \
+	  RIG_STDLIB_DIR=stdlib $(FUZZ_DIR)/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_DIR)/crash-$$t- $(FUZZ_DIR)/new-$$t Tests/Fuzz/corpus/$$t > $(FUZZ_DIR)/$$t.log 2>&1; \
+	  status=$$?; \
+	  echo "fuzz $$t: $$(grep -E '^#[0-9]+[[:space:]]+DONE' $(FUZZ_DIR)/$$t.log | tail -1) \
+	    crashes: $$(ls $(FUZZ_DIR)/crash-$$t-* 2>/dev/null | wc -l) (log $(FUZZ_DIR)/$$t.log)"; \
+	  [ $$status -eq 0 ] || { tail -30 $(FUZZ_DIR)/$$t.log; exit 1; }; \
+	done
+
+fuzz-merge: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  RIG_STDLIB_DIR=stdlib $(FUZZ_DIR)/$$t -merge=1 -max_len=4096 Tests/Fuzz/corpus/$$t $(FUZZ_DIR)/new-$$t 2>&1 | tail -1; \
+	done
 
 ## Benchmarks against anchors in the same run (see docs/benchmarks.md).
 bench: release
