@@ -55,12 +55,14 @@ return rig.recipe {
       return 2
     end
     -- Every case's command is built before any runs: a misspelt {placeholder} is a usage error.
+    local argv_of = {}
     for _, case in ipairs(cases) do
       local argv, why = expand(ctx.rest, case)
       if not argv then
         ctx.log.error("the command, case %s: %s", case.id, why)
         return 2
       end
+      argv_of[case.id] = argv
     end
     local shard
     if p.shard then
@@ -94,7 +96,8 @@ return rig.recipe {
     end
     local logs = fs.join(fs.dirname(p.json_out), fs.stem(p.json_out) .. "_logs")
     local function command(case)
-      local spec = assert(expand(ctx.rest, case))
+      local argv = argv_of[case.id]
+      local spec = table.move(argv, 1, #argv, 1, {})  -- a fresh spec per attempt
       spec.timeout = p.timeout
       spec.env = { RIG_CASE_ID = case.id }
       for k, v in pairs(profile_env) do spec.env[k] = v end
