@@ -27,8 +27,7 @@ endef
 # changes; when the set of Lua files changed, touching Package.swift makes it plan again.
 define refresh_lua_plan
 	@mkdir -p .build; \
-	{ find stdlib/rig -name '*.lua'; find recipes -maxdepth 1 -name '*.lua'; find recipes/workloads -name '*.py'; find recipes/wasm -name '*.py' -o -name '*.mjs'; } \
-	  | sort > .build/rig-lua-files.new; \
+	find stdlib/rig recipes -type f | sort > .build/rig-lua-files.new; \
 	if cmp -s .build/rig-lua-files.new .build/rig-lua-files.txt; then rm .build/rig-lua-files.new; \
 	else touch Package.swift; mv .build/rig-lua-files.new .build/rig-lua-files.txt; fi
 endef

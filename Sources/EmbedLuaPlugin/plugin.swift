@@ -7,16 +7,19 @@ import PackagePlugin
 /// SwiftPM plans build commands (and so runs this plugin) only when the package structure
 /// changes, not when a Lua file is added or removed; `make build` touches Package.swift when
 /// the set of Lua files changed, which makes SwiftPM plan again (see docs/contributing.md).
-/// `rig-embed` finds the files itself, so the text it embeds is always the current one.
+/// `rig-embed` alone decides which files are embedded (`luaFiles()` in Sources/rig-embed); the
+/// plugin and the Makefile only watch every file under stdlib/rig and recipes, a superset, so
+/// the selection is written once and a change to any embedded file re-runs the embedding.
 @main
 struct EmbedLuaPlugin: BuildToolPlugin {
   func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
     let root = context.package.directoryURL
     var inputs: [URL] = []
     for folder in ["stdlib/rig", "recipes"].map({ root.appendingPathComponent($0) }) {
-      guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)
+      guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
       else { continue }
-      for case let url as URL in walker where ["lua", "py", "mjs"].contains(url.pathExtension) {
+      for case let url as URL in walker
+      where (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true {
         inputs.append(url)
       }
     }
