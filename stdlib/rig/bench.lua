@@ -103,36 +103,15 @@ local function run_once(state, workload, cfg)
   return r
 end
 
--- One more run of the lane's command under callgrind: its instruction count (every process
--- it starts included, one output file each), which does not move with the machine's load.
--- Returns the count, or nil and why not.
-local function count_instructions(state, workload, cfg, dir)
-  local lane = state.lane
-  local argv = lane:command(workload.path, workload.args, state.built)
-  local prefix = ("%s/cg-%s-%s"):format(dir, lane.name, (workload.name:gsub("[^%w_.-]", "_")))
-  local spec = { "valgrind", "--tool=callgrind", "--trace-children=yes", "--callgrind-out-file=" .. prefix .. ".%p.out",
-    table.unpack(argv) }
+-- One more run of the lane's command under callgrind: its instruction count, which does not
+-- move with the machine's load. Returns the count, or nil and why not.
+local function count_instructions(state, workload, cfg)
+  local spec = { table.unpack(state.lane:command(workload.path, workload.args, state.built)) }
   spec.env = { PYTHONHASHSEED = "0", PYTHONUNBUFFERED = "1" }
-  for k, v in pairs(lane.env) do spec.env[k] = v end
-  spec.timeout = cfg.timeout and cfg.timeout * 100
+  for k, v in pairs(state.lane.env) do spec.env[k] = v end
+  spec.timeout = cfg.timeout
   spec.cwd = workload.cwd
-  spec.stdout = "null"
-  local r, err = proc.run(spec)
-  if not r then return nil, err.message end
-  if not r.ok then
-    return nil, ("the callgrind run ended with %s"):format(r.signal_name or r.timed_out and "a timeout"
-      or ("exit " .. tostring(r.code)))
-  end
-  local total = 0
-  local files = fs.glob(prefix .. ".*.out")
-  for _, file in ipairs(files) do
-    local cg, cg_err = require("rig.callgrind").read(file)
-    if not cg then return nil, cg_err.message end
-    total = total + (cg.totals.Ir or 0)
-    fs.remove(file)
-  end
-  if #files == 0 then return nil, "callgrind wrote no output" end
-  return total
+  return require("rig.callgrind").instructions(spec)
 end
 
 local RUN_OPTIONS = {
@@ -287,7 +266,7 @@ function M.run(cfg)
     if cfg.instructions then
       for _, st in ipairs(states) do
         if st.ok then
-          local n, why = count_instructions(st, workload, cfg, workdir)
+          local n, why = count_instructions(st, workload, cfg)
           st.instructions = n
           if not n then log.warn("%s %s: no instruction count: %s", workload.name, st.lane.name, why) end
         end

@@ -198,6 +198,48 @@ function M.folded(profile, opts)
   return table.concat(lines, "\n") .. (#lines > 0 and "\n" or "")
 end
 
+--- Runs a command under `valgrind --tool=callgrind --trace-children=yes` and returns its
+--- instruction count (`Ir`, every process it starts included: one output file each, summed
+--- and removed), or nil and why not. `spec` is a rig.proc spec; its timeout, if any, is
+--- stretched 100 times (callgrind runs code about 50 times slower). For metrics that do not
+--- move with the machine's load.
+---@param spec table a rig.proc.run spec
+---@return integer? instructions
+---@return string? why
+function M.instructions(spec)
+  local fs = require "rig.fs"
+  check.arg("instructions", 1, spec, "table")
+  local dir, derr = fs.tmpdir("rig-callgrind")
+  if not dir then return nil, derr.message end
+  local prefix = dir .. "/cg"
+  local run = { "valgrind", "--tool=callgrind", "--trace-children=yes", "--callgrind-out-file=" .. prefix .. ".%p.out",
+    table.unpack(spec) }
+  for k, v in pairs(spec) do
+    if type(k) == "string" then run[k] = v end
+  end
+  run.timeout = spec.timeout and math.min(spec.timeout * 100, 1e9)
+  run.stdout = spec.stdout or "null"
+  local r, err = require("rig.proc").run(run)
+  local total, why = 0, nil
+  if not r then
+    why = err.message
+  elseif not r.ok then
+    why = ("the callgrind run ended with %s"):format(r.signal_name or r.timed_out and "a timeout"
+      or ("exit " .. tostring(r.code)))
+  else
+    local files = fs.glob(prefix .. ".*.out")
+    for _, file in ipairs(files) do
+      local cg, cg_err = M.read(file)
+      if not cg then why = cg_err.message break end
+      total = total + (cg.totals.Ir or 0)
+    end
+    if #files == 0 then why = "callgrind wrote no output" end
+  end
+  fs.remove_tree(dir, fs.dirname(dir))
+  if why then return nil, why end
+  return total
+end
+
 --- Reads and parses a callgrind output file.
 ---@param path string
 ---@return rig.CallgrindProfile? profile

@@ -50,6 +50,15 @@ local function convert(recipe_name, p, kind, text, shown)
   error("unreachable: type " .. tostring(kind))
 end
 
+local function metavar(p)
+  if p.metavar then return p.metavar end
+  if p.type == "choice" then return "{" .. table.concat(p.choices, "|") .. "}" end
+  local kind = p.type == "list" and p.of or p.type
+  local one = ({ integer = "N", number = "X", path = "PATH", string = "TEXT" })[kind] or "VALUE"
+  if p.nargs then return (one .. " "):rep(p.nargs):sub(1, -2) end
+  return one
+end
+
 local function option_names(recipe)
   local names = { "--help" }
   for _, p in ipairs(recipe.params) do
@@ -105,6 +114,22 @@ function M.parse(recipe, argv, recipe_name)
     return v
   end
 
+  -- `nargs`: each use takes exactly that many words (hyperfine's `-L NAME VALUES`), stored
+  -- as one item, a list of the converted words. Returns the index of the last word taken.
+  local function take_values(i, p, shown, first)
+    local words = { first }
+    while #words < p.nargs do
+      local v = argv[i + 1]
+      if v == nil then
+        usage_error(recipe_name, ("option %s needs %d values (%s), got %d"):format(shown, p.nargs, metavar(p), #words))
+      end
+      words[#words + 1], i = v, i + 1
+    end
+    for k, w in ipairs(words) do words[k] = convert(recipe_name, p, p.of, w, shown) end
+    store(p, words)
+    return i
+  end
+
   local rest
   local loose = {}
   local i = 1
@@ -131,7 +156,12 @@ function M.parse(recipe, argv, recipe_name)
           util.did_you_mean("--" .. name, option_names(recipe))))
       end
       local shown = "--" .. name
-      if p.type == "boolean" then
+      if p.nargs then
+        if inline ~= nil or negated then
+          usage_error(recipe_name, ("option %s takes %d values (%s), not '='"):format(shown, p.nargs, metavar(p)))
+        end
+        i = take_values(i, p, shown, nil)
+      elseif p.type == "boolean" then
         local v = true
         if inline ~= nil then
           v = convert(recipe_name, p, "boolean", inline, shown)
@@ -168,7 +198,9 @@ function M.parse(recipe, argv, recipe_name)
           #shorts > 0 and (" (short options: " .. table.concat(shorts, " ") .. ")") or ""))
       end
       local shown = "-" .. letter
-      if p.type == "boolean" then
+      if p.nargs then
+        i = take_values(i, p, shown, inline ~= "" and inline or nil)
+      elseif p.type == "boolean" then
         if inline ~= "" then
           usage_error(recipe_name, ("%s is a flag and takes no value"):format(shown))
         end
@@ -226,18 +258,11 @@ function M.parse(recipe, argv, recipe_name)
   return values, rest or {}
 end
 
-local function metavar(p)
-  if p.metavar then return p.metavar end
-  if p.type == "choice" then return "{" .. table.concat(p.choices, "|") .. "}" end
-  local kind = p.type == "list" and p.of or p.type
-  return ({ integer = "N", number = "X", path = "PATH", string = "TEXT" })[kind] or "VALUE"
-end
-
 local function default_text(p)
   if p.type == "boolean" then
     return p.default and "on" or "off"
   elseif p.type == "list" then
-    return p.default and #p.default > 0 and table.concat(p.default, ", ") or nil
+    return p.default and #p.default > 0 and not p.nargs and table.concat(p.default, ", ") or nil
   elseif p.default ~= nil then
     return tostring(p.default)
   end

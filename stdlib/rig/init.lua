@@ -47,6 +47,9 @@ local namespaces = {
   spec = "rig.spec",
   util = "rig.util",
   check = "rig.check",
+  measure = "rig.measure",
+  hyperfine = "rig.hyperfine",
+  htmlreport = "rig.htmlreport",
 }
 
 return setmetatable(M, {

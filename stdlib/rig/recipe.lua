@@ -12,7 +12,7 @@ local RECIPE_FIELDS = {
 local PARAM_FIELDS = {
   name = "string", type = "string", default = "any", help = "string", short = "string",
   positional = "boolean", required = "boolean", choices = "table", of = "string",
-  metavar = "string", many = "boolean",
+  metavar = "string", many = "boolean", nargs = "number",
 }
 local TYPES = {
   string = true, number = true, integer = true, boolean = true, path = true, list = true,
@@ -89,6 +89,14 @@ local function normalize_param(raw, index)
   end
   if p.many and p.type ~= "list" then
     fail(("param '%s': 'many' goes with type 'list'"):format(name))
+  end
+  if p.nargs ~= nil then
+    if math.type(p.nargs) ~= "integer" or p.nargs < 2 or p.nargs > 9 then
+      fail(("param '%s': nargs must be an integer from 2 to 9"):format(name))
+    end
+    if p.type ~= "list" or p.positional or p.many then
+      fail(("param '%s': 'nargs' goes with a list option (not positional, not 'many')"):format(name))
+    end
   end
   if p.type == "list" then
     p.of = p.of or "string"

@@ -156,6 +156,23 @@ local function fill(word, value_of)
   return table.concat(parts)
 end
 
+-- A placeholder lookup into `values` that remembers the first name it lacks: value_of(name),
+-- and missing() -> the complaint (with a suggestion), or nil.
+local function lookup(values)
+  local names, missing
+  local function value_of(k)
+    local v = values[k]
+    if v == nil and not missing then
+      names = names or M.sorted_keys(values)
+      missing = ("unknown placeholder {%s}%s (known: %s; write {{ and }} for literal braces)"):format(k,
+        M.did_you_mean(k, names, function(g) return "{" .. g .. "}" end),
+        #names > 0 and table.concat(names, ", ") or "none")
+    end
+    return v
+  end
+  return value_of, function() return missing end
+end
+
 --- A command template to argv. `template` is a list of words (taken as they are) or a string
 --- (split into shell words, quotes honoured). `{name}` is replaced from `values` inside any
 --- word (`{{` and `}}` are literal braces); a word that is exactly an unquoted `{name}` of a
@@ -179,18 +196,8 @@ function M.expand_command(template, values)
     words, quoted = template, {}
     for i = 1, #words do quoted[i] = true end
   end
-  local names
-  local argv, missing = {}, nil
-  local function value_of(k)
-    local v = values[k]
-    if v == nil and not missing then
-      names = names or M.sorted_keys(values)
-      missing = ("unknown placeholder {%s}%s (known: %s; write {{ and }} for literal braces)"):format(k,
-        M.did_you_mean(k, names, function(g) return "{" .. g .. "}" end),
-        #names > 0 and table.concat(names, ", ") or "none")
-    end
-    return v
-  end
+  local value_of, missing = lookup(values)
+  local argv = {}
   for i, word in ipairs(words) do
     local whole = word:match("^{([%w_]+)}$")
     local v = whole and value_of(whole)
@@ -204,8 +211,25 @@ function M.expand_command(template, values)
       argv[#argv + 1] = fill(word, value_of)
     end
   end
-  if missing then return nil, missing end
+  if missing() then return nil, missing() end
   return argv
+end
+
+--- A text template filled in: `{name}` replaced by `tostring(values[name])` (`{{` and `}}`
+--- are literal braces), for a command line a shell will read (hyperfine's parameters) or a
+--- label. nil and why for a placeholder `values` lacks, with a suggestion.
+---@param template string
+---@param values table<string, any>
+---@return string? text
+---@return string? why
+function M.expand_text(template, values)
+  local check = require "rig.check"
+  check.arg("expand_text", 1, template, "string")
+  check.arg("expand_text", 2, values, "table")
+  local value_of, missing = lookup(values)
+  local text = fill(template, value_of)
+  if missing() then return nil, missing() end
+  return text
 end
 
 --- `{"A=1", "B=x=y"}` (repeatable NAME=VALUE options) to `{A = "1", B = "x=y"}`; nil and a
@@ -234,6 +258,15 @@ end
 
 --- SHA-256 of a string, as lowercase hex.
 M.sha256 = require("rig._native.core").sha256
+
+--- True when file descriptor `fd` (0 stdin, 1 stdout, 2 stderr) is a terminal: for progress
+--- lines and colours that only make sense on one.
+---@param fd integer
+---@return boolean
+function M.isatty(fd)
+  require("rig.check").arg("isatty", 1, fd, { "integer", min = 0, max = 2 })
+  return require("rig._native.core").isatty(fd)
+end
 
 --- Raises a `rig.Error` {code=, message=} at `level` (position info is not added to tables,
 --- so the message names the place itself when it matters).

@@ -56,6 +56,30 @@ describe("cli.parse", function()
     end, "'many' goes with type 'list'")
   end)
 
+  it("takes exactly nargs words for a list marked nargs, each use one item", function()
+    local r = recipe.define { name = "cmp", params = {
+      { "parameter_list", short = "L", type = "list", nargs = 2 },
+      { "scan", short = "P", type = "list", nargs = 3 },
+      { "commands", type = "list", positional = true },
+    }, run = function() end }
+    local p = cli.parse(r, { "-L", "n", "1,2", "--parameter-list", "m", "-x", "-P", "k", "1", "5", "sleep {n}" })
+    assert.same({ { "n", "1,2" }, { "m", "-x" } }, p.parameter_list)
+    assert.same({ { "k", "1", "5" } }, p.scan)
+    assert.same({ "sleep {n}" }, p.commands)
+    assert.same({ { "n", "1" } }, cli.parse(r, { "-Ln", "1" }).parameter_list)
+    assert.matches("option %-L needs 2 values %(TEXT TEXT%), got 1", usage_error(function()
+      cli.parse(r, { "-L", "n" })
+    end))
+    assert.matches("takes 2 values", usage_error(function() cli.parse(r, { "--parameter-list=n", "1" }) end))
+    assert.matches("%-L, %-%-parameter%-list TEXT TEXT", cli.help(r, "cmp"))
+    assert.has_error(function()
+      recipe.define { name = "x", params = { { "n", type = "string", nargs = 2 } }, run = function() end }
+    end, "'nargs' goes with a list option")
+    assert.has_error(function()
+      recipe.define { name = "x", params = { { "n", type = "list", nargs = 1 } }, run = function() end }
+    end, "nargs must be an integer from 2 to 9")
+  end)
+
   it("reads short options with separate or attached values", function()
     assert.equal(3, cli.parse(bench_recipe(), { "-n", "3" }).samples)
     assert.equal(4, cli.parse(bench_recipe(), { "-n4" }).samples)

@@ -58,9 +58,10 @@ extension Stats {
     let test = mannWhitney(a, b)
     var warnings: [String] = []
     let needed = minimumSamplesPerSide(alpha: options.alpha)
+    let alphaText = String(format: "%g", options.alpha)
     let reachable = minimumPValue(a.count, b.count) <= options.alpha
     if !reachable {
-      warnings.append("need at least \(needed) samples per side at alpha \(options.alpha)")
+      warnings.append("need at least \(needed) samples per side at alpha \(alphaText)")
     }
     for (name, sample) in [("baseline", a), ("candidate", b)] where sample.count >= 4 {
       let o = outliers(sample)
@@ -84,12 +85,12 @@ extension Stats {
     let pct = { (x: Double) in String(format: "%.1f%%", (x - 1) * 100) }
     let band = "±\(String(format: "%g", options.noise * 100))%"
     if !reachable {
-      result.reason = "too few samples: with \(a.count) and \(b.count) values no difference can reach p <= \(options.alpha); need at least \(needed) per side"
+      result.reason = "too few samples: with \(a.count) and \(b.count) values no difference can reach p <= \(alphaText); need at least \(needed) per side"
       return result
     }
     if ci.low >= lowBand && ci.high <= highBand {
       result.verdict = "same"
-      result.reason = "the ratio's \(Int(options.confidence * 100))% interval [\(pct(ci.low)), \(pct(ci.high))] lies inside the noise band \(band)"
+      result.reason = "the ratio's \(String(format: "%.3g", options.confidence * 100))% interval [\(pct(ci.low)), \(pct(ci.high))] lies inside the noise band \(band)"
       return result
     }
     let beyondHigh = ci.low > highBand, beyondLow = ci.high < lowBand
@@ -97,11 +98,11 @@ extension Stats {
       let bigger = beyondHigh
       let better = options.direction == .lowerIsBetter ? !bigger : bigger
       result.verdict = better ? "faster" : "slower"
-      result.reason = "p = \(String(format: "%.3g", test.pValue)) <= \(options.alpha) and the interval [\(pct(ci.low)), \(pct(ci.high))] lies beyond the noise band \(band)"
+      result.reason = "p = \(String(format: "%.3g", test.pValue)) <= \(alphaText) and the interval [\(pct(ci.low)), \(pct(ci.high))] lies beyond the noise band \(band)"
       return result
     }
     if test.pValue > options.alpha {
-      result.reason = "no significant difference (p = \(String(format: "%.3g", test.pValue)) > \(options.alpha)), and the interval [\(pct(ci.low)), \(pct(ci.high))] is not inside the noise band \(band)"
+      result.reason = "no significant difference (p = \(String(format: "%.3g", test.pValue)) > \(alphaText)), and the interval [\(pct(ci.low)), \(pct(ci.high))] is not inside the noise band \(band)"
     } else {
       result.reason = "significant (p = \(String(format: "%.3g", test.pValue))), but the interval [\(pct(ci.low)), \(pct(ci.high))] straddles the noise band \(band)"
     }
