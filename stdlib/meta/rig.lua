@@ -76,6 +76,9 @@
 ---@field spec rig.spec
 ---@field util rig.util
 ---@field check rig.check
+---@field measure rig.measure
+---@field hyperfine rig.hyperfine
+---@field htmlreport rig.htmlreport
 rig = {}
 
 --- Declares a recipe; a recipe file ends with `return rig.recipe{...}`. Unknown or ill-typed
@@ -212,6 +215,17 @@ function rig.util.shell_words(text) end
 ---@return string[]? argv
 ---@return string? why
 function rig.util.expand_command(template, values) end
+--- A text template filled in: `{name}` replaced from `values` (`{{`/`}}` literal braces), or
+--- nil and why for a placeholder `values` lacks (with a suggestion).
+---@param template string
+---@param values table<string, any>
+---@return string? text
+---@return string? why
+function rig.util.expand_text(template, values) end
+--- True when file descriptor `fd` (0, 1 or 2) is a terminal.
+---@param fd integer
+---@return boolean
+function rig.util.isatty(fd) end
 --- Escapes text for XML and HTML (text and attribute values): & < > " '.
 ---@param s any
 ---@return string
@@ -1089,6 +1103,12 @@ function rig.callgrind.read(path) end
 ---@param opts? { min_share?: number, max_depth?: integer }
 ---@return string folded
 function rig.callgrind.folded(profile, opts) end
+--- Runs a rig.proc spec under `valgrind --tool=callgrind --trace-children=yes` and returns
+--- its instruction count (every process it starts included), or nil and why not.
+---@param spec table a rig.proc.run spec
+---@return integer? instructions
+---@return string? why
+function rig.callgrind.instructions(spec) end
 
 ---@class rig.SweepCase
 ---@field id string 12 hex digits from the settings
@@ -1443,3 +1463,143 @@ function rig.gate.load_definition(def) end
 function rig.gate.check(baseline, candidate, definition, opts) end
 ---@return string
 function rig.gate.markdown(result) end
+
+---@class rig.measure
+---@field FIRST_LOOK integer the sequential rule's first look (6 runs)
+---@field LOOK_GROWTH number each look adds this share of runs again (1.5)
+rig.measure = {}
+
+---@class rig.MeasureCommand
+---@field name? string shown name (`{param}` allowed)
+---@field shell? string a command line, run through the shell (or split into words when `shell` is false)
+---@field argv? string[] the words, started as they are (`{param}` allowed in any word)
+---@field env? table<string, string|number>
+---@field cwd? string
+---@field stdin? string a file to read as standard input
+---@field setup? string|string[]|fun(b: table, i: integer): boolean? before the first run
+---@field prepare? string|string[]|fun(b: table, i: integer): boolean? before every run
+---@field conclude? string|string[]|fun(b: table, i: integer): boolean? after every run
+---@field cleanup? string|string[]|fun(b: table, i: integer): boolean? after the last run
+
+---@class rig.MeasureConfig
+---@field commands (string|string[]|rig.MeasureCommand)[]
+---@field parameters? { name: string, values: (string|number)[] }[] every combination is a benchmark
+---@field shell? string|boolean the shell's command line ("sh"); false: split commands into words
+---@field warmup? integer runs before timing (0)
+---@field runs? integer exactly this many timed runs (no stopping rule)
+---@field min_runs? integer hyperfine's rule: 10; the sequential rule: its first look (6)
+---@field max_runs? integer hyperfine's rule: none; the sequential rule: 1000
+---@field min_time? number hyperfine's rule: seconds of runs to aim for (3)
+---@field time_budget? number the sequential rule: stop after this many seconds (60)
+---@field decide? boolean the sequential rule (default: on with two or more benchmarks)
+---@field order? "interleaved"|"sequential"|"random"
+---@field seed? integer for random order and the environment offsets (1)
+---@field failure? "stop"|"ignore" a failing benchmark stops (default) or is timed on
+---@field metric? "wall"|"user"|"sys"|"cpu"|"rss"|"instructions" what samples and verdicts use
+---@field metrics? table<string, fun(result: table): number?> more values per run, from its rig.proc result
+---@field check_output? boolean hash each run's stdout (`stdout_sha256`)
+---@field reference? integer the benchmark the others are compared with (default: the lowest median)
+---@field alpha? number false-positive rate of each verdict (0.05)
+---@field noise? number changes within ±noise are "same" (0.02)
+---@field timeout? number seconds per run
+---@field output? string "null" (default), "pipe", "inherit" or a file for the commands' stdout
+---@field input? string a file every command reads as stdin
+---@field env? table<string, string|number>
+---@field cwd? string
+---@field setup? string|string[]|function for every command (a command's own wins)
+---@field prepare? string|string[]|function
+---@field conclude? string|string[]|function
+---@field cleanup? string|string[]|function
+---@field on_progress? fun(info: { phase: string, done: integer, planned: integer, benchmark?: table, iteration?: integer, eta_s?: number })
+---@field on_look? fun(result: table, comparisons: table) after each look of the sequential rule
+
+--- Runs the benchmarks (commands × parameter combinations) and returns every run, the
+--- schedule, the plan, why it stopped and the verdicts; nil, err when the shell cannot run.
+---@param cfg rig.MeasureConfig
+---@return { benchmarks: rig.MeasureBenchmark[], schedule: integer[][], plan: table, shell?: table, comparisons: table<integer, table>, reference?: integer, stop_reason: string, looks: table[], wall_s: number, metric: string, order: string, seed: integer }? result
+---@return rig.Error? err
+function rig.measure.run(cfg) end
+--- The run counts at which the sequential rule looks (6, 9, 14, ... up to max_runs).
+---@param min_runs integer
+---@param max_runs integer
+---@return integer[]
+function rig.measure.looks(min_runs, max_runs) end
+--- A benchmark's primary metric over its timed runs (or a custom metric's values).
+---@param b rig.MeasureBenchmark
+---@param metric? string
+---@return number[]
+function rig.measure.samples(b, metric) end
+--- n, median with its 95% interval, mean, stddev (n − 1), min, max, mean user/sys, peak RSS,
+--- warnings; nil without samples.
+---@param b rig.MeasureBenchmark
+---@return table?
+function rig.measure.summary(b) end
+--- Every benchmark against the reference (default: the lowest median), by rig.stats.compare.
+---@param result table
+---@param opts? { reference?: integer, alpha?: number, confidence?: number, noise?: number }
+---@return table<integer, table> comparisons
+---@return integer? reference
+function rig.measure.compare(result, opts) end
+
+---@class rig.MeasureBenchmark
+---@field name string
+---@field command string
+---@field template string the command before its parameters were filled in
+---@field argv string[]
+---@field parameters table<string, string>
+---@field parameter_order string[]
+---@field runs table[] {wall_s, user_s, sys_s, max_rss_kb, code, signal, timed_out, ok, value, iteration, stdout_sha256?, metrics?}
+---@field warmup table[]
+---@field failure? { phase: string, message: string, code?: integer, signal?: integer, timed_out?: boolean }
+
+---@class rig.hyperfine
+---@field UNITS string[] second, millisecond, microsecond
+rig.hyperfine = {}
+--- hyperfine's JSON export of a rig.measure result, with Rig's additions under `rig`.
+---@param result table
+---@param extra? table more fields for the `rig` block
+---@return table
+function rig.hyperfine.export_json(result, extra) end
+--- hyperfine's Markdown table, then medians, intervals and verdicts.
+---@param result table
+---@param opts? { unit?: string, sort?: "auto"|"command"|"mean-time", reference?: integer }
+---@return string
+function rig.hyperfine.markdown(result, opts) end
+--- hyperfine's CSV export.
+---@param result table
+---@return string
+function rig.hyperfine.csv(result) end
+--- One benchmark's terminal block (median and interval, mean ± σ, range, RSS, warnings).
+---@param result table
+---@param i integer
+---@param opts? { color?: boolean, unit?: string }
+---@return string
+function rig.hyperfine.benchmark_text(result, i, opts) end
+--- The terminal summary: relative speeds and verdicts against the reference.
+---@param result table
+---@param opts? { color?: boolean, sort?: string }
+---@return string
+function rig.hyperfine.summary_text(result, opts) end
+
+---@class rig.htmlreport
+rig.htmlreport = {}
+--- A strip plot (every value, box, median and its interval) per row, as SVG.
+---@param rows { name: string, values: number[] }[]
+---@param opts? { metric?: string, width?: integer }
+---@return string
+function rig.htmlreport.strip_plot(rows, opts) end
+--- Ratios to a reference with their intervals and the noise band, as SVG.
+---@param rows { name: string, ratio: number, low: number, high: number, verdict: string }[]
+---@param opts? { noise?: number, reference?: string }
+---@return string
+function rig.htmlreport.ratio_plot(rows, opts) end
+--- Medians over a numeric parameter with their intervals, one line per series, as SVG.
+---@param series { name: string, points: { x: number, median: number, low: number, high: number }[] }[]
+---@param opts? { parameter?: string, metric?: string }
+---@return string
+function rig.htmlreport.scan_plot(series, opts) end
+--- A self-contained page for a rig.measure result: the table, the plots.
+---@param result table
+---@param opts? { title?: string, noise?: number }
+---@return string
+function rig.htmlreport.compare(result, opts) end

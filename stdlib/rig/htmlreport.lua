@@ -16,7 +16,8 @@ local PALETTE = { "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc94
 
 local function num(x) return ("%.2f"):format(x) end
 
--- "Nice" tick values covering [lo, hi]: 1, 2 or 5 times a power of ten apart.
+-- "Nice" tick values covering [lo, hi] (the last one at or above hi): 1, 2 or 5 times a
+-- power of ten apart.
 local function ticks(lo, hi, count)
   if hi <= lo then hi = lo + (lo ~= 0 and math.abs(lo) * 0.1 or 1) end
   local raw = (hi - lo) / (count or 5)
@@ -27,8 +28,9 @@ local function ticks(lo, hi, count)
   end
   local out = {}
   local v = math.floor(lo / step) * step
-  while v <= hi + step * 1e-9 and #out < 50 do
+  while #out < 50 do
     if v >= lo - step * 1e-9 then out[#out + 1] = v end
+    if v >= hi - step * 1e-9 then break end
     v = v + step
   end
   return out, step
@@ -58,7 +60,7 @@ end
 function M.strip_plot(rows, opts)
   check.arg("strip_plot", 1, rows, "list")
   opts = check.options("strip_plot", 2, opts, { metric = "string", width = { "integer", min = 200, max = 4000 } })
-  local width, left, right, row_h = opts.width or 900, 260, 30, 46
+  local width, left, right, row_h = opts.width or 900, 260, 30, 52
   local lo, hi = math.huge, -math.huge
   for _, r in ipairs(rows) do
     for _, v in ipairs(r.values) do lo, hi = math.min(lo, v), math.max(hi, v) end
@@ -66,7 +68,7 @@ function M.strip_plot(rows, opts)
   if lo == math.huge then lo, hi = 0, 1 end
   lo = math.min(0, lo)
   local factor, unit = unit_of(hi, opts.metric)
-  local tick_values = ticks(lo, hi * 1.05)
+  local tick_values = ticks(lo, hi)
   local top = tick_values[#tick_values]
   local height = 30 + row_h * #rows + 40
   local function x(v) return left + (v - lo) / (top - lo) * (width - left - right) end
@@ -101,7 +103,7 @@ function M.strip_plot(rows, opts)
       for _, v in ipairs(r.values) do
         jitter = (jitter * 1103515245 + 12345) % 2147483648
         out[#out + 1] = ('<circle cx="%s" cy="%s" r="2.2" fill="%s" fill-opacity="0.7"/>'):format(num(x(v)),
-          num(cy - 14 + (jitter % 1000) / 1000 * 6), color)
+          num(cy + 13 + (jitter % 1000) / 1000 * 7), color)
       end
       out[#out + 1] = ('<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#000" stroke-width="2.5"><title>median %s %s'
         .. '</title></line>'):format(num(x(s.median)), num(cy - 12), num(x(s.median)), num(cy + 12),
@@ -185,7 +187,7 @@ function M.scan_plot(series, opts)
   if xlo == math.huge then xlo, xhi = 0, 1 end
   if xhi == xlo then xhi = xlo + 1 end
   local factor, unit = unit_of(yhi, opts.metric)
-  local yt = ticks(0, yhi * 1.05)
+  local yt = ticks(0, yhi)
   local ytop = yt[#yt]
   local function x(v) return left + (v - xlo) / (xhi - xlo) * (width - left - right) end
   local function y(v) return height - bottom - v / ytop * (height - bottom - top_pad) end
@@ -258,8 +260,14 @@ function M.compare(result, opts)
   local body = {}
   local rows, ratios = {}, {}
   local ref = result.reference and result.benchmarks[result.reference]
-  body[#body + 1] = "<table><tr><th>command</th><th>runs</th><th>median</th><th>95% CI</th><th>ratio</th>"
-    .. "<th>verdict</th></tr>"
+  local biggest = 0
+  for _, b in ipairs(result.benchmarks) do
+    for _, v in ipairs(measure.samples(b)) do biggest = math.max(biggest, v) end
+  end
+  local factor, unit = unit_of(biggest, result.metric)
+  local function shown(v) return ("%.4g"):format(v * factor) end
+  body[#body + 1] = ("<table><tr><th>command</th><th>runs</th><th>median [%s]</th><th>95%% CI [%s]</th>"
+    .. "<th>ratio</th><th>verdict</th></tr>"):format(esc(unit), esc(unit))
   for i, b in ipairs(result.benchmarks) do
     local values = measure.samples(b)
     rows[#rows + 1] = { name = b.name, values = values }
@@ -267,8 +275,8 @@ function M.compare(result, opts)
     local c = result.comparisons and result.comparisons[i]
     local verdict = i == result.reference and "reference" or (c and c.verdict) or (b.failure and "failed") or ""
     body[#body + 1] = ('<tr><td>%s</td><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td class="%s">%s</td></tr>')
-      :format(esc(b.name), #b.runs, s and ("%.6g"):format(s.median) or "-",
-        s and s.ci_low > -math.huge and ("%.6g … %.6g"):format(s.ci_low, s.ci_high) or "-",
+      :format(esc(b.name), #b.runs, s and shown(s.median) or "-",
+        s and s.ci_low > -math.huge and (shown(s.ci_low) .. " … " .. shown(s.ci_high)) or "too few runs",
         c and c.ratio and ("%.3f [%.3f, %.3f]"):format(c.ratio, c.ci_low or 0 / 0, c.ci_high or 0 / 0) or "",
         esc(verdict), esc(verdict))
     if c and c.ratio then

@@ -411,6 +411,17 @@ function M.summary(b)
     max_rss_kb = rss, cv = s.cv, warnings = warnings }
 end
 
+-- With check_output: a complaint when a benchmark's stdout is not the reference's.
+local function output_differs(ref, b)
+  local seen = {}
+  for _, r in ipairs(ref.runs) do if r.stdout_sha256 then seen[r.stdout_sha256] = true end end
+  for _, r in ipairs(b.runs) do
+    if r.stdout_sha256 and not seen[r.stdout_sha256] then
+      return ("its output differs from %s's (sha256 %s...)"):format(ref.name, r.stdout_sha256:sub(1, 12))
+    end
+  end
+end
+
 local COMPARE = { reference = { "integer", min = 1 }, alpha = check.PROBABILITY, confidence = check.PROBABILITY,
   noise = { "number", min = 0, lt = 1 } }
 
@@ -446,6 +457,8 @@ function M.compare(result, opts)
       else
         out[i] = stats.compare(samples[ref], xs, { alpha = opts.alpha, noise = opts.noise,
           confidence = opts.confidence })
+        local why = output_differs(result.benchmarks[ref], result.benchmarks[i])
+        if why then table.insert(out[i].warnings, why) end
       end
     end
   end
@@ -508,7 +521,11 @@ local function session(cfg, result, state, started)
   end
   function S.round(live, phase, iteration)
     local order = { table.unpack(live) }
-    if cfg.order == "random" then
+    if cfg.order == "interleaved" and iteration % 2 == 0 then
+      -- ABBA: every other round runs backwards, so no benchmark always runs first in its
+      -- round (right after the previous round's last), and a linear drift falls on all alike.
+      for k = 1, #order // 2 do order[k], order[#order + 1 - k] = order[#order + 1 - k], order[k] end
+    elseif cfg.order == "random" then
       for k = #order, 2, -1 do
         local j = state.random(k)
         order[k], order[j] = order[j], order[k]

@@ -7,7 +7,7 @@ local meta = assert(rig.fs.read(root .. "/stdlib/meta/rig.lua"))
 local NAMESPACES = {
   "time", "proc", "env", "stats", "json", "fs", "md", "csv", "profile", "toml", "lanes", "bench", "classify",
   "report", "diff", "gate", "flame", "sweep", "prune", "envprofile", "triage", "wasm", "friends", "size",
-  "callgrind", "log", "cli", "spec", "util", "check",
+  "callgrind", "log", "cli", "spec", "util", "check", "measure", "hyperfine", "htmlreport",
 }
 
 local function declared_functions()
@@ -156,6 +156,28 @@ local CALLS = {
     return r
   end },
   ["rig.gate.check"] = { "strict", function(o) local r = rig.gate.check({}, {}, {}, o) return r end },
+  ["rig.measure.run"] = { "warmup", function(o)
+    o.commands = o.commands or { "true" }
+    local r = rig.measure.run(o)
+    return r
+  end },
+  ["rig.measure.compare"] = { "alpha", function(o) local r = rig.measure.compare({ benchmarks = {} }, o) return r end },
+  ["rig.hyperfine.markdown"] = { "unit", function(o) local r = rig.hyperfine.markdown({ benchmarks = {} }, o) return r end },
+  ["rig.hyperfine.benchmark_text"] = { "color", function(o)
+    local r = rig.hyperfine.benchmark_text({ benchmarks = {} }, 1, o)
+    return r
+  end },
+  ["rig.hyperfine.summary_text"] = { "color", function(o)
+    local r = rig.hyperfine.summary_text({ benchmarks = {} }, o)
+    return r
+  end },
+  ["rig.htmlreport.strip_plot"] = { "metric", function(o) local r = rig.htmlreport.strip_plot({}, o) return r end },
+  ["rig.htmlreport.ratio_plot"] = { "noise", function(o) local r = rig.htmlreport.ratio_plot({}, o) return r end },
+  ["rig.htmlreport.scan_plot"] = { "parameter", function(o) local r = rig.htmlreport.scan_plot({}, o) return r end },
+  ["rig.htmlreport.compare"] = { "title", function(o)
+    local r = rig.htmlreport.compare({ benchmarks = {} }, o)
+    return r
+  end },
 }
 -- Functions with an options table that is not a table of named options.
 local NOT_OPTIONS = {
@@ -163,6 +185,7 @@ local NOT_OPTIONS = {
   ["rig.wasm.case"] = "called by rig.wasm.run with its checked cfg",
   ["rig.check.arg"] = "spec is a field spec", ["rig.check.options"] = "takes a schema",
   ["rig.check.problem"] = "spec is a field spec",
+  ["rig.callgrind.instructions"] = "spec is a rig.proc spec, checked by rig.proc.run",
 }
 
 describe("the API", function()
