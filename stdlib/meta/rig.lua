@@ -1510,13 +1510,13 @@ rig.measure = {}
 ---@field prepare? string|string[]|function
 ---@field conclude? string|string[]|function
 ---@field cleanup? string|string[]|function
----@field on_progress? fun(info: { phase: string, done: integer, planned: integer, benchmark?: table, iteration?: integer, eta_s?: number })
+---@field on_progress? fun(info: rig.MeasureProgress)
 ---@field on_look? fun(result: table, comparisons: table) after each look of the sequential rule
 
 --- Runs the benchmarks (commands × parameter combinations) and returns every run, the
 --- schedule, the plan, why it stopped and the verdicts; nil, err when the shell cannot run.
 ---@param cfg rig.MeasureConfig
----@return { benchmarks: rig.MeasureBenchmark[], schedule: integer[][], plan: table, shell?: table, comparisons: table<integer, table>, reference?: integer, stop_reason: string, looks: table[], wall_s: number, metric: string, order: string, seed: integer }? result
+---@return rig.MeasureResult? result
 ---@return rig.Error? err
 function rig.measure.run(cfg) end
 --- The run counts at which the sequential rule looks (6, 9, 14, ... up to max_runs).
@@ -1541,6 +1541,28 @@ function rig.measure.summary(b) end
 ---@return integer? reference
 function rig.measure.compare(result, opts) end
 
+---@class rig.MeasureProgress
+---@field phase "calibrating"|"warmup"|"run"
+---@field done integer
+---@field planned integer
+---@field benchmark? rig.MeasureBenchmark
+---@field iteration? integer
+---@field eta_s? number
+
+---@class rig.MeasureResult
+---@field benchmarks rig.MeasureBenchmark[]
+---@field schedule integer[][] {benchmark, iteration (0: a warmup)} in the order they ran
+---@field plan table {mode = "fixed"|"hyperfine"|"decide", ...}
+---@field shell? { argv: string[], wall_s: number, user_s: number, sys_s: number, runs: integer }
+---@field comparisons table<integer, table> rig.stats.compare results by benchmark index
+---@field reference? integer
+---@field stop_reason string
+---@field looks { runs: integer, decided: boolean }[]
+---@field wall_s number
+---@field metric string
+---@field order string
+---@field seed integer
+
 ---@class rig.MeasureBenchmark
 ---@field name string
 ---@field command string
@@ -1548,7 +1570,8 @@ function rig.measure.compare(result, opts) end
 ---@field argv string[]
 ---@field parameters table<string, string>
 ---@field parameter_order string[]
----@field runs table[] {wall_s, user_s, sys_s, max_rss_kb, code, signal, timed_out, ok, value, iteration, stdout_sha256?, metrics?}
+---@field runs table[] {wall_s, user_s, sys_s, max_rss_kb, code, signal, timed_out, ok, value, iteration,
+---  stdout_sha256?, metrics?}
 ---@field warmup table[]
 ---@field failure? { phase: string, message: string, code?: integer, signal?: integer, timed_out?: boolean }
 

@@ -305,11 +305,9 @@ local function metric_value(metric, r, instructions)
   end
 end
 
--- One run of a benchmark: prepare, the command, conclude. Returns the run record and, when
--- the benchmark must stop, its failure.
-local function run_one(b, cfg, state, phase, iteration)
-  local failure = run_hook(b, "prepare", cfg, iteration)
-  if failure then return nil, failure end
+-- The spec of one run: the benchmark's argv, env (with RIG_ITERATION and a random-sized
+-- RIG_RANDOMIZED_ENVIRONMENT_OFFSET), cwd, stdin, output and timeout.
+local function run_spec(b, cfg, state, phase, iteration)
   local spec = { table.unpack(b.argv) }
   local env = {}
   for k, v in pairs(cfg.env or {}) do env[k] = v end
@@ -322,17 +320,16 @@ local function run_one(b, cfg, state, phase, iteration)
   spec.stdin = b.stdin and { file = b.stdin } or nil
   output_spec(spec, cfg.output)
   if cfg.check_output or cfg.metrics then spec.stdout = "capture" end
-  local instructions, why
-  local r, err
-  if cfg.metric == "instructions" then
-    instructions, why = require("rig.callgrind").instructions(spec)
-    if not instructions then return nil, { phase = "run", message = "no instruction count: " .. why } end
-    r = { ok = true, code = 0, wall_s = 0.0, user_s = 0.0, sys_s = 0.0, max_rss_kb = 0, timed_out = false }
-  else
-    r, err = proc.run(spec)
-    if not r then return nil, { phase = "run", message = ("the command cannot start: %s"):format(err.message),
-      error_code = err.code } end
-  end
+  return spec
+end
+
+local function not_started(err)
+  return { phase = "run", message = ("the command cannot start: %s"):format(err.message), error_code = err.code }
+end
+
+-- A finished process as a run record (the shell's start-up time taken off), and the
+-- benchmark's failure when the policy stops it.
+local function record(b, cfg, state, r, iteration, instructions)
   local shell = b.shelled and state.shell
   local run = { iteration = iteration, ok = r.ok, code = r.code, signal = r.signal, timed_out = r.timed_out,
     wall_s = shell and math.max(0.0, r.wall_s - shell.wall_s) or r.wall_s,
@@ -348,8 +345,6 @@ local function run_one(b, cfg, state, phase, iteration)
       if ok and type(v) == "number" then run.metrics[name] = v end
     end
   end
-  failure = run_hook(b, "conclude", cfg, iteration)
-  if failure then return run, failure end
   if not r.ok and cfg.failure == "stop" then
     return run, { phase = "run", code = r.code, signal = r.signal, timed_out = r.timed_out,
       message = r.timed_out and ("timed out after %gs"):format(cfg.timeout)
@@ -357,6 +352,29 @@ local function run_one(b, cfg, state, phase, iteration)
         or ("exit code %d"):format(r.code or -1) }
   end
   return run
+end
+
+-- One run of a benchmark, not pipelined: prepare, the command (under callgrind for the
+-- instructions metric), conclude. Returns the run record and, when the benchmark must
+-- stop, its failure.
+local function run_one(b, cfg, state, phase, iteration)
+  local failure = run_hook(b, "prepare", cfg, iteration)
+  if failure then return nil, failure end
+  local spec = run_spec(b, cfg, state, phase, iteration)
+  local r, err, instructions
+  if cfg.metric == "instructions" then
+    local why
+    instructions, why = require("rig.callgrind").instructions(spec)
+    if not instructions then return nil, { phase = "run", message = "no instruction count: " .. why } end
+    r = { ok = true, code = 0, wall_s = 0.0, user_s = 0.0, sys_s = 0.0, max_rss_kb = 0, timed_out = false }
+  else
+    r, err = proc.run(spec)
+    if not r then return nil, not_started(err) end
+  end
+  local run
+  run, failure = record(b, cfg, state, r, iteration, instructions)
+  local concluded = run_hook(b, "conclude", cfg, iteration)
+  return run, failure or concluded
 end
 
 --- The values of a benchmark's primary metric over its timed runs (the ones that ended well,
@@ -501,37 +519,74 @@ local function hyperfine_count(p, first_s)
   return math.max(1, math.min(n, 1000000))
 end
 
--- The run in progress: counts for the progress line, one run of a benchmark, one round.
+-- The run in progress: the progress count, and the runs themselves. A list of runs with no
+-- prepare or conclude hook is pipelined: each run is queued in Rig's spawn helper behind
+-- the one before it (rig.proc.spawn's `after`), so it starts the moment that one ends and
+-- Rig records a run while the next one runs (Rig's own cost per run then hides behind the
+-- command's; the times are the helper's, fork to exit, either way).
 local function session(cfg, result, state, started)
   local S = { done = 0, planned = 0 }
   local benchmarks = result.benchmarks
-  function S.one(i, phase, iteration)
-    local b = benchmarks[i]
-    if b.failure then return end
-    local run, failure = run_one(b, cfg, state, phase, iteration)
-    result.schedule[#result.schedule + 1] = { i, phase == "warmup" and 0 or iteration }
-    if run then table.insert(phase == "warmup" and b.warmup or b.runs, run) end
+  local function finish(item, run, failure)
+    local b = benchmarks[item[1]]
+    result.schedule[#result.schedule + 1] = { item[1], item[2] == "warmup" and 0 or item[3] }
+    if run then table.insert(item[2] == "warmup" and b.warmup or b.runs, run) end
     if failure then b.failure = failure end
     S.done = S.done + 1
     if cfg.on_progress then
       local elapsed = time.now() - started
-      cfg.on_progress({ phase = phase, benchmark = b, iteration = iteration, done = S.done, planned = S.planned,
+      cfg.on_progress({ phase = item[2], benchmark = b, iteration = item[3], done = S.done, planned = S.planned,
         eta_s = elapsed / S.done * math.max(0, S.planned - S.done) })
     end
   end
-  function S.round(live, phase, iteration)
-    local order = { table.unpack(live) }
-    if cfg.order == "interleaved" and iteration % 2 == 0 then
-      -- ABBA: every other round runs backwards, so no benchmark always runs first in its
-      -- round (right after the previous round's last), and a linear drift falls on all alike.
-      for k = 1, #order // 2 do order[k], order[#order + 1 - k] = order[#order + 1 - k], order[k] end
-    elseif cfg.order == "random" then
-      for k = #order, 2, -1 do
-        local j = state.random(k)
-        order[k], order[j] = order[j], order[k]
-      end
+  local function pipelinable()
+    if cfg.metric == "instructions" then return false end
+    for _, b in ipairs(benchmarks) do
+      if b.hooks.prepare or b.hooks.conclude then return false end
     end
-    for _, i in ipairs(order) do S.one(i, phase, iteration) end
+    return true
+  end
+  local pipelined = pipelinable()
+  -- Runs `items` ({benchmark, phase, iteration, round_end}) in order; after each item that
+  -- ends a round, `stop()` may end the list early. A queued run whose benchmark has failed
+  -- by the time it would count is cancelled (or killed) and not recorded.
+  function S.run_items(items, stop)
+    if not pipelined then
+      for _, item in ipairs(items) do
+        local b = benchmarks[item[1]]
+        if not b.failure then finish(item, run_one(b, cfg, state, item[2], item[3])) end
+        if item[4] and stop and stop() then return true end
+      end
+      return false
+    end
+    local function start(k, after)
+      local item = items[k]
+      local b = item and benchmarks[item[1]]
+      if not b or b.failure then return nil end
+      local h, err = proc.spawn(run_spec(b, cfg, state, item[2], item[3]), after and { after = after } or nil)
+      return h or { failed = err }
+    end
+    local current = start(1)
+    for k, item in ipairs(items) do
+      local b = benchmarks[item[1]]
+      local queued_next = not (item[4] and stop) and current and not current.failed
+      local nexth = queued_next and start(k + 1, current) or nil
+      if current and not b.failure then
+        local r, err
+        if current.failed then err = current.failed else r, err = current:wait() end
+        if r then finish(item, record(b, cfg, state, r, item[3])) else finish(item, nil, not_started(err)) end
+      elseif current and not current.failed then
+        current:kill()
+        current:wait()
+      end
+      if item[4] and stop and stop() then
+        if nexth and not nexth.failed then nexth:kill() nexth:wait() end
+        return true
+      end
+      if not queued_next then nexth = start(k + 1) end
+      current = nexth
+    end
+    return false
   end
   function S.setup(i)
     local b = benchmarks[i]
@@ -544,7 +599,33 @@ local function session(cfg, result, state, started)
     local failure = run_hook(b, "cleanup", cfg, 0)
     b.failure = b.failure or failure
   end
+  -- The items of rounds first..last over `live`: interleaved rounds alternate direction
+  -- (ABBA: no benchmark always runs first in its round, right after the previous round's
+  -- last, and a linear drift falls on all alike); random rounds are seeded permutations.
+  function S.rounds(live, phase, first, last)
+    local items = {}
+    for k = first, last do
+      local order = { table.unpack(live) }
+      if cfg.order == "interleaved" and k % 2 == 0 then
+        for j = 1, #order // 2 do order[j], order[#order + 1 - j] = order[#order + 1 - j], order[j] end
+      elseif cfg.order == "random" then
+        for j = #order, 2, -1 do
+          local r = state.random(j)
+          order[j], order[r] = order[r], order[j]
+        end
+      end
+      for j, i in ipairs(order) do items[#items + 1] = { i, phase, k, j == #order } end
+    end
+    return items
+  end
   return S
+end
+
+-- The items of runs first..last of benchmark i, in sequential order.
+local function series(i, phase, first, last)
+  local items = {}
+  for k = first, last do items[#items + 1] = { i, phase, k, false } end
+  return items
 end
 
 -- Sequential order (hyperfine's): each benchmark's setup, warmup, runs and cleanup, then
@@ -554,15 +635,15 @@ local function run_sequential(S, cfg, p, benchmarks)
     b.set_up = S.setup(i)
     if b.set_up then
       S.planned = S.planned + cfg.warmup
-      for k = 1, cfg.warmup do S.one(i, "warmup", k) end
+      S.run_items(series(i, "warmup", 1, cfg.warmup))
       local target = p.runs or p.max_runs
       if p.mode == "hyperfine" then
         S.planned = S.planned + 1
-        S.one(i, "run", 1)
+        S.run_items(series(i, "run", 1, 1))
         target = hyperfine_count(p, b.runs[1] and b.runs[1].wall_s)
       end
       S.planned = S.planned + target - #b.runs
-      while not b.failure and #b.runs < target do S.one(i, "run", #b.runs + 1) end
+      S.run_items(series(i, "run", #b.runs + 1, target))
     end
     S.cleanup(i)
   end
@@ -596,11 +677,12 @@ local function run_rounds(S, cfg, p, result, started)
     return #live > 0
   end
   S.planned = #live * cfg.warmup
-  for k = 1, cfg.warmup do S.round(live, "warmup", k) end
+  S.run_items(S.rounds(live, "warmup", 1, cfg.warmup))
+  prune()
   local target, k = p.runs or p.max_runs, 0
   if p.mode == "hyperfine" then
     S.planned = S.planned + #live
-    S.round(live, "run", 1)
+    S.run_items(S.rounds(live, "run", 1, 1))
     k, target = 1, 1
     for _, i in ipairs(live) do
       local first = benchmarks[i].runs[1]
@@ -608,20 +690,28 @@ local function run_rounds(S, cfg, p, result, started)
     end
   end
   S.planned = S.planned + #live * (target - k)
-  local next_look, why = 1, "planned runs done"
-  while k < target do
-    k = k + 1
-    S.round(live, "run", k)
+  local why = "planned runs done"
+  local next_look = 1
+  while k < target and prune() do
+    -- Up to the next look (the sequential rule) or the end; the time budget is checked
+    -- after every round.
+    local last = p.mode == "decide" and math.min(p.looks[next_look], target) or target
+    local over_budget = false
+    local stop = p.mode == "decide" and function()
+      over_budget = time.now() - started >= p.time_budget
+      return over_budget
+    end or nil
+    S.run_items(S.rounds(live, "run", k + 1, last), stop)
+    k = #benchmarks[live[1]].runs
+    for _, i in ipairs(live) do k = math.max(k, #benchmarks[i].runs) end
     if not prune() then why = "every benchmark failed" break end
     if p.mode == "decide" then
-      local over_budget = time.now() - started >= p.time_budget
-      if k == p.looks[next_look] or over_budget then
-        if look(result, cfg, p, k) then why = ("every comparison decided after %d runs each"):format(k) break end
-        if over_budget then why = ("time budget of %gs spent after %d runs each"):format(p.time_budget, k) break end
-        next_look = next_look + 1
-      end
+      if look(result, cfg, p, k) then why = ("every comparison decided after %d runs each"):format(k) break end
+      if over_budget then why = ("time budget of %gs spent after %d runs each"):format(p.time_budget, k) break end
+      if k >= p.looks[next_look] then next_look = next_look + 1 end
     end
   end
+  if why == "planned runs done" and #live == 0 then why = "every benchmark failed" end
   if p.mode == "decide" and why == "planned runs done" then
     why = ("max_runs (%d) reached undecided"):format(p.max_runs)
   end

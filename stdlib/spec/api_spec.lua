@@ -162,7 +162,10 @@ local CALLS = {
     return r
   end },
   ["rig.measure.compare"] = { "alpha", function(o) local r = rig.measure.compare({ benchmarks = {} }, o) return r end },
-  ["rig.hyperfine.markdown"] = { "unit", function(o) local r = rig.hyperfine.markdown({ benchmarks = {} }, o) return r end },
+  ["rig.hyperfine.markdown"] = { "unit", function(o)
+    local r = rig.hyperfine.markdown({ benchmarks = {} }, o)
+    return r
+  end },
   ["rig.hyperfine.benchmark_text"] = { "color", function(o)
     local r = rig.hyperfine.benchmark_text({ benchmarks = {} }, 1, o)
     return r

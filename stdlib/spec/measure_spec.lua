@@ -108,9 +108,11 @@ describe("rig.measure.run", function()
       "commands[1]: unknown field 'nmae'; did you mean 'name'?")
     assert.has_error(function() measure.run { commands = { { name = "x" } } } end,
       "commands[1]: give a command line")
-    assert.has_error(function() measure.run { commands = { "echo {nn}" }, parameters = { { name = "n", values = { 1 } } } }
-    end, "unknown placeholder {nn}; did you mean '{n}'?")
-    assert.has_error(function() measure.run { commands = { "x" }, parameters = { { name = "a b", values = { 1 } } } } end,
+    local n = { { name = "n", values = { 1 } } }
+    assert.has_error(function() measure.run { commands = { "echo {nn}" }, parameters = n } end,
+      "unknown placeholder {nn}; did you mean '{n}'?")
+    local bad = { { name = "a b", values = { 1 } } }
+    assert.has_error(function() measure.run { commands = { "x" }, parameters = bad } end,
       "parameters[1]")
     assert.has_error(function() measure.run { commands = { "x" }, metric = "wal" } end, "did you mean 'wall'?")
     assert.has_error(function() measure.run { commands = { "x" }, reference = 2 } end, "there are 1 benchmarks")
