@@ -9,7 +9,7 @@ RIG_RELEASE := .build/release/rig
 # for the wasm lanes; vmtouch, brotli and zstd for the size recipe), hyperfine and time as
 # benchmark anchors.
 BUILD_PACKAGES := pkg-config liblua5.4-dev musl-tools
-TEST_PACKAGES := $(BUILD_PACKAGES) lua-check valgrind nodejs wabt vmtouch brotli zstd
+TEST_PACKAGES := $(BUILD_PACKAGES) lua-check valgrind nodejs wabt vmtouch brotli zstd hyperfine
 PYTHON ?= python3
 BENCH_PACKAGES := $(BUILD_PACKAGES) lua5.4 hyperfine time valgrind
 
@@ -134,6 +134,7 @@ bench: release
 	$(RIG_RELEASE) run recipes/bench/lanes.lua
 	$(RIG_RELEASE) run recipes/bench/reports.lua
 	$(RIG_RELEASE) run recipes/bench/instructions.lua
+	$(RIG_RELEASE) run recipes/bench/compare.lua
 	$(RIG_RELEASE) run recipes/bench/sweep.lua
 
 clean:

@@ -206,7 +206,7 @@ return rig.recipe {
       specs[i] = { shell = c, name = p.command_name[i], setup = hooks.setup[i], prepare = hooks.prepare[i],
         conclude = hooks.conclude[i], cleanup = hooks.cleanup[i] }
     end
-    local shell = p.shell
+    local shell = p.shell == "default" and "sh" or p.shell
     if p.no_shell or p.shell == "none" then shell = false end
     local style = styles(p.style)
     local output = p.show_output and "inherit" or p.output

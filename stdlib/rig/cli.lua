@@ -260,6 +260,7 @@ end
 
 local function default_text(p)
   if p.type == "boolean" then
+    if p.default == nil then return nil end  -- the recipe decides (its help says how)
     return p.default and "on" or "off"
   elseif p.type == "list" then
     return p.default and #p.default > 0 and not p.nargs and table.concat(p.default, ", ") or nil
@@ -332,7 +333,8 @@ function M.help(recipe, recipe_name)
     if not p.positional then
       local flag = p.short and ("-" .. p.short .. ", ") or "    "
       if p.type == "boolean" then
-        rows[#rows + 1] = { "  " .. flag .. "--[no-]" .. p.option, p }
+        -- A flag named no_x reads --no-x (its --no-no-x still works, but is not shown).
+        rows[#rows + 1] = { "  " .. flag .. (p.option:find("^no%-") and "--" or "--[no-]") .. p.option, p }
       else
         rows[#rows + 1] = { "  " .. flag .. "--" .. p.option .. " " .. metavar(p), p }
       end
