@@ -82,7 +82,7 @@ return rig.recipe {
       for t = 1, p.aa_trials do
         local doc = run_json({ rig_bin, "run", "compare", "-N", busy .. " 4", busy .. " 4", "--export-json", json_path,
           "--style", "none" }, json_path)
-        local other = doc.rig.reference == doc.rig.benchmarks[1].command and 2 or 1
+        local other = doc.rig.reference_index == 1 and 2 or 1
         local c = doc.rig.benchmarks[other].comparison
         verdicts[c.verdict] = (verdicts[c.verdict] or 0) + 1
         if c.verdict == "faster" or c.verdict == "slower" then claims = claims + 1 end
@@ -106,7 +106,7 @@ return rig.recipe {
           json_path, "--style", "none" }, json_path)
         walls[#walls + 1] = w
         runs[#runs + 1] = doc.rig.benchmarks[1].runs
-        local c = doc.rig.benchmarks[2].comparison
+        local c = doc.rig.reference_index == 1 and doc.rig.benchmarks[2].comparison
         if c and c.verdict == "slower" then right = right + 1 end
       end
       summary[#summary + 1] = ("(d) 10%% difference: decided 'slower' in %d of %d trials; median %d runs per command "

@@ -79,6 +79,7 @@
 ---@field measure rig.measure
 ---@field hyperfine rig.hyperfine
 ---@field htmlreport rig.htmlreport
+---@field molt rig.molt
 rig = {}
 
 --- Declares a recipe; a recipe file ends with `return rig.recipe{...}`. Unknown or ill-typed
@@ -545,6 +546,10 @@ function rig.stats.summary(xs) end
 ---@param xs number[]
 ---@return number?
 function rig.stats.median(xs) end
+--- The mean of a list, or nil for an empty one.
+---@param xs number[]
+---@return number?
+function rig.stats.mean(xs) end
 ---@param xs rig.SampleLike
 ---@param p number|number[] 0..100
 ---@return number|number[]
@@ -648,6 +653,10 @@ function rig.json.is_array(t) end
 ---@param t any
 ---@return boolean
 function rig.json.is_object(t) end
+--- `x` when it is a finite number, else `rig.json.null` (NaN and infinities have no JSON form).
+---@param x any
+---@return number|userdata
+function rig.json.finite(x) end
 --- Keys of an object in their recorded order (then added keys, sorted).
 ---@param t table
 ---@return string[]
@@ -1085,6 +1094,27 @@ function rig.flame.diff_svg(before, after, opts) end
 ---@field functions { name: string, self: integer, inclusive: integer }[]
 ---@field command string?
 ---@field edges table<string, table<string, integer>> caller -> callee -> inclusive cost of those calls
+
+---@class rig.molt
+rig.molt = {}
+--- True for a finite number above 0.
+---@param x any
+---@return boolean
+function rig.molt.positive(x) end
+--- a / b when both are positive, else rig.json.null (Molt's null ratios).
+---@param a any
+---@param b any
+---@return number|userdata
+function rig.molt.ratio(a, b) end
+--- Molt's platform string: linux-<machine>.
+---@param host table rig.env.host()
+---@return string
+function rig.molt.platform(host) end
+--- The `system` block of Molt's bench.py and bench_wasm.py results.
+---@param host table rig.env.host()
+---@param python? string
+---@return table
+function rig.molt.system(host, python) end
 
 ---@class rig.callgrind
 rig.callgrind = {}

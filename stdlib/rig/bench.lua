@@ -12,6 +12,7 @@ local classify = require "rig.classify"
 local core = require "rig._native.core"
 local log = require "rig.log"
 local time = require "rig.time"
+local molt_adapter = require "rig.molt"
 
 local M = {}
 
@@ -37,7 +38,6 @@ function M.summarize_samples(samples)
     range_s = sorted[n] - sorted[1], min_s = sorted[1], max_s = sorted[n], samples_s = json.array(samples) })
 end
 
-local function positive(x) return type(x) == "number" and x > 0 and x < math.huge end
 
 --- The workloads Rig ships (recipes/workloads/bench_*.py): from `recipes_dir` when it holds
 --- them (a checkout), else the copies built into rig, written to a temp folder. Returns
@@ -167,13 +167,7 @@ function M.run(cfg)
     samples = samples,
     warmup = warmup,
     timing_mode = warmup > 0 and "warm_throughput" or "cold_first_run",
-    system = json.object({
-      platform = ("linux-%s"):format(host.machine or "unknown"),
-      python = reference and reference:check().version or json.null,
-      machine = host.machine,
-      cpu_count = host.cpu_count,
-      load_avg = host.load_avg and json.array(host.load_avg) or json.null,
-    }),
+    system = molt_adapter.system(host, reference and reference:check().version),
     benchmarks = json.object(),
     rig = json.object({
       version = require("rig").version,
@@ -318,12 +312,6 @@ end
 local FAILURE_FIELDS = { "phase", "status", "detail", "message", "returncode", "timed_out", "elapsed_s", "signal",
   "guard_violation", "orphaned_process_groups" }
 
-local function mean(xs)
-  if #xs == 0 then return nil end
-  local s = 0
-  for _, v in ipairs(xs) do s = s + v end
-  return s / #xs
-end
 
 --- One benchmark's record in Molt's per-benchmark format, plus Rig's `rig` block.
 function M.record(workload, states, reference, cfg)
@@ -350,7 +338,7 @@ function M.record(workload, states, reference, cfg)
     end
     rec[name .. "_samples_s"] = json.array(st.ok and st.samples or {})
     rec[name .. "_warmup_samples_s"] = json.array(st.warmup)
-    rec[name .. "_time_s"] = st.ok and mean(st.samples) or json.null
+    rec[name .. "_time_s"] = st.ok and stats.mean(st.samples) or json.null
     if st ~= ref_state then rec[name .. "_ok"] = st.ok end
     if st.instructions then rec[name .. "_instructions"] = st.instructions end
     if st.build then
@@ -387,9 +375,8 @@ function M.record(workload, states, reference, cfg)
     end
     if st ~= ref_state and ref_state and ref_state.ok and st.ok and #st.samples > 0 and #ref_state.samples > 0 then
       local c = stats.compare(ref_state.samples, st.samples, { alpha = cfg.alpha, noise = cfg.noise })
-      local function finite(x) return (x == x and x ~= math.huge and x ~= -math.huge) and x or json.null end
-      rigblock.compare[name] = json.object({ ratio = finite(c.ratio), ci_low = finite(c.ci_low),
-        ci_high = finite(c.ci_high), p_value = finite(c.p_value), verdict = c.verdict, reason = c.reason,
+      rigblock.compare[name] = json.object({ ratio = json.finite(c.ratio), ci_low = json.finite(c.ci_low),
+        ci_high = json.finite(c.ci_high), p_value = json.finite(c.p_value), verdict = c.verdict, reason = c.reason,
         warnings = json.array(c.warnings), against = ref_state.lane.name })
     end
   end
@@ -409,16 +396,16 @@ function M.record(workload, states, reference, cfg)
     end
   end
   -- Ratios (only when molt is ok): speedup = reference/molt; molt_<x>_ratio = molt/x.
-  local molt_time = molt and molt.ok and mean(molt.samples)
+  local molt_time = molt and molt.ok and stats.mean(molt.samples)
   if molt then
-    local ref_time = ref_state and ref_state.ok and mean(ref_state.samples)
-    rec.molt_speedup = (positive(molt_time) and positive(ref_time)) and ref_time / molt_time or json.null
+    local ref_time = ref_state and ref_state.ok and stats.mean(ref_state.samples)
+    rec.molt_speedup = molt_adapter.ratio(ref_time, molt_time)
     rec.ratio_directions.molt_speedup = SPEEDUP
     for _, st in ipairs(states) do
       if st ~= molt then
-        local t = st.ok and mean(st.samples)
+        local t = st.ok and stats.mean(st.samples)
         local key = "molt_" .. st.lane.name .. "_ratio"
-        rec[key] = (positive(molt_time) and positive(t)) and molt_time / t or json.null
+        rec[key] = molt_adapter.ratio(molt_time, t)
         rec.ratio_directions[key] = MOLT_OVER_BASELINE
       end
     end
@@ -426,9 +413,9 @@ function M.record(workload, states, reference, cfg)
   -- Rig: every candidate against the reference, as a plain time ratio.
   for _, st in ipairs(states) do
     if st ~= ref_state and ref_state and st.lane.name ~= "molt" then
-      local t, rt = st.ok and mean(st.samples), ref_state.ok and mean(ref_state.samples)
+      local t, rt = st.ok and stats.mean(st.samples), ref_state.ok and stats.mean(ref_state.samples)
       local key = st.lane.name .. "_" .. ref_state.lane.name .. "_ratio"
-      rec[key] = (positive(t) and positive(rt)) and t / rt or json.null
+      rec[key] = molt_adapter.ratio(t, rt)
       rec.ratio_directions[key] = RATIO
     end
   end

@@ -334,10 +334,9 @@ function M.json_payload(result, old_path, new_path, opts)
   local evidence = {}
   for i, r in ipairs(result.evidence) do
     local c = r.stats
-    local function finite(x) return (x == x and x ~= math.huge and x ~= -math.huge) and x or json.null end
-    evidence[i] = json.object({ metric = r.metric, benchmark = r.benchmark, ratio = finite(c.ratio),
-      ci_low = finite(c.ci_low), ci_high = finite(c.ci_high), p_value = finite(c.p_value),
-      p_holm = finite(c.p_holm), verdict = c.verdict, reason = c.reason })
+    evidence[i] = json.object({ metric = r.metric, benchmark = r.benchmark, ratio = json.finite(c.ratio),
+      ci_low = json.finite(c.ci_low), ci_high = json.finite(c.ci_high), p_value = json.finite(c.p_value),
+      p_holm = json.finite(c.p_holm), verdict = c.verdict, reason = c.reason })
   end
   local function opt(v) return v == nil and json.null or v end
   return json.object({

@@ -627,10 +627,9 @@ local function pairs_evidence(runners, names, noise)
       if a.role == "workload" and b.role == "workload" and a.status == "ok" and b.status == "ok"
         and #a.run_samples_s > 0 and #b.run_samples_s > 0 then
         local c = stats.compare(a.run_samples_s, b.run_samples_s, { noise = noise })
-        local function finite(x) return (x == x and x ~= math.huge and x ~= -math.huge) and x or json.null end
-        out[#out + 1] = json.object({ baseline = names[i], candidate = names[j], ratio = finite(c.ratio),
-          ci_low = finite(c.ci_low), ci_high = finite(c.ci_high), p_value = finite(c.p_value), verdict = c.verdict,
-          reason = c.reason, warnings = json.array(c.warnings) })
+        out[#out + 1] = json.object({ baseline = names[i], candidate = names[j], ratio = json.finite(c.ratio),
+          ci_low = json.finite(c.ci_low), ci_high = json.finite(c.ci_high), p_value = json.finite(c.p_value),
+          verdict = c.verdict, reason = c.reason, warnings = json.array(c.warnings) })
       end
     end
   end

@@ -61,22 +61,65 @@ local function relative(result, reference)
   return st, out, ref
 end
 
-local function finite(x)
-  if type(x) ~= "number" or x ~= x or x == math.huge or x == -math.huge then return json.null end
-  return x
-end
+local measurements_of
+
 
 local function comparison_json(c, against)
   if not c then return json.null end
-  return json.object({ against = against, verdict = c.verdict, reason = c.reason, ratio = finite(c.ratio),
-    ci_low = finite(c.ci_low), ci_high = finite(c.ci_high), p_value = finite(c.p_value),
+  return json.object({ against = against, verdict = c.verdict, reason = c.reason, ratio = json.finite(c.ratio),
+    ci_low = json.finite(c.ci_low), ci_high = json.finite(c.ci_high), p_value = json.finite(c.p_value),
     warnings = json.array(c.warnings or {}) })
 end
 
---- The JSON export: `{results = [...]}` exactly as hyperfine writes it (command, mean,
+-- hyperfine's metric names for the schema-2 export.
+local PRIMARY = { wall = "time_wall_clock", user = "time_user", sys = "time_system", cpu = "time_cpu",
+  rss = "memory_peak_resident", instructions = "instructions" }
+
+local function metric_summary(values, unit)
+  local st = require("rig.stats").summary(values)
+  return json.object({ count = #values, mean = st.mean, stddev = #values > 1 and st.std_sample or json.null,
+    median = st.median, min = st.min, max = st.max, unit = unit })
+end
+
+-- hyperfine's schema-2 fields of one command: a measurement per run ({metric = {value,
+-- unit}}, exit_code) and a summary per metric.
+function measurements_of(b, metric)
+  local out = json.array({})
+  local cols = { time_wall_clock = {}, time_user = {}, time_system = {}, time_cpu = {}, memory_peak_resident = {} }
+  if metric == "instructions" then cols.instructions = {} end
+  for _, r in ipairs(b.runs) do
+    if (r.ok or b.ignore_failure) and not r.timed_out then
+      local m = json.object({
+        time_wall_clock = json.object({ value = r.wall_s, unit = "second" }),
+        time_user = json.object({ value = r.user_s, unit = "second" }),
+        time_system = json.object({ value = r.sys_s, unit = "second" }),
+        time_cpu = json.object({ value = r.user_s + r.sys_s, unit = "second" }),
+        memory_peak_resident = json.object({ value = (r.max_rss_kb or 0) * 1024, unit = "byte" }),
+        exit_code = r.code == nil and json.null or r.code,
+      })
+      if metric == "instructions" then m.instructions = json.object({ value = r.value, unit = "" }) end
+      out[#out + 1] = m
+      for name, list in pairs(cols) do list[#list + 1] = m[name].value end
+    end
+  end
+  local summary = json.object({})
+  for _, name in ipairs { "time_wall_clock", "time_user", "time_system", "time_cpu", "memory_peak_resident",
+    "instructions" } do
+    if cols[name] and #cols[name] > 0 then
+      summary[name] = metric_summary(cols[name], name == "memory_peak_resident" and "byte"
+        or name == "instructions" and "" or "second")
+    end
+  end
+  return out, summary
+end
+
+--- The JSON export: `{results = [...]}` as hyperfine's releases write it (command, mean,
 --- stddev, median, user, system, min, max, times, memory_usage_byte, exit_codes, and
---- parameters when there are some), plus `rig`: the primary metric's summary and values, the
---- verdicts, warmup times, failures, the plan, the stop reason and the schedule.
+--- parameters when there are some), with the fields of hyperfine's newer layout beside them
+--- (`primary_metric`, and per command `measurements` and `summary` by metric; its
+--- `parameters` objects are not written, the releases' strings are); plus `rig`: the primary
+--- metric's summary and values, the verdicts, warmup times, failures, the plan, the stop
+--- reason and the schedule.
 ---@param result table from rig.measure.run
 ---@param extra? table more fields for the `rig` block (host, version)
 ---@return table document (encode with rig.json.encode)
@@ -96,6 +139,7 @@ function M.export_json(result, extra)
       end
     end
     if s then
+      entry.measurements, entry.summary = measurements_of(b, result.metric)
       entry.mean, entry.stddev, entry.median = s.mean, s.stddev or json.null, s.median
       entry.user, entry.system, entry.min, entry.max = s.user, s.system, s.min, s.max
       entry.times, entry.memory_usage_byte, entry.exit_codes = json.array(s.times), memory, codes
@@ -113,8 +157,8 @@ function M.export_json(result, extra)
       command = b.name, command_line = b.command, argv = json.array(b.argv), exported = s ~= nil,
       metric = result.metric, values = values, warmup_times = warm,
       median = summary and summary.median or json.null,
-      ci_low = summary and finite(summary.ci_low) or json.null,
-      ci_high = summary and finite(summary.ci_high) or json.null,
+      ci_low = summary and json.finite(summary.ci_low) or json.null,
+      ci_high = summary and json.finite(summary.ci_high) or json.null,
       runs = #b.runs, failed_runs = (function()
         local n = 0
         for _, r in ipairs(b.runs) do if not r.ok then n = n + 1 end end
@@ -131,12 +175,13 @@ function M.export_json(result, extra)
   for _, s in ipairs(result.schedule) do schedule[#schedule + 1] = json.array({ s[1], s[2] }) end
   local rig = json.object({ benchmarks = rigs, metric = result.metric, order = result.order, seed = result.seed,
     reference = result.reference and result.benchmarks[result.reference].name or json.null,
+    reference_index = result.reference or json.null,
     plan = json.object(result.plan or {}), stop_reason = result.stop_reason or json.null,
     shell_overhead_s = result.shell and result.shell.wall_s or json.null,
     wall_s = result.wall_s or json.null, schedule = schedule })
   if result.plan and result.plan.looks then rig.plan.looks = json.array(result.plan.looks) end
   for k, v in pairs(extra or {}) do rig[k] = v end
-  return json.object({ results = results, rig = rig })
+  return json.object({ primary_metric = PRIMARY[result.metric] or "time_wall_clock", results = results, rig = rig })
 end
 
 local function pick_unit(result, unit)

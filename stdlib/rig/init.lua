@@ -50,6 +50,7 @@ local namespaces = {
   measure = "rig.measure",
   hyperfine = "rig.hyperfine",
   htmlreport = "rig.htmlreport",
+  molt = "rig.molt",
 }
 
 return setmetatable(M, {

@@ -41,6 +41,13 @@ end
 function M.is_array(t) return getmetatable(t) == ARRAY end
 --- True for tables that decode made from a JSON object (or M.object marked).
 function M.is_object(t) return getmetatable(t) == OBJECT end
+--- `x` when it is a finite number, else null: NaN and the infinities have no JSON form.
+---@param x any
+---@return number|userdata
+function M.finite(x)
+  if type(x) == "number" and x == x and x ~= math.huge and x ~= -math.huge then return x end
+  return M.null
+end
 
 --- The keys of a decoded object in their original order.
 function M.keys(t)

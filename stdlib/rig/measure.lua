@@ -131,14 +131,26 @@ local function line_argv(line, shell_words)
 end
 
 -- A hook (string, argv list or function) with the parameters filled in.
-local function expand_hook(hook, values, shell_words)
+-- With no parameters, commands, names and hooks are taken literally (hyperfine's rule:
+-- braces mean nothing then, so `awk '{print $1}'` and `find -exec {} ;` run as written).
+local function text_of(template, values, literal)
+  if literal then return template end
+  return util.expand_text(template, values)
+end
+
+local function words_of(list, values, literal)
+  if literal then return { table.unpack(list) } end
+  return util.expand_command(list, values)
+end
+
+local function expand_hook(hook, values, shell_words, literal)
   if hook == nil or type(hook) == "function" then return hook end
   if type(hook) == "string" then
-    local text, why = util.expand_text(hook, values)
+    local text, why = text_of(hook, values, literal)
     if not text then return nil, why end
     return line_argv(text, shell_words)
   end
-  return util.expand_command(hook, values)
+  return words_of(hook, values, literal)
 end
 
 -- Every combination of the parameters' values, the first parameter varying slowest
@@ -181,6 +193,7 @@ end
 -- Every placeholder is checked here, before anything runs.
 local function expand(cfg, shell_words)
   local out = {}
+  local literal = cfg.parameters == nil or #cfg.parameters == 0
   for ci, raw in ipairs(cfg.commands) do
     local c = raw
     if type(raw) == "string" then
@@ -208,17 +221,17 @@ local function expand(cfg, shell_words)
       end
       local argv, line, why
       if c.shell then
-        line, why = util.expand_text(c.shell, values)
+        line, why = text_of(c.shell, values, literal)
         if not line then fail(why) end
         argv, why = line_argv(line, shell_words)
       else
-        argv, why = util.expand_command(c.argv, values)
+        argv, why = words_of(c.argv, values, literal)
         line = argv and table.concat(argv, " ")
       end
       if not argv then fail(why) end
       local name = line
       if c.name then
-        name, why = util.expand_text(c.name, values)
+        name, why = text_of(c.name, values, literal)
         if not name then fail(why) end
       end
       local b = { index = #out + 1, command_index = ci, template = c.name or c.shell or table.concat(c.argv, " "),
@@ -229,7 +242,7 @@ local function expand(cfg, shell_words)
       for _, hook in ipairs { "setup", "prepare", "conclude", "cleanup" } do
         local h = c[hook]
         if h == nil then h = cfg[hook] end
-        local expanded, hwhy = expand_hook(h, values, shell_words)
+        local expanded, hwhy = expand_hook(h, values, shell_words, literal)
         if h ~= nil and not expanded then fail(("%s: %s"):format(hook, hwhy)) end
         b.hooks[hook] = expanded
       end
@@ -258,8 +271,8 @@ local function calibrate(shell_words, cfg)
     end
     if cfg.on_progress then cfg.on_progress({ phase = "calibrating", done = i, planned = 53 }) end
   end
-  local function mean(xs) local s = 0 for _, v in ipairs(xs) do s = s + v end return s / #xs end
-  return { argv = argv, wall_s = mean(walls), user_s = mean(users), sys_s = mean(syss), runs = #walls }
+  return { argv = argv, wall_s = stats.mean(walls), user_s = stats.mean(users), sys_s = stats.mean(syss),
+    runs = #walls }
 end
 
 local function output_spec(spec, output)

@@ -35,6 +35,16 @@ function M.sample(xs) return native.sample(xs) end
 ---@return rig.Summary
 function M.summary(xs) return native.summary(xs) end
 
+--- The mean of a list, or nil for an empty one.
+---@param xs number[]
+---@return number?
+function M.mean(xs)
+  if #xs == 0 then return nil end
+  local s = 0
+  for _, v in ipairs(xs) do s = s + v end
+  return s / #xs
+end
+
 --- The median of a list, or nil for an empty one (reports format "-" then).
 ---@param xs number[]
 ---@return number?

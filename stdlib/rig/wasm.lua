@@ -320,7 +320,6 @@ local function build(workload, dir, cfg)
   return out
 end
 
-local function positive(x) return type(x) == "number" and x > 0 and x < math.huge end
 
 -- One run of an artifact under a runner lane; never nil: a spawn failure is a failed result.
 local function run_artifact(lane, artifact, cfg)
@@ -332,15 +331,10 @@ local function run_artifact(lane, artifact, cfg)
   local r, err = proc.run(argv)
   if cfg.log then cfg.log(("$ %s\n"):format(table.concat(argv, " ")), r) end
   if not r then return proc.not_started(err) end
-  if r.ok and not positive(r.wall_s) then r.ok, r.invalid_timing = false, true end
+  if r.ok and not require("rig.molt").positive(r.wall_s) then r.ok, r.invalid_timing = false, true end
   return r
 end
 
-local function mean(xs)
-  local s = 0
-  for _, x in ipairs(xs) do s = s + x end
-  return s / #xs
-end
 
 --- Runs one case: build, inspect, warmups, samples, control. Returns its record in Molt's
 --- format (`molt_wasm_*` keys, plus a `rig` block with the median and its interval and the
@@ -415,7 +409,7 @@ function M.case(workload, cfg)
   if any_profile then rec.molt_wasm_profile_samples = json.array(profiles) end
   rec.molt_wasm_ok = failure == nil and #samples == cfg.samples
   if rec.molt_wasm_ok then
-    rec.molt_wasm_time_s = mean(samples)
+    rec.molt_wasm_time_s = stats.mean(samples)
     local s = stats.summary(samples)
     local ci = stats.median_ci(samples)
     rigblock.median_s = s.median
@@ -502,9 +496,7 @@ function M.run(cfg)
     super_run = cfg.super == true,
     samples = cfg.samples,
     warmup = cfg.warmup,
-    system = json.object({ platform = ("linux-%s"):format(host.machine or "unknown"),
-      python = env.version({ cfg.python or "python3", "--version" }) or json.null, machine = host.machine,
-      cpu_count = host.cpu_count, load_avg = host.load_avg and json.array(host.load_avg) or json.null }),
+    system = require("rig.molt").system(host, env.version({ cfg.python or "python3", "--version" })),
     memory_guard = guard,
     benchmarks = json.object(),
     rig = json.object({ version = require("rig").version, host = host, build_cmd = cfg.build_cmd,

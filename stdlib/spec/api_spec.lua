@@ -8,6 +8,7 @@ local NAMESPACES = {
   "time", "proc", "env", "stats", "json", "fs", "md", "csv", "profile", "toml", "lanes", "bench", "classify",
   "report", "diff", "gate", "flame", "sweep", "prune", "envprofile", "triage", "wasm", "friends", "size",
   "callgrind", "log", "cli", "spec", "util", "check", "measure", "hyperfine", "htmlreport",
+  "molt",
 }
 
 local function declared_functions()

@@ -49,6 +49,15 @@ describe("rig.measure.run", function()
     assert.same(names, prepared)
   end)
 
+  it("takes commands literally when there are no parameters (hyperfine's rule)", function()
+    local r = measure.run { commands = { { "echo", "{x}", "{{" } }, shell = false, runs = 1, output = "pipe",
+      check_output = true }
+    assert.same({ "echo", "{x}", "{{" }, r.benchmarks[1].argv)
+    assert.equal(rig.util.sha256("{x} {{\n"), r.benchmarks[1].runs[1].stdout_sha256)
+    local line = measure.run { commands = { "printf '%s' '{a}'" }, runs = 1 }
+    assert.same({ "sh", "-c", "printf '%s' '{a}'" }, line.benchmarks[1].argv)
+  end)
+
   it("takes the shell's start-up time off runs made through it", function()
     local r = measure.run { commands = { "true" }, runs = 3 }
     assert.truthy(r.shell and r.shell.wall_s > 0 and r.shell.runs == 50)
