@@ -907,6 +907,7 @@ function rig.lanes.pyodide(opts) end
 ---@field min_time? number
 ---@field max_samples? integer
 ---@field pin_cpu? integer
+---@field parity? boolean check each candidate's output against the reference's (default true)
 ---@field instructions? boolean also count each lane's instructions once under callgrind
 ---@field super? boolean
 ---@field noise? number
@@ -930,8 +931,15 @@ function rig.bench.read_results(path, opts) end
 --- Molt's baseline gate plus Rig's check of the evidence.
 ---@return {ok: boolean, messages: string[], unsupported: string[]}
 function rig.bench.check_baseline(current, baseline, max_regression) end
+--- Molt's summary.md layout with Rig's medians, intervals and verdicts.
+---@param payload table
+---@param json_path? string
+---@param lanes (string|rig.Lane)[] lanes or their names, in the order shown
 ---@return string
 function rig.bench.summary_markdown(payload, json_path, lanes) end
+--- The terminal table: medians, intervals and ratios per workload and lane.
+---@param payload table
+---@param lanes (string|rig.Lane)[] lanes or their names, in the order shown
 ---@return string
 function rig.bench.terminal_table(payload, lanes) end
 --- The workloads Rig ships (recipes/workloads/bench_*.py), from `recipes_dir` or built in.
@@ -1527,11 +1535,12 @@ rig.measure = {}
 ---@field failure? "stop"|"ignore" a failing benchmark stops (default) or is timed on
 ---@field metric? "wall"|"user"|"sys"|"cpu"|"rss"|"instructions" what samples and verdicts use
 ---@field metrics? table<string, fun(result: table): number?> more values per run, from its rig.proc result
----@field check_output? boolean hash each run's stdout (`stdout_sha256`)
+---@field check_output? boolean hash each run's stdout and stderr (`stdout_sha256`, `stderr_sha256`)
 ---@field reference? integer the benchmark the others are compared with (default: the lowest median)
 ---@field alpha? number false-positive rate of each verdict (0.05)
 ---@field noise? number changes within ±noise are "same" (0.02)
 ---@field timeout? number seconds per run
+---@field cpu? integer pin every run to this CPU
 ---@field output? string "null" (default), "pipe", "inherit" or a file for the commands' stdout
 ---@field input? string a file every command reads as stdin
 ---@field env? table<string, string|number>
@@ -1601,9 +1610,18 @@ function rig.measure.compare(result, opts) end
 ---@field parameters table<string, string>
 ---@field parameter_order string[]
 ---@field runs table[] {wall_s, user_s, sys_s, max_rss_kb, code, signal, timed_out, ok, value, iteration,
----  stdout_sha256?, metrics?}
+---  stdout_sha256?, stderr_sha256?, metrics?}
 ---@field warmup table[]
----@field failure? { phase: string, message: string, code?: integer, signal?: integer, timed_out?: boolean }
+---@field failure? rig.MeasureFailure
+
+---@class rig.MeasureFailure
+---@field phase string "run", "setup", "prepare", "conclude" or "cleanup"
+---@field message string
+---@field code? integer
+---@field signal? integer
+---@field timed_out? boolean
+---@field result? table the failing run's rig.proc result
+---@field error? rig.Error why the command could not start
 
 ---@class rig.hyperfine
 ---@field UNITS string[] second, millisecond, microsecond

@@ -13,6 +13,7 @@ local core = require "rig._native.core"
 local log = require "rig.log"
 local time = require "rig.time"
 local molt_adapter = require "rig.molt"
+local measure = require "rig.measure"
 
 local M = {}
 
@@ -85,22 +86,72 @@ local function new_state(lane)
   return { lane = lane, ok = true, samples = {}, warmup = {}, outputs = {}, failure = nil }
 end
 
-local function run_once(state, workload, cfg)
-  local lane = state.lane
-  local argv = lane:command(workload.path, workload.args, state.built)
-  local spec = { table.unpack(argv) }
-  spec.env = { PYTHONHASHSEED = "0", PYTHONUNBUFFERED = "1" }
-  for k, v in pairs(lane.env) do spec.env[k] = v end
-  spec.timeout = cfg.timeout
-  spec.cpu = cfg.pin_cpu
-  spec.cwd = workload.cwd
-  local r, err = proc.run(spec)
-  if not r or not r.ok then
-    state.ok = false
-    state.failure = classify.molt_failure("run", r, err)
-    return nil
+-- The lane's command for a workload, as a rig.measure command: Molt's fixed hash seed and
+-- unbuffered output, then the lane's own environment.
+local function measure_command(st, workload)
+  local env = { PYTHONHASHSEED = "0", PYTHONUNBUFFERED = "1" }
+  for k, v in pairs(st.lane.env) do env[k] = v end
+  return { name = st.lane.name, argv = st.lane:command(workload.path, workload.args, st.built), env = env,
+    cwd = workload.cwd }
+end
+
+-- The runs of one rig.measure benchmark into the lane's state: wall times, output hashes,
+-- and Molt's failure record when it stopped.
+local function absorb(st, b, payload)
+  for _, r in ipairs(b.warmup) do
+    st.warmup[#st.warmup + 1] = r.wall_s
+    payload.rig.samples_wall_s = payload.rig.samples_wall_s + r.wall_s
   end
-  return r
+  for _, r in ipairs(b.runs) do
+    if r.ok then
+      st.samples[#st.samples + 1] = r.wall_s
+      st.outputs[#st.outputs + 1] = { r.stdout_sha256, r.stderr_sha256 }
+      payload.rig.samples_wall_s = payload.rig.samples_wall_s + r.wall_s
+    end
+  end
+  if b.failure then
+    st.ok = false
+    st.failure = classify.molt_failure("run", b.failure.result, b.failure.error)
+  end
+end
+
+-- Warmups and samples of every lane that built, through rig.measure: interleaved (one of each
+-- lane per round, every other round backwards) or sequential, a failing lane stopped and the
+-- others going on; then, with min_time, one more round at a time until every lane has measured
+-- that long (at most max_samples, 50 by default).
+local function sample_lanes(states, workload, cfg, payload, progress)
+  local live, commands = {}, {}
+  for _, st in ipairs(states) do
+    if st.ok then
+      live[#live + 1] = st
+      commands[#commands + 1] = measure_command(st, workload)
+    end
+  end
+  if #live == 0 then return end
+  local function measure_round(runs, warmup)
+    local result = measure.run { commands = commands, shell = false, warmup = warmup, runs = runs,
+      order = cfg.order == "sequential" and "sequential" or "interleaved", timeout = cfg.timeout, cpu = cfg.pin_cpu,
+      check_output = cfg.parity ~= false, on_progress = progress }
+    for j, b in ipairs(result.benchmarks) do absorb(live[j], b, payload) end
+  end
+  measure_round(cfg.samples, cfg.warmup)
+  if not (cfg.min_time and cfg.min_time > 0) then return end
+  local k = cfg.samples
+  while k < (cfg.max_samples or 50) do
+    local short, still, still_commands = false, {}, {}
+    for j, st in ipairs(live) do
+      if st.ok then
+        local sum = 0
+        for _, v in ipairs(st.samples) do sum = sum + v end
+        short = short or sum < cfg.min_time
+        still[#still + 1], still_commands[#still_commands + 1] = st, commands[j]
+      end
+    end
+    if not short or #still == 0 then break end
+    live, commands = still, still_commands
+    k = k + 1
+    measure_round(1, 0)
+  end
 end
 
 -- One more run of the lane's command under callgrind: its instruction count, which does not
@@ -123,6 +174,7 @@ local RUN_OPTIONS = {
   noise = { "number", min = 0 },
   on_snapshot = "callable",
   order = "any",
+  parity = "boolean",
   pin_cpu = "any",
   progress = "boolean",
   samples = { "integer", min = 1, max = 1000000 },
@@ -209,53 +261,14 @@ function M.run(cfg)
       end
       states[#states + 1] = st
     end
-    local function tick(lane_name, kind, k)
+    sample_lanes(states, workload, cfg, payload, function(info)
+      if info.phase == "calibrating" then return end
       done_units = done_units + 1
       local elapsed = time.now() - started
-      local eta = done_units > 0 and elapsed / done_units * (total_units - done_units) or 0
-      report(("[%d/%d] %s  %s %s %d  ETA %ds"):format(wi, #cfg.workloads, workload.name, lane_name, kind, k,
-        math.floor(eta + 0.5)))
-    end
-    local function sample_round(kind, k, only)
-      for _, st in ipairs(states) do
-        if st.ok and (only == nil or only == st) then
-          local r = run_once(st, workload, cfg)
-          tick(st.lane.name, kind, k)
-          if r then
-            payload.rig.samples_wall_s = payload.rig.samples_wall_s + r.wall_s
-            local list = kind == "warmup" and st.warmup or st.samples
-            list[#list + 1] = r.wall_s
-            if kind ~= "warmup" then
-              st.outputs[#st.outputs + 1] = { core.sha256(r.stdout or ""), core.sha256(r.stderr or "") }
-            end
-          end
-        end
-      end
-    end
-    if cfg.order == "sequential" then
-      for _, st in ipairs(states) do
-        for k = 1, warmup do sample_round("warmup", k, st) end
-        for k = 1, samples do sample_round("sample", k, st) end
-      end
-    else
-      for k = 1, warmup do sample_round("warmup", k) end
-      for k = 1, samples do sample_round("sample", k) end
-    end
-    -- --min-time: more rounds until every lane has measured that long (capped).
-    if cfg.min_time and cfg.min_time > 0 then
-      local k = samples
-      while k < (cfg.max_samples or 50) do
-        local short = false
-        for _, st in ipairs(states) do
-          local sum = 0
-          for _, v in ipairs(st.samples) do sum = sum + v end
-          if st.ok and sum < cfg.min_time then short = true end
-        end
-        if not short then break end
-        k = k + 1
-        sample_round("sample", k)
-      end
-    end
+      local eta = elapsed / done_units * math.max(0, total_units - done_units)
+      report(("[%d/%d] %s  %s %s %d  ETA %ds"):format(wi, #cfg.workloads, workload.name, info.benchmark.name,
+        info.phase == "warmup" and "warmup" or "sample", info.iteration, math.floor(eta + 0.5)))
+    end)
 
     if cfg.instructions then
       for _, st in ipairs(states) do
@@ -327,7 +340,7 @@ function M.record(workload, states, reference, cfg)
   for _, st in ipairs(states) do
     local name = st.lane.name
     -- Parity before the times: a mismatching candidate is not ok.
-    if st ~= ref_state and st.ok and ref_state then
+    if cfg.parity ~= false and st ~= ref_state and st.ok and ref_state then
       local p = parity(ref_state, st)
       rec[name == "molt" and "molt_output_parity" or (name .. "_output_parity")] = p
       if p.checked and p.ok == false then
@@ -509,9 +522,27 @@ local function fmt(x, pattern)
   return (pattern or "%.4f"):format(x)
 end
 
+-- Lane names from a list of names or of lanes (rig.lanes objects).
+local function lane_names(fname, n, lanes)
+  check.arg(fname, n, lanes, "list", 1)
+  local out = {}
+  for i, lane in ipairs(lanes) do
+    if type(lane) == "table" and type(lane.name) == "string" then
+      out[i] = lane.name
+    elseif type(lane) == "string" then
+      out[i] = lane
+    else
+      error(("bad argument #%d to '%s' (lanes[%d]: a lane or a lane's name, got a %s)"):format(n, fname, i,
+        type(lane)), 3)
+    end
+  end
+  return out
+end
+
 --- Molt's summary layout (bench_reporting.render_bench_summary_markdown) with Rig's medians,
 --- intervals and verdicts.
 function M.summary_markdown(payload, json_path, lanes)
+  lanes = lane_names("summary_markdown", 3, lanes)
   local out = { "# Molt Benchmark Summary\n\n", "Generated: ", payload.created_at, "\n\n",
     "JSON: `", json_path or "-", "`\n\n" }
   local names = json.keys(payload.benchmarks)
@@ -554,6 +585,7 @@ end
 
 --- The terminal table: medians, intervals and ratios per workload and lane.
 function M.terminal_table(payload, lanes)
+  lanes = lane_names("terminal_table", 2, lanes)
   local names = json.keys(payload.benchmarks)
   table.sort(names)
   local rows = { { "benchmark", "lane", "median s", "95% CI", "vs ref", "verdict" } }

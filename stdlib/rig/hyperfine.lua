@@ -166,7 +166,8 @@ function M.export_json(result, extra)
       end)(),
       max_rss_byte = summary and summary.max_rss_kb * 1024 or json.null,
       warnings = json.array(summary and summary.warnings or {}),
-      failure = b.failure and json.object(b.failure) or json.null,
+      failure = b.failure and json.object({ phase = b.failure.phase, message = b.failure.message,
+        code = b.failure.code, signal = b.failure.signal, timed_out = b.failure.timed_out }) or json.null,
       comparison = comparison_json(result.comparisons and result.comparisons[i],
         result.reference and result.benchmarks[result.reference].name),
     })

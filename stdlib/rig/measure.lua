@@ -81,6 +81,7 @@ local OPTIONS = {
   alpha = check.PROBABILITY,
   noise = { "number", min = 0, lt = 1 },
   timeout = check.SECONDS,
+  cpu = { "integer", min = 0, max = 1023 },
   output = "string",
   input = check.PATH,
   env = { "map", of = "string|number" },
@@ -329,15 +330,17 @@ local function run_spec(b, cfg, state, phase, iteration)
   -- Mytkowicz et al. (2009): the environment's size moves the stack, and with it the timing
   -- of some programs; a random size per run spreads that bias instead of fixing it.
   env.RIG_RANDOMIZED_ENVIRONMENT_OFFSET = ("X"):rep(state.random(4096) - 1)
-  spec.env, spec.cwd, spec.timeout = env, b.cwd, cfg.timeout
+  spec.env, spec.cwd, spec.timeout, spec.cpu = env, b.cwd, cfg.timeout, cfg.cpu
   spec.stdin = b.stdin and { file = b.stdin } or nil
   output_spec(spec, cfg.output)
   if cfg.check_output or cfg.metrics then spec.stdout = "capture" end
+  if cfg.check_output then spec.stderr = "capture" end
   return spec
 end
 
 local function not_started(err)
-  return { phase = "run", message = ("the command cannot start: %s"):format(err.message), error_code = err.code }
+  return { phase = "run", message = ("the command cannot start: %s"):format(err.message), error_code = err.code,
+    error = err }
 end
 
 -- A finished process as a run record (the shell's start-up time taken off), and the
@@ -350,7 +353,9 @@ local function record(b, cfg, state, r, iteration, instructions)
     sys_s = shell and math.max(0.0, r.sys_s - shell.sys_s) or r.sys_s,
     max_rss_kb = r.max_rss_kb }
   run.value = metric_value(cfg.metric, run, instructions)
-  if cfg.check_output then run.stdout_sha256 = util.sha256(r.stdout or "") end
+  if cfg.check_output then
+    run.stdout_sha256, run.stderr_sha256 = util.sha256(r.stdout or ""), util.sha256(r.stderr or "")
+  end
   if cfg.metrics then
     run.metrics = {}
     for name, fn in pairs(cfg.metrics) do
@@ -359,7 +364,7 @@ local function record(b, cfg, state, r, iteration, instructions)
     end
   end
   if not r.ok and cfg.failure == "stop" then
-    return run, { phase = "run", code = r.code, signal = r.signal, timed_out = r.timed_out,
+    return run, { phase = "run", code = r.code, signal = r.signal, timed_out = r.timed_out, result = r,
       message = r.timed_out and ("timed out after %gs"):format(cfg.timeout)
         or r.signal and ("killed by %s"):format(r.signal_name or ("signal " .. r.signal))
         or ("exit code %d"):format(r.code or -1) }
@@ -587,6 +592,7 @@ local function session(cfg, result, state, started)
       if current and not b.failure then
         local r, err
         if current.failed then err = current.failed else r, err = current:wait() end
+        if r then proc._count(r) end
         if r then finish(item, record(b, cfg, state, r, item[3])) else finish(item, nil, not_started(err)) end
       elseif current and not current.failed then
         current:kill()

@@ -193,3 +193,34 @@ describe("rig.hyperfine", function()
     assert.matches('\n"a,""b""",', rig.hyperfine.csv(q))
   end)
 end)
+
+describe("rig.bench over rig.measure", function()
+  local dir = assert(rig.fs.tmpdir("rig-bench-spec"))
+  local script = rig.fs.join(dir, "w.txt")
+  assert(rig.fs.write(script, "data\n"))
+  local function lanes()
+    return {
+      rig.lanes.define { name = "first", role = "reference", run = { "sh", "-c", "echo one; cat {script} >/dev/null" } },
+      rig.lanes.define { name = "second", run = { "sh", "-c", "echo two; cat {script} >/dev/null" } },
+    }
+  end
+
+  it("times shell-command lanes; parity = false lets lanes with other outputs pass", function()
+    local ls = lanes()
+    local workloads = { { name = "w", path = script, args = {} } }
+    local checked = rig.bench.run { lanes = ls, workloads = workloads, samples = 3, warmup = 1, progress = false }
+    assert.equal("output_mismatch", checked.benchmarks.w.rig.lanes.second.failure.status)
+    local free = rig.bench.run { lanes = ls, workloads = workloads, samples = 3, warmup = 1, progress = false,
+      parity = false }
+    local rec = free.benchmarks.w
+    assert.equal(3, #rec.second_samples_s)
+    assert.equal(1, #rec.second_warmup_samples_s)
+    assert.is_nil(rec.second_output_parity)
+    assert.truthy(rec.rig.compare.second.verdict)
+    -- The table takes the lanes themselves or their names.
+    local by_lane, by_name = rig.bench.terminal_table(free, ls), rig.bench.terminal_table(free, { "first", "second" })
+    assert.equal(by_name, by_lane)
+    assert.matches("w%s+second%s+[%d.]+", by_lane)
+    assert.has_error(function() rig.bench.terminal_table(free, { 3 }) end, "lanes[1]: a lane or a lane's name")
+  end)
+end)
