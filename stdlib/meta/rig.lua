@@ -1532,7 +1532,9 @@ rig.measure = {}
 ---@field decide? boolean the sequential rule (default: on with two or more benchmarks)
 ---@field order? "interleaved"|"sequential"|"random"
 ---@field seed? integer for random order and the environment offsets (1)
----@field failure? "stop"|"ignore" a failing benchmark stops (default) or is timed on
+---@field failure? "stop"|"ignore"|"record" a failing run stops its benchmark (default); or is timed as a
+---  sample; or (record) stops it in warmup, and otherwise is kept out of the samples, counted in
+---  `failed_runs` and the first kept in `first_failure`, while the runs go on
 ---@field metric? "wall"|"user"|"sys"|"cpu"|"rss"|"instructions" what samples and verdicts use
 ---@field metrics? table<string, fun(result: table): number?> more values per run, from its rig.proc result
 ---@field check_output? boolean hash each run's stdout and stderr (`stdout_sha256`, `stderr_sha256`)
@@ -1541,6 +1543,10 @@ rig.measure = {}
 ---@field noise? number changes within ±noise are "same" (0.02)
 ---@field timeout? number seconds per run
 ---@field cpu? integer pin every run to this CPU
+---@field rss_limit_mb? number stop a run whose process tree passes this RSS
+---@field capture_output? boolean capture stdout and stderr (for `inspect`)
+---@field inspect? fun(b: rig.MeasureBenchmark, run: table, result: table, phase: "warmup"|"run") sees each
+---  run's record and its rig.proc result (an adapter's way to keep more of a run)
 ---@field output? string "null" (default), "pipe", "inherit" or a file for the commands' stdout
 ---@field input? string a file every command reads as stdin
 ---@field env? table<string, string|number>
@@ -1612,7 +1618,9 @@ function rig.measure.compare(result, opts) end
 ---@field runs table[] {wall_s, user_s, sys_s, max_rss_kb, code, signal, timed_out, ok, value, iteration,
 ---  stdout_sha256?, stderr_sha256?, metrics?}
 ---@field warmup table[]
----@field failure? rig.MeasureFailure
+---@field failure? rig.MeasureFailure why it stopped
+---@field failed_runs? integer with failure "record": timed runs that failed
+---@field first_failure? rig.MeasureFailure with failure "record": the first of them
 
 ---@class rig.MeasureFailure
 ---@field phase string "run", "setup", "prepare", "conclude" or "cleanup"

@@ -70,7 +70,7 @@ local OPTIONS = {
   decide = "boolean",
   order = { "string", choices = { "interleaved", "sequential", "random" }, default = "interleaved" },
   seed = { "integer", default = 1 },
-  failure = { "string", choices = { "stop", "ignore" }, default = "stop" },
+  failure = { "string", choices = { "stop", "ignore", "record" }, default = "stop" },
   metric = { "string", default = "wall", check = function(v)
     for _, m in ipairs(METRICS) do if m == v then return true end end
     return false, "expected one of " .. table.concat(METRICS, ", ") .. util.did_you_mean(v, METRICS)
@@ -82,6 +82,9 @@ local OPTIONS = {
   noise = { "number", min = 0, lt = 1 },
   timeout = check.SECONDS,
   cpu = { "integer", min = 0, max = 1023 },
+  rss_limit_mb = check.MEGABYTES,
+  capture_output = "boolean",
+  inspect = "callable",
   output = "string",
   input = check.PATH,
   env = { "map", of = "string|number" },
@@ -331,10 +334,11 @@ local function run_spec(b, cfg, state, phase, iteration)
   -- of some programs; a random size per run spreads that bias instead of fixing it.
   env.RIG_RANDOMIZED_ENVIRONMENT_OFFSET = ("X"):rep(state.random(4096) - 1)
   spec.env, spec.cwd, spec.timeout, spec.cpu = env, b.cwd, cfg.timeout, cfg.cpu
+  spec.rss_limit_mb = cfg.rss_limit_mb
   spec.stdin = b.stdin and { file = b.stdin } or nil
   output_spec(spec, cfg.output)
-  if cfg.check_output or cfg.metrics then spec.stdout = "capture" end
-  if cfg.check_output then spec.stderr = "capture" end
+  if cfg.check_output or cfg.metrics or cfg.capture_output then spec.stdout = "capture" end
+  if cfg.check_output or cfg.capture_output then spec.stderr = "capture" end
   return spec
 end
 
@@ -345,9 +349,12 @@ end
 
 -- A finished process as a run record (the shell's start-up time taken off), and the
 -- benchmark's failure when the policy stops it.
-local function record(b, cfg, state, r, iteration, instructions)
+local function record(b, cfg, state, r, phase, iteration, instructions)
   local shell = b.shelled and state.shell
-  local run = { iteration = iteration, ok = r.ok, code = r.code, signal = r.signal, timed_out = r.timed_out,
+  -- A run that "took" no time, or an impossible time, measured nothing: not ok.
+  local timing_ok = type(r.wall_s) == "number" and r.wall_s > 0 and r.wall_s < math.huge
+  local run = { iteration = iteration, ok = r.ok and timing_ok, code = r.code, signal = r.signal,
+    timed_out = r.timed_out, invalid_timing = r.ok and not timing_ok or nil,
     wall_s = shell and math.max(0.0, r.wall_s - shell.wall_s) or r.wall_s,
     user_s = shell and math.max(0.0, r.user_s - shell.user_s) or r.user_s,
     sys_s = shell and math.max(0.0, r.sys_s - shell.sys_s) or r.sys_s,
@@ -363,13 +370,17 @@ local function record(b, cfg, state, r, iteration, instructions)
       if ok and type(v) == "number" then run.metrics[name] = v end
     end
   end
-  if not r.ok and cfg.failure == "stop" then
-    return run, { phase = "run", code = r.code, signal = r.signal, timed_out = r.timed_out, result = r,
-      message = r.timed_out and ("timed out after %gs"):format(cfg.timeout)
-        or r.signal and ("killed by %s"):format(r.signal_name or ("signal " .. r.signal))
-        or ("exit code %d"):format(r.code or -1) }
+  if cfg.inspect then cfg.inspect(b, run, r, phase) end
+  if run.ok or cfg.failure == "ignore" then return run end
+  if cfg.failure == "record" and phase ~= "warmup" then
+    b.failed_runs = (b.failed_runs or 0) + 1
+    b.first_failure = b.first_failure or { phase = "run", iteration = iteration, result = r }
+    return run
   end
-  return run
+  return run, { phase = "run", code = r.code, signal = r.signal, timed_out = r.timed_out, result = r,
+    message = r.timed_out and ("timed out after %gs"):format(cfg.timeout)
+      or r.signal and ("killed by %s"):format(r.signal_name or ("signal " .. r.signal))
+      or run.invalid_timing and "no valid wall time" or ("exit code %d"):format(r.code or -1) }
 end
 
 -- One run of a benchmark, not pipelined: prepare, the command (under callgrind for the
@@ -390,7 +401,7 @@ local function run_one(b, cfg, state, phase, iteration)
     if not r then return nil, not_started(err) end
   end
   local run
-  run, failure = record(b, cfg, state, r, iteration, instructions)
+  run, failure = record(b, cfg, state, r, phase, iteration, instructions)
   local concluded = run_hook(b, "conclude", cfg, iteration)
   return run, failure or concluded
 end
@@ -547,6 +558,11 @@ local function session(cfg, result, state, started)
   local benchmarks = result.benchmarks
   local function finish(item, run, failure)
     local b = benchmarks[item[1]]
+    if failure and failure.error and cfg.failure == "record" and item[2] ~= "warmup" then
+      b.failed_runs = (b.failed_runs or 0) + 1
+      b.first_failure = b.first_failure or failure
+      failure = nil
+    end
     result.schedule[#result.schedule + 1] = { item[1], item[2] == "warmup" and 0 or item[3] }
     if run then table.insert(item[2] == "warmup" and b.warmup or b.runs, run) end
     if failure then b.failure = failure end
@@ -593,7 +609,7 @@ local function session(cfg, result, state, started)
         local r, err
         if current.failed then err = current.failed else r, err = current:wait() end
         if r then proc._count(r) end
-        if r then finish(item, record(b, cfg, state, r, item[3])) else finish(item, nil, not_started(err)) end
+        if r then finish(item, record(b, cfg, state, r, item[2], item[3])) else finish(item, nil, not_started(err)) end
       elseif current and not current.failed then
         current:kill()
         current:wait()

@@ -12,6 +12,7 @@ local stats = require "rig.stats"
 local time = require "rig.time"
 local util = require "rig.util"
 local log = require "rig.log"
+local measure = require "rig.measure"
 local lanes = require "rig.lanes"
 local classify = require "rig.classify"
 local triage = require "rig.triage"
@@ -336,6 +337,24 @@ local function run_artifact(lane, artifact, cfg)
 end
 
 
+-- The warmups and samples of an artifact under a runner lane, as one rig.measure benchmark
+-- (failure policy "record"); `on_sample(run, result)` sees each good sample's rig.proc result
+-- (for Molt's profile counters on stderr). Every run is logged like the builds.
+local function sample_artifact(lane, artifact, cfg, on_sample)
+  local argv = lane.run(artifact, cfg.run_args)
+  local words = { table.unpack(argv) }
+  local result = measure.run { commands = { { name = lane.name, argv = words, env = merged_env(lane.env, cfg.run_env),
+    cwd = cfg.cwd } }, shell = false, warmup = cfg.warmup, runs = cfg.samples, failure = "record",
+    timeout = cfg.run_timeout, rss_limit_mb = cfg.rss_limit_mb, capture_output = true,
+    inspect = function(_, run, r, phase)
+      -- Molt's invalid timing: a run that succeeded with no usable time (classify reads it).
+      if run.invalid_timing then r.ok, r.invalid_timing = false, true end
+      if cfg.log then cfg.log(("$ %s\n"):format(table.concat(words, " ")), r) end
+      if phase ~= "warmup" and run.ok then on_sample(run, r) end
+    end }
+  return result.benchmarks[1]
+end
+
 --- Runs one case: build, inspect, warmups, samples, control. Returns its record in Molt's
 --- format (`molt_wasm_*` keys, plus a `rig` block with the median and its interval and the
 --- build attempts), or nil and an error when the run must stop (a linked artifact required
@@ -382,29 +401,21 @@ function M.case(workload, cfg)
     log.warn("%s: %s", workload.name, why.message)
   end
 
-  -- Molt's wasm sampling: a failing warmup ends the case; a failing measured sample is
-  -- recorded (the first one is the case's failure) and sampling goes on.
-  local failure
-  for _ = 1, cfg.warmup do
-    local r = run_artifact(cfg.runner, built.artifact, cfg)
-    if not r.ok then failure = r break end
-  end
+  -- Molt's wasm sampling, through rig.measure: a failing warmup ends the case; a failing
+  -- measured sample is recorded (the first one is the case's failure) and sampling goes on.
   local samples, profiles, any_profile = {}, {}, false
-  if not failure then
-    for i = 1, cfg.samples do
-      local r = run_artifact(cfg.runner, built.artifact, cfg)
-      if r.ok then
-        samples[#samples + 1] = r.wall_s
-        local p = profile.extract(r.stderr or "", { strip = true })
-        local epochs = profile.extract(r.stderr or "", { kind = "epoch", policy = "all", strip = true })
-        any_profile = any_profile or p ~= nil or #epochs > 0
-        profiles[#profiles + 1] = json.object({ sample_index = i - 1, profile = p or json.null,
-          epochs = json.array(epochs) })
-      elseif not failure then
-        failure = r
-      end
-    end
+  local b = sample_artifact(cfg.runner, built.artifact, cfg, function(run, r)
+    local p = profile.extract(r.stderr or "", { strip = true })
+    local epochs = profile.extract(r.stderr or "", { kind = "epoch", policy = "all", strip = true })
+    any_profile = any_profile or p ~= nil or #epochs > 0
+    profiles[#profiles + 1] = json.object({ sample_index = run.iteration - 1, profile = p or json.null,
+      epochs = json.array(epochs) })
+  end)
+  for _, run in ipairs(b.runs) do
+    if run.ok then samples[#samples + 1] = run.wall_s end
   end
+  local stopped = b.failure or b.first_failure
+  local failure = stopped and (stopped.result or proc.not_started(stopped.error))
   rec.molt_wasm_samples_s = json.array(samples)
   if any_profile then rec.molt_wasm_profile_samples = json.array(profiles) end
   rec.molt_wasm_ok = failure == nil and #samples == cfg.samples

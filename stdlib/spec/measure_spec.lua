@@ -200,7 +200,7 @@ describe("rig.bench over rig.measure", function()
   assert(rig.fs.write(script, "data\n"))
   local function lanes()
     return {
-      rig.lanes.define { name = "first", role = "reference", run = { "sh", "-c", "echo one; cat {script} >/dev/null" } },
+      rig.lanes.define { name = "first", role = "reference", run = { "sh", "-c", "echo 1; cat {script} >/dev/null" } },
       rig.lanes.define { name = "second", run = { "sh", "-c", "echo two; cat {script} >/dev/null" } },
     }
   end
