@@ -38,7 +38,14 @@ return rig.recipe {
         return 1
       end
     end
-    if p.print then io.stdout:write(ep.export_lines(env)) end
+    if p.print then
+      local lines, err = ep.export_lines(env)
+      if not lines then
+        ctx.log.error("%s", err.message)
+        return 2
+      end
+      io.stdout:write(lines)
+    end
     return 0
   end,
 }

@@ -1283,10 +1283,16 @@ function rig.envprofile.read(path) end
 ---@return table<string, string>? env
 ---@return string[]|rig.Error dirs_or_err
 function rig.envprofile.resolve(profile, root) end
---- `export NAME='value'` lines, sorted by name.
+--- `export NAME='value'` lines, sorted by name, values single-quoted; nil and an error for a
+--- name that is not a shell variable name (it would run as code under eval).
 ---@param env table<string, string>
----@return string
+---@return string? lines
+---@return rig.Error? err
 function rig.envprofile.export_lines(env) end
+--- True for a POSIX shell variable name: `[A-Za-z_][A-Za-z0-9_]*`.
+---@param name any
+---@return boolean
+function rig.envprofile.valid_name(name) end
 --- Creates the directories.
 ---@param dirs string[]
 ---@return true? ok

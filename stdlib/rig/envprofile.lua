@@ -42,6 +42,10 @@ function M.read(path)
       return fail(("%s: profile %q needs an [profile.%s.env] table"):format(path, name, name))
     end
     for k, v in pairs(p.env) do
+      if not M.valid_name(k) then
+        return fail(("%s: profile %q: env key %q is not a variable name (letters, digits and _, not first a digit)")
+          :format(path, name, tostring(k)))
+      end
       if type(v) ~= "string" then
         return fail(("%s: profile %q: env.%s must be a string"):format(path, name, k))
       end
@@ -75,11 +79,28 @@ local function quote(v)
   return "'" .. v:gsub("'", "'\"'\"'") .. "'"
 end
 
---- `export NAME='value'` lines, sorted by name (what throughput_env.sh --print shows).
+--- True for a name a POSIX shell takes as a variable: `[A-Za-z_][A-Za-z0-9_]*`.
+---@param name any
+---@return boolean
+function M.valid_name(name)
+  return type(name) == "string" and name:match("^[%a_][%w_]*$") ~= nil
+end
+
+--- `export NAME='value'` lines, sorted by name (what throughput_env.sh --print shows), for
+--- `eval "$(...)"`: values single-quoted, and a name that is not a shell variable name (which
+--- the shell would run as code: `C;touch x`) is refused: nil and an error naming it.
+---@param env table<string, string>
+---@return string? lines
+---@return rig.Error? err
 function M.export_lines(env)
   local names = util.sorted_keys(env)
   local lines = {}
-  for i, k in ipairs(names) do lines[i] = ("export %s=%s"):format(k, quote(env[k])) end
+  for i, k in ipairs(names) do
+    if not M.valid_name(k) then
+      return fail(("%q is not a shell variable name (letters, digits and _, not first a digit)"):format(tostring(k)))
+    end
+    lines[i] = ("export %s=%s"):format(k, quote(tostring(env[k])))
+  end
   return table.concat(lines, "\n") .. (#lines > 0 and "\n" or "")
 end
 

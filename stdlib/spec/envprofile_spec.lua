@@ -18,6 +18,10 @@ describe("rig.envprofile", function()
     local lines = rig.envprofile.export_lines(env)
     local r = rig.proc.must_run { "sh", "-c", lines .. 'printf "%s|%s|%s" "$A" "$B" "$C"' }
     assert.equal("plain|it's \"quoted\" $HOME `x`|", r.stdout)
+    -- A name the shell would run as code is refused, not printed.
+    local none, err = rig.envprofile.export_lines({ ["C;touch PWNED_C"] = "x", OK = "1" })
+    assert.is_nil(none)
+    assert.matches('"C;touch PWNED_C" is not a shell variable name', err.message)
   end)
 
   it("reads profiles from TOML and names the file and profile on a mistake", function()
@@ -34,6 +38,11 @@ describe("rig.envprofile", function()
     local none, err = rig.envprofile.read(bad)
     assert.is_nil(none)
     assert.matches('bad%.toml: profile "x": dirs names "D", which env does not set', err.message)
+    local evil = dir .. "/evil.toml"
+    assert(fs.write(evil, '[profile.x.env]\n"C;touch PWNED_C" = "x"\n'))
+    none, err = rig.envprofile.read(evil)
+    assert.is_nil(none)
+    assert.matches('evil%.toml: profile "x": env key "C;touch PWNED_C" is not a variable name', err.message)
     fs.remove_tree(dir, fs.dirname(dir))
   end)
 end)

@@ -90,6 +90,7 @@ public enum FileSystem {
     var bytes = [UInt8](unsafeUninitializedCapacity: expected) { buffer, count in
       count = 0
       guard let base = buffer.baseAddress else { return }
+      adviseHugePages(base, expected)
       while count < expected {
         let n = Glibc.read(fd, base + count, expected - count)
         if n > 0 {
@@ -115,6 +116,20 @@ public enum FileSystem {
         throw FSError(errno: errno, path: path, doing: "reading")
       }
     }
+  }
+
+  /// Asks for transparent huge pages on the 2 MB-aligned inside of a large buffer that is not
+  /// yet touched. Filling fresh memory costs a page fault per 4 KB page, and on these virtual
+  /// machines a fault costs about 4 us: 25 ms for a 22 MB results file, more than the read
+  /// itself. With huge pages it is one fault per 2 MB. Only a hint: where the kernel has THP
+  /// off (or no huge page free) nothing changes.
+  static func adviseHugePages(_ base: UnsafeMutablePointer<UInt8>, _ count: Int) {
+    let huge = 2 << 20
+    guard count >= 2 * huge else { return }
+    let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
+    let end = (Int(bitPattern: base) + count) & ~(huge - 1)
+    guard end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) else { return }
+    _ = madvise(aligned, end - start, MADV_HUGEPAGE)
   }
 
   /// `path` split at its last `/`: the directory ("." when none) and the name. Plain bytes:
