@@ -23,6 +23,7 @@
 ---@field of? "string"|"number"|"integer"|"path" item type of a `list` (default "string")
 ---@field metavar? string the value's name in `--help` (N, PATH, ...)
 ---@field many? boolean a list option that also takes the following words (`--cases a b c`)
+---@field nargs? integer a list option that takes exactly this many words each time, kept as one item (2-9)
 
 ---@class rig.Context
 ---@field name string the recipe's name
@@ -38,6 +39,8 @@
 ---@field params? rig.Param[] in the order `--help` shows them
 ---@field rest? string accept arguments after `--` (this text names them in `--help`)
 ---@field examples? string[] shown by `--help`
+---@field requires? { rig?: string, modules?: string[] } checked at load: a Rig of the same major version
+---  and at least this one, and modules that must load (docs/sharing.md)
 --- The recipe's body. Its return value is the exit status: nil or true 0, false 1, an integer
 --- from 0 to 125 that code.
 ---@field run fun(params: table<string, any>, ctx: rig.Context): (boolean|integer|nil)

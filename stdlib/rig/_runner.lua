@@ -29,8 +29,39 @@ local function recipe_env()
 end
 M.recipe_env = recipe_env
 
+-- Team libraries: modules found in a recipe's own folder or in a folder of RIG_PATH are
+-- loaded as recipes are, with `rig` visible and undeclared globals an error at their line.
+-- Modules found anywhere else on package.path (Penlight, argparse in /usr/share/lua/5.4) keep
+-- the plain globals they were written for. docs/sharing.md.
+local library_dirs, library_seen = {}, {}
+
+local function add_library_dir(directory)
+  if directory and directory ~= "" and not library_seen[directory] then
+    library_seen[directory] = true
+    library_dirs[#library_dirs + 1] = directory
+  end
+end
+
+for directory in (os.getenv("RIG_PATH") or ""):gmatch("[^:]+") do add_library_dir(directory) end
+
+local function from_library(name)
+  if type(name) ~= "string" or name == "rig" or name:sub(1, 4) == "rig." then return nil end
+  local patterns = {}
+  for i, directory in ipairs(library_dirs) do
+    patterns[i] = directory .. "/?.lua;" .. directory .. "/?/init.lua"
+  end
+  if #patterns == 0 then return nil end
+  local path, tried = package.searchpath(name, table.concat(patterns, ";"))
+  if not path then return "\n\t" .. tried:gsub("^\n\t", "") .. " (recipe folders and RIG_PATH)" end
+  local chunk, err = loadfile(path, "t", recipe_env())
+  if not chunk then error(err, 0) end
+  return chunk, path
+end
+table.insert(package.searchers, 2, from_library)
+
 local function add_to_path(directory)
   if directory then
+    add_library_dir(directory)
     package.path = directory .. "/?.lua;" .. directory .. "/?/init.lua;" .. package.path
   end
 end

@@ -7,7 +7,7 @@ local M = {}
 
 local RECIPE_FIELDS = {
   name = "string", description = "string", params = "table", run = "function",
-  rest = "string", examples = "table",
+  rest = "string", examples = "table", requires = "table",
 }
 local PARAM_FIELDS = {
   name = "string", type = "string", default = "any", help = "string", short = "string",
@@ -138,6 +138,51 @@ local function normalize_param(raw, index)
   return p
 end
 
+-- "1.2.3" -> {1, 2, 3}; nil for anything else.
+local function version_parts(text)
+  local a, b, c = tostring(text):match("^(%d+)%.(%d+)%.?(%d*)$")
+  if not a then return nil end
+  return { tonumber(a), tonumber(b), tonumber(c ~= "" and c or "0") }
+end
+
+-- `requires = {rig = "0.1", modules = {"teamx.common"}}`: this Rig at least that version
+-- (same major version), and each module found by `require`. Raises a definition error
+-- naming what is missing.
+local function check_requires(req)
+  for key in pairs(req) do
+    if key ~= "rig" and key ~= "modules" then
+      fail(("requires: unknown field '%s'%s"):format(tostring(key),
+        util.did_you_mean(tostring(key), { "modules", "rig" })), "requires")
+    end
+  end
+  if req.rig ~= nil then
+    local want = version_parts(req.rig)
+    if not want then fail(("requires.rig must be a version like \"0.1\" or \"1.2.3\", got %s"):format(
+      tostring(req.rig)), "requires") end
+    local have = version_parts(require("rig").version) or { 0, 0, 0 }
+    local newer = have[1] == want[1] and (have[2] > want[2] or have[2] == want[2] and have[3] >= want[3])
+    if not newer then
+      fail(("needs Rig %s (same major version, at least that), this is Rig %s"):format(req.rig,
+        require("rig").version), "requires")
+    end
+  end
+  if req.modules ~= nil then
+    if type(req.modules) ~= "table" then fail("requires.modules must be a list of module names", "requires") end
+    for i, name in ipairs(req.modules) do
+      if type(name) ~= "string" then fail(("requires.modules[%d] must be a module name"):format(i), "requires") end
+      local ok, err = pcall(require, name)
+      if not ok then
+        local why = (type(err) == "table" and err.message or tostring(err)):gsub("\n.*", "")
+        why = why:gsub("^[^:]*:%d+: ", "")
+        if why:find("^module '.-' not found") then
+          why = "not found in the recipe's folder, RIG_PATH or package.path"
+        end
+        fail(("needs module '%s': %s"):format(name, why), "requires")
+      end
+    end
+  end
+end
+
 --- Validates a recipe definition and returns it as a recipe. Unknown fields, ill-typed fields
 --- and inconsistent parameters raise an error at the caller's line.
 ---@param definition table
@@ -162,6 +207,7 @@ function M.define(definition)
   if type(definition.run) ~= "function" then
     fail("field 'run' (a function(params, ctx)) is required")
   end
+  if definition.requires then check_requires(definition.requires) end
   local recipe = {
     name = definition.name,
     description = definition.description or "",

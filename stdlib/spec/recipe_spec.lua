@@ -50,6 +50,18 @@ describe("rig.recipe", function()
       definition_error { params = { { "help" } }, run = function() end })
   end)
 
+  it("checks requires: the rig version, the modules, and its own fields", function()
+    local run = function() end
+    assert.truthy(rig.recipe { requires = { rig = "0.1", modules = { "rig.stats" } }, run = run })
+    assert.contains("needs Rig 9.0", definition_error { requires = { rig = "9.0" }, run = run })
+    assert.contains("needs Rig 0.99", definition_error { requires = { rig = "0.99" }, run = run })
+    assert.contains("requires.rig must be a version", definition_error { requires = { rig = "new" }, run = run })
+    assert.contains("needs module 'nowhere.mod': not found",
+      definition_error { requires = { modules = { "nowhere.mod" } }, run = run })
+    assert.contains("unknown field 'modles'; did you mean 'modules'?",
+      definition_error { requires = { modles = {} }, run = run })
+  end)
+
   it("rejects params given as a map", function()
     assert.contains("params must be a list",
       definition_error { params = { samples = { type = "integer" } }, run = function() end })

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+/// Team libraries on RIG_PATH, as another team uses them: real folders, the built `rig`.
+@Suite("sharing recipes and libraries")
+struct SharingTests {
+  /// Two team folders on RIG_PATH (a library and a recipe that uses it) and a third folder
+  /// with its own recipes/ that uses the same library.
+  func layout() throws -> (dir: String, env: [String: String]) {
+    let dir = try RigCommand.scratch()
+    try RigCommand.write([
+      "teamx/teamx/common.lua": """
+        local M = {}
+        local util = require "teamx.util"
+        function M.hello(n) return util.twice(n) .. " on rig " .. rig.version end
+        function M.typo() return totl + 1 end
+        function M.leak() leaked = 1 end
+        return M
+        """,
+      "teamx/teamx/util.lua": "local M = {}\nfunction M.twice(n) return n * 2 end\nreturn M\n",
+      "teamy/ycompare.lua": """
+        local common = require "teamx.common"
+        return rig.recipe { description = "team y's recipe", run = function() print(common.hello(21)) end }
+        """,
+      "work/recipes/mine.lua": """
+        local common = require "teamx.common"
+        return rig.recipe {
+          description = "a third folder's recipe",
+          params = { { "what", default = "hello" } },
+          run = function(p) print(common[p.what](4)) end,
+        }
+        """,
+      "work/recipes/needs.lua": """
+        return rig.recipe { description = "declares what it needs",
+          requires = { rig = "0.1", modules = { "teamx.common", "teamz.absent" } }, run = function() end }
+        """,
+      "work/recipes/future.lua": """
+        return rig.recipe { description = "needs a later rig", requires = { rig = "0.99" }, run = function() end }
+        """,
+    ], in: dir)
+    return (dir, ["RIG_PATH": "\(dir)/teamx:\(dir)/teamy"])
+  }
+
+  @Test("a library on RIG_PATH is found by require, sees rig, and finds its siblings")
+  func libraryOnPath() throws {
+    let (dir, env) = try layout()
+    let y = try RigCommand.run(["run", "ycompare"], in: dir + "/work", environment: env)
+    #expect(y.status == 0, "\(y.stderr)")
+    #expect(y.stdout.hasPrefix("42 on rig "))
+    let mine = try RigCommand.run(["run", "mine"], in: dir + "/work", environment: env)
+    #expect(mine.status == 0, "\(mine.stderr)")
+    #expect(mine.stdout.hasPrefix("8 on rig "))
+    let listed = try RigCommand.run(["list"], in: dir + "/work", environment: env)
+    #expect(listed.stdout.contains("ycompare") && listed.stdout.contains("mine"))
+  }
+
+  @Test("a typo in the library raises at the library's line; globals cannot leak out of it")
+  func strictLibrary() throws {
+    let (dir, env) = try layout()
+    let typo = try RigCommand.run(["run", "mine", "--what", "typo"], in: dir + "/work", environment: env)
+    #expect(typo.status == 1)
+    #expect(typo.stderr.contains("teamx/teamx/common.lua:4: undeclared global 'totl'"), "\(typo.stderr)")
+    let leak = try RigCommand.run(["run", "mine", "--what", "leak"], in: dir + "/work", environment: env)
+    #expect(leak.status == 1)
+    #expect(leak.stderr.contains("common.lua:5: assignment to undeclared global 'leaked'"), "\(leak.stderr)")
+  }
+
+  @Test("a recipe's requires: a missing module or a too-old rig is a usage error naming it")
+  func requires() throws {
+    let (dir, env) = try layout()
+    let needs = try RigCommand.run(["run", "needs"], in: dir + "/work", environment: env)
+    #expect(needs.status == 2)
+    #expect(needs.stderr.contains("needs module 'teamz.absent': not found in the recipe's folder, RIG_PATH"))
+    let future = try RigCommand.run(["run", "future"], in: dir + "/work", environment: env)
+    #expect(future.status == 2)
+    #expect(future.stderr.contains("needs Rig 0.99"), "\(future.stderr)")
+    // Without the library on RIG_PATH, the same recipe names the module it lacks.
+    let alone = try RigCommand.run(["run", "mine"], in: dir + "/work")
+    #expect(alone.status == 1)
+    #expect(alone.stderr.contains("module 'teamx.common' not found"))
+  }
+}
