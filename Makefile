@@ -9,7 +9,8 @@ RIG_RELEASE := .build/release/rig
 # for the wasm lanes; vmtouch, brotli and zstd for the size recipe), hyperfine and time as
 # benchmark anchors.
 BUILD_PACKAGES := pkg-config liblua5.4-dev musl-tools
-TEST_PACKAGES := $(BUILD_PACKAGES) lua-check valgrind nodejs wabt vmtouch brotli zstd hyperfine
+TEST_PACKAGES := $(BUILD_PACKAGES) lua-check valgrind nodejs wabt vmtouch brotli zstd hyperfine \
+  luarocks lua-lpeg lua-cjson lua-filesystem
 PYTHON ?= python3
 BENCH_PACKAGES := $(BUILD_PACKAGES) lua5.4 hyperfine time valgrind
 

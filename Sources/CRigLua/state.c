@@ -70,16 +70,9 @@ int rig_error_tostring(lua_State *L) {
 // Runs under lua_pcall: everything here may raise.
 static int rig_open(lua_State *L) {
   luaL_openlibs(L);
-  // No native modules: C code loaded into Rig's process could longjmp through Swift.
-  lua_getglobal(L, "package");
-  lua_pushliteral(L, "");
-  lua_setfield(L, -2, "cpath");
-  lua_getfield(L, -1, "searchers");
-  lua_pushnil(L);
-  lua_rawseti(L, -2, 4);  // all-in-one loader
-  lua_pushnil(L);
-  lua_rawseti(L, -2, 3);  // C loader
-  lua_pop(L, 2);
+  // Lua C modules (lpeg, cjson, lfs) load through package.cpath, which _boot.lua limits to
+  // absolute folders (the system's Lua folders and LuaRocks trees). A C module's error unwinds
+  // only C and Lua frames: Swift calls Lua through rig_pcall alone (docs/boundary.md).
   // The error metatable used by `nil, err` returns and coded raises.
   luaL_newmetatable(L, RIG_ERROR_MT);
   lua_pushcfunction(L, rig_error_tostring);

@@ -6,6 +6,7 @@ public struct RecipeSource: Sendable, Equatable {
     case path  // named by a path on the command line
     case project  // ./recipes
     case rigPath  // a directory of RIG_PATH
+    case rock  // installed by LuaRocks (TREE/share/lua/5.4/rig_recipes)
     case builtIn  // shipped inside the rig binary
   }
   /// The name used with `rig run NAME` (the file name without `.lua`).
@@ -32,15 +33,20 @@ public struct RecipeLocator: Sendable {
   /// Built-in recipe texts keyed by name.
   public let builtIn: [String: String]
 
-  public init(workingDirectory: String, rigPath: String?, builtIn: [String: String]) {
+  /// Recipe folders of LuaRocks trees, searched after RIG_PATH.
+  public let rockDirectories: [String]
+
+  public init(workingDirectory: String, rigPath: String?, builtIn: [String: String], rockDirectories: [String] = []) {
     self.workingDirectory = workingDirectory
     self.searchPath = (rigPath ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty }
     self.builtIn = builtIn
+    self.rockDirectories = rockDirectories
   }
 
   /// The directories searched for a recipe name, in order, with their origin.
   public var directories: [(String, RecipeSource.Origin)] {
     [(absolute("recipes"), .project)] + searchPath.map { (absolute($0), .rigPath) }
+      + rockDirectories.map { ($0, .rock) }
   }
 
   /// Resolves `nameOrPath`: an existing file path, else a name in the search order.

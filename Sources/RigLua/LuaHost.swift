@@ -143,7 +143,8 @@ public final class LuaHost {
     }
     try load(source, chunkName: "@" + bootPath)
     LuaStack(L).push(stdlibDirectory.map { .string($0) } ?? .null)
-    _ = try protectedCall(arguments: 1, results: 0)
+    LuaStack(L).push(.array(LuaRocksTrees.current().map { .string($0) }))
+    _ = try protectedCall(arguments: 2, results: 0)
   }
 
   // MARK: - Calling Lua

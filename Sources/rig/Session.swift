@@ -9,7 +9,8 @@ enum Recipes {
     RecipeLocator(
       workingDirectory: FileManager.default.currentDirectoryPath,
       rigPath: ProcessInfo.processInfo.environment["RIG_PATH"],
-      builtIn: LuaHost.builtInRecipes)
+      builtIn: LuaHost.builtInRecipes,
+      rockDirectories: LuaRocksTrees.recipeDirectories(LuaRocksTrees.current()))
   }
 
   static func find(_ nameOrPath: String) throws -> RecipeSource {

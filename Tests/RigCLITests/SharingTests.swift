@@ -65,6 +65,70 @@ struct SharingTests {
     #expect(leak.stderr.contains("common.lua:5: assignment to undeclared global 'leaked'"), "\(leak.stderr)")
   }
 
+  @Test("Debian's Lua C modules load in a recipe; a .so in the working folder does not")
+  func cModules() throws {
+    let dir = try RigCommand.scratch()
+    try RigCommand.write([
+      "recipes/native.lua": """
+        local lpeg, cjson, lfs = require "lpeg", require "cjson", require "lfs"
+        return rig.recipe { description = "C modules", run = function()
+          print(lpeg.match(lpeg.C(lpeg.R("az") ^ 1), "abc1"), cjson.encode({ n = 1 }), lfs.attributes(".").mode)
+          print(pcall(require, "evil"))
+        end }
+        """,
+      "evil.so": "not an ELF file: loading it would fail, finding it would be the bug",
+    ], in: dir)
+    let r = try RigCommand.run(["run", "native"], in: dir)
+    #expect(r.status == 0, "\(r.stderr)")
+    let lines = r.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.first == "abc\t{\"n\":1}\tdirectory")
+    #expect(lines.count > 1 && lines[1].hasPrefix("false\tmodule 'evil' not found"), "\(r.stdout)")
+  }
+
+  @Test("a team's rock: built from a rockspec, served from a folder, installed offline, listed and run")
+  func rock() throws {
+    let dir = try RigCommand.scratch()
+    try RigCommand.write([
+      "src/teamx-1.0/teamx/common.lua": """
+        local rig = require "rig"
+        local M = {}
+        function M.hello() return "hello from teamx on rig " .. rig.version end
+        return M
+        """,
+      "src/teamx-1.0/recipes/teamx_hello.lua": """
+        local common = require "teamx.common"
+        return rig.recipe { description = "teamx's hello, from a rock", run = function() print(common.hello()) end }
+        """,
+      "src/teamx-1.0-1.rockspec": """
+        package = "teamx"
+        version = "1.0-1"
+        source = { url = "file://\(dir)/src/teamx-1.0.tar.gz", dir = "teamx-1.0" }
+        description = { summary = "Team X's Rig recipes and library" }
+        dependencies = { "lua >= 5.4" }
+        build = {
+          type = "builtin",
+          modules = {
+            ["teamx.common"] = "teamx/common.lua",
+            ["rig_recipes.teamx_hello"] = "recipes/teamx_hello.lua",
+          },
+        }
+        """,
+    ], in: dir)
+    try RigCommand.shell(
+      """
+      cd src && tar czf teamx-1.0.tar.gz teamx-1.0 && luarocks --lua-version 5.4 pack teamx-1.0-1.rockspec >/dev/null \
+        && mkdir -p ../server && cp teamx-1.0-1.src.rock ../server/ \
+        && luarocks-admin --lua-version 5.4 make-manifest ../server >/dev/null \
+        && luarocks --lua-version 5.4 --tree \(dir)/tree install teamx --server \(dir)/server >/dev/null
+      """, in: dir)
+    let env = ["RIG_LUAROCKS_TREES": dir + "/tree"]
+    let listed = try RigCommand.run(["list"], in: dir, environment: env)
+    #expect(listed.stdout.contains("teamx_hello") && listed.stdout.contains("rig_recipes/teamx_hello.lua"))
+    let r = try RigCommand.run(["run", "teamx_hello"], in: dir, environment: env)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.hasPrefix("hello from teamx on rig "))
+  }
+
   @Test("a recipe's requires: a missing module or a too-old rig is a usage error naming it")
   func requires() throws {
     let (dir, env) = try layout()

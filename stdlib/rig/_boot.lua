@@ -1,6 +1,7 @@
--- Run once by the host when a Lua state is made: teaches `require` where Rig's stdlib is.
--- Argument: RIG_STDLIB_DIR (string) or nil. Modules are text only, never native code.
-local stdlib_dir = ...
+-- Run once by the host when a Lua state is made: teaches `require` where Rig's stdlib is,
+-- and where Lua modules installed on the machine are. Argument: RIG_STDLIB_DIR (string) or
+-- nil. The stdlib is text only; Lua C modules (lpeg, cjson, lfs) load from absolute folders.
+local stdlib_dir, rock_trees = ...
 local registry = debug.getregistry()
 local embedded = registry["rig.embedded"]
 
@@ -103,6 +104,31 @@ local function from_embedded(name)
   end
   return "\n\tno module '" .. name .. "' built into rig"
 end
+
+-- Installed Lua modules: Lua's own paths (LUA_PATH_5_4 / LUA_PATH and LUA_CPATH_5_4 /
+-- LUA_CPATH when set, else Debian's defaults: /usr/share/lua/5.4, /usr/lib/<arch>/lua/5.4),
+-- then the LuaRocks trees `luarocks path --lua-version 5.4` names, as the host found them
+-- (RigKit's LuaRocksTrees: ~/.luarocks, RIG_LUAROCKS_TREES, /usr/local). Relative entries
+-- (`./?.so`) are dropped
+-- from the C path: native code is loaded from where it was installed, never from whatever
+-- folder a recipe happens to run in.
+local function absolute_only(path)
+  local kept = {}
+  for entry in path:gmatch("[^;]+") do
+    if entry:sub(1, 1) == "/" then kept[#kept + 1] = entry end
+  end
+  return table.concat(kept, ";")
+end
+local lua_paths, c_paths = { package.path }, { absolute_only(package.cpath) }
+for _, tree in ipairs(type(rock_trees) == "table" and rock_trees or {}) do
+  local share, lib = tree .. "/share/lua/5.4/?.lua", tree .. "/lib/lua/5.4/?.so"
+  if not package.path:find(share, 1, true) then
+    lua_paths[#lua_paths + 1] = share .. ";" .. tree .. "/share/lua/5.4/?/init.lua"
+  end
+  if not package.cpath:find(lib, 1, true) then c_paths[#c_paths + 1] = lib end
+end
+package.path = table.concat(lua_paths, ";")
+package.cpath = table.concat(c_paths, ";"):gsub("^;+", "")
 
 local searchers = package.searchers
 table.insert(searchers, 2, from_embedded)
