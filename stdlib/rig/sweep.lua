@@ -45,12 +45,14 @@ local function matches(settings, pattern)
   return true
 end
 
---- Cases from a matrix: `axes` is a list of {name, values} (the cross product, first axis
+--- Cases from a matrix: `axes` is a list of {name = , values = } (as in the TOML's
+--- `[[axis]]`; `{name, values}` positionally too) (the cross product, first axis
 --- outermost), `exclude` a list of partial settings to drop, `include` a list of settings to
 --- add (a partial one that matches existing cases extends them, as in GitHub Actions; one
 --- that matches none becomes a case of its own), `repeat` (default 1) adds a `rep` setting.
 --- Returns a list of {id, settings}; ids are unique (a duplicate case raises).
----@param matrix { axes: { [1]: string, [2]: any[] }[], include?: table[], exclude?: table[], ["repeat"]?: integer }
+---@param matrix { axes: ({ name: string, values: any[] }|{ [1]: string, [2]: any[] })[], include?: table[],
+---  exclude?: table[], ["repeat"]?: integer }
 ---@return { id: string, settings: table }[]
 function M.cases(matrix)
   if type(matrix) ~= "table" or type(matrix.axes) ~= "table" then
@@ -58,9 +60,10 @@ function M.cases(matrix)
   end
   local list = { {} }
   for i, axis in ipairs(matrix.axes) do
-    local name, values = axis[1], axis[2]
+    local is_table = type(axis) == "table"
+    local name, values = is_table and (axis.name or axis[1]), is_table and (axis.values or axis[2])
     if type(name) ~= "string" or type(values) ~= "table" or #values == 0 then
-      error(("bad argument #1 to 'cases' (axes[%d] must be {name, {values...}})"):format(i), 2)
+      error(("bad argument #1 to 'cases' (axes[%d] must be {name = \"...\", values = {...}})"):format(i), 2)
     end
     local grown = {}
     for _, base in ipairs(list) do
@@ -84,7 +87,7 @@ function M.cases(matrix)
   for _, extra in ipairs(matrix.include or {}) do
     -- Extends the cases it agrees with on every axis it names; otherwise a new case.
     local axis_names, extended = {}, false
-    for _, axis in ipairs(matrix.axes) do axis_names[axis[1]] = true end
+    for _, axis in ipairs(matrix.axes) do axis_names[axis.name or axis[1]] = true end
     for _, s in ipairs(kept) do
       local agrees = true
       for k, v in pairs(extra) do
@@ -315,6 +318,14 @@ function M.run(cfg)
   -- cost several times the cases; the journal holds them meanwhile).
   local journal = cfg.json_out and (cfg.json_out .. ".journal")
   if journal and not cfg.resume then fs.remove(journal) end
+  -- The artifact's folder is made if it does not exist (`--json-out results/new/sw.json`).
+  if cfg.json_out then
+    local folder = fs.dirname(cfg.json_out)
+    if not fs.exists(folder) then
+      local ok, merr = fs.mkdir(folder)
+      if not ok then error(("sweep: cannot make the folder %s: %s"):format(folder, merr.message), 2) end
+    end
+  end
   -- Kept open and flushed after each line: once flushed, the line is the kernel's, and a
   -- killed Rig cannot lose it (opening and closing the file per case cost three times more).
   local journal_file
@@ -425,7 +436,14 @@ function M.run(cfg)
     if not tty then return end
     local elapsed = time.now() - started
     local eta = done > 0 and elapsed / done * (#cases - done) or 0
-    io.stderr:write(("\r\27[K[%d/%d] %s attempt %d  %ds  ETA %ds"):format(done + 1, #cases, case.id, attempt,
+    -- The case by its settings (`opt=3 simd=1`), which say what runs; the id is in the artifact.
+    local parts = {}
+    for _, k in ipairs(util.sorted_keys(case.settings or {})) do
+      parts[#parts + 1] = ("%s=%s"):format(k, tostring(case.settings[k]))
+    end
+    local label = #parts > 0 and table.concat(parts, " ") or case.id
+    if #label > 60 then label = label:sub(1, 57) .. "..." end
+    io.stderr:write(("\r\27[K[%d/%d] %s attempt %d  %ds  ETA %ds"):format(done + 1, #cases, label, attempt,
       math.floor(elapsed), math.floor(eta)))
   end
 

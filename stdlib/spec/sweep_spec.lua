@@ -25,6 +25,17 @@ describe("rig.sweep.cases", function()
     assert.same({ "dev/cold/nil", "release/cold/true", "release/warm/true", "debug/cold/nil" }, shown)
   end)
 
+  it("takes axes as {name =, values =}, as the TOML writes them, and gives the same cases", function()
+    local named = rig.sweep.cases { axes = { { name = "profile", values = { "dev", "release" } },
+      { name = "cache", values = { "cold", "warm" } } } }
+    local positional = rig.sweep.cases {
+      axes = { { "profile", { "dev", "release" } }, { "cache", { "cold", "warm" } } },
+    }
+    assert.same(positional, named)
+    assert.has_error(function() rig.sweep.cases { axes = { { name = "x" } } } end,
+      'axes[1] must be {name = "...", values = {...}}')
+  end)
+
   it("gives ids from the settings, not the position, and repeats with a rep setting", function()
     local a = rig.sweep.cases(matrix)
     local b = rig.sweep.cases { axes = { { "cache", { "warm", "cold" } }, { "profile", { "release", "dev" } } } }
@@ -189,6 +200,13 @@ describe("rig.sweep.run", function()
     assert.equal(1, artifact.cases[2].warmups)
     assert.has_error(function() rig.sweep.run { cases = cases, warmup = -1, run = step } end,
       "option 'warmup' must be at least 0")
+  end)
+
+  it("makes the artifact's folder when it does not exist", function()
+    local out = dir .. "/new/deeper/sw.json"
+    local cases = rig.sweep.cases { axes = { { name = "n", values = { 1, 2 } } } }
+    rig.sweep.run { cases = cases, json_out = out, progress = false, command = function() return { "true" } end }
+    assert.equal(2, #json.read(out).cases)
   end)
 
   it("writes snapshots that are the returned artifact as JSON and markdown", function()
