@@ -33,7 +33,7 @@ define refresh_lua_plan
 	else touch Package.swift; mv .build/rig-lua-files.new .build/rig-lua-files.txt; fi
 endef
 
-.PHONY: all deps build release run test lint spec swift-test fuzz-build fuzz fuzz-replay fuzz-merge bench clean
+.PHONY: all deps build release run test lint spec swift-test fuzz-build fuzz fuzz-replay fuzz-merge bench clean install
 
 all: build
 
@@ -124,6 +124,17 @@ fuzz-merge: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 	  RIG_STDLIB_DIR=stdlib $(FUZZ_DIR)/$$t -merge=1 -max_len=4096 Tests/Fuzz/corpus/$$t $(FUZZ_DIR)/new-$$t 2>&1 | tail -1; \
 	done
+
+## Installs rig (a release build: the Swift runtime linked statically, the stdlib and recipes
+## built in) and its shell completions under $(DESTDIR)$(PREFIX).
+PREFIX ?= /usr/local
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 $(RIG_RELEASE) $(DESTDIR)$(PREFIX)/bin/rig
+	$(RIG_RELEASE) completions bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/rig
+	$(RIG_RELEASE) completions zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_rig
+	$(RIG_RELEASE) completions fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/rig.fish
 
 ## Benchmarks against anchors in the same run (see docs/benchmarks.md).
 bench: release

@@ -57,7 +57,7 @@ struct Rig: ParsableCommand {
       recipe definition); 3-125 as the recipe returns; 130 SIGINT; 143 SIGTERM.
       """,
     version: RigVersion.string,
-    subcommands: [Run.self, List.self, Check.self, Eval.self]
+    subcommands: [Run.self, List.self, Check.self, Eval.self, CompletionsCommand.self, CompleteCommand.self]
   )
 
   /// Parses and runs with Rig's exit codes on every path: ArgumentParser's usage errors exit

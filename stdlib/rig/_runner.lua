@@ -149,6 +149,22 @@ function M.run(spec)
   return exit_status(recipe.run(params, ctx))
 end
 
+--- The option words of a recipe, for shell completion: `--name` (and `--no-name` for a
+--- flag), `-x` for a short one, and `--help`. An empty list when the recipe does not load.
+function M.options(spec)
+  local ok, recipe = pcall(load_recipe, spec)
+  if not ok then return {} end
+  local out = { "--help" }
+  for _, p in ipairs(recipe.params) do
+    if not p.positional then
+      out[#out + 1] = "--" .. p.option
+      if p.type == "boolean" and not p.option:find("^no%-") then out[#out + 1] = "--no-" .. p.option end
+      if p.short then out[#out + 1] = "-" .. p.short end
+    end
+  end
+  return out
+end
+
 --- Loads and validates a recipe without running it; prints a one-line summary. Returns 0.
 function M.check(spec)
   local recipe = load_recipe(spec)
