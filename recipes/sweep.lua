@@ -36,6 +36,9 @@ return rig.recipe {
     { "env_profile", help = "an environment profile for every case (built in: throughput; see rig.envprofile)" },
     { "env_profile_file", type = "path", help = "a TOML file of [profile.NAME] tables" },
     { "env_root", type = "path", help = "what {root} stands for in the profile (default: next to --json-out)" },
+    { "keep_output", default = "failed",
+      help = "each attempt's stdout/stderr in <json-out stem>_logs: keep, discard, failed (only failed attempts), "
+        .. "or last:N (the last N bytes of each)" },
   },
   rest = "COMMAND with {setting} placeholders",
   examples = { "rig run sweep --matrix cases.toml --max-retries 2 -- ./build.sh {profile} {cache}" },
@@ -43,6 +46,22 @@ return rig.recipe {
     local fs = rig.fs
     if #ctx.rest == 0 then
       ctx.log.error("no command: give it after --, with {setting} placeholders")
+      return 2
+    end
+    -- The output policy. Default "failed": logs are read to find out why an attempt failed;
+    -- a passing attempt's output is rarely read and can be large (7 MB for two `gzip -c`
+    -- cases kept in full), and what a case measures goes into its result, not its log.
+    local keep, tail = p.keep_output, nil
+    if keep:match("^last:") then
+      tail = tonumber(keep:match("^last:(%d+)$"))
+      if not tail or tail < 1 then
+        ctx.log.error("--keep-output last:N needs a number of bytes, got '%s'", keep)
+        return 2
+      end
+      keep = "last"
+    elseif keep ~= "keep" and keep ~= "discard" and keep ~= "failed" then
+      ctx.log.error("--keep-output: keep, discard, failed or last:N, got '%s'%s", keep,
+        rig.util.did_you_mean(keep, { "keep", "discard", "failed" }))
       return 2
     end
     if p.warmup < 0 then
@@ -105,11 +124,14 @@ return rig.recipe {
       return spec
     end
     local function finish(case, attempt, r)
-      -- Every attempt's output is kept.
-      local dir = fs.join(logs, case.id)
-      assert(fs.mkdir(dir))
-      assert(fs.write(fs.join(dir, ("attempt%d.stdout"):format(attempt)), r.stdout))
-      assert(fs.write(fs.join(dir, ("attempt%d.stderr"):format(attempt)), r.stderr))
+      if keep == "keep" or keep == "last" or (keep == "failed" and not r.ok) then
+        local dir = fs.join(logs, case.id)
+        assert(fs.mkdir(dir))
+        local out, errs = r.stdout or "", r.stderr or ""
+        if tail then out, errs = out:sub(-tail), errs:sub(-tail) end
+        assert(fs.write(fs.join(dir, ("attempt%d.stdout"):format(attempt)), out))
+        assert(fs.write(fs.join(dir, ("attempt%d.stderr"):format(attempt)), errs))
+      end
       return { ok = r.ok, code = r.code, signal = r.signal_name, timed_out = r.timed_out, wall_s = r.wall_s,
         user_s = r.user_s, sys_s = r.sys_s, max_rss_kb = r.max_rss_kb, stdout = r.stdout, stderr = r.stderr }
     end

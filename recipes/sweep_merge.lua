@@ -3,16 +3,21 @@
 return rig.recipe {
   description = "Merge the shard artifacts of a sweep into one, in matrix order.",
   params = {
-    { "matrix", type = "path", required = true, help = "the matrix file the shards ran" },
+    { "matrix", type = "path", help = "the matrix file the shards ran (default: the matrix they record)" },
     { "out", type = "path", required = true, help = "the merged artifact" },
     { "shards", type = "list", of = "path", positional = true, required = true, metavar = "SHARD_JSON" },
   },
-  examples = { "rig run sweep_merge --matrix cases.toml --out sweep.json shard1.json shard2.json shard3.json" },
+  examples = { "rig run sweep_merge --out sweep.json shard1.json shard2.json shard3.json",
+    "rig run sweep_merge --matrix cases.toml --out sweep.json shards/*.json" },
   run = function(p, ctx)
-    local matrix, err = rig.sweep.read_matrix(p.matrix)
-    if not matrix then
-      ctx.log.error("%s", err)
-      return 2
+    local cases
+    if p.matrix then
+      local matrix, err = rig.sweep.read_matrix(p.matrix)
+      if not matrix then
+        ctx.log.error("%s", err)
+        return 2
+      end
+      cases = rig.sweep.cases(matrix)
     end
     local artifacts = {}
     for i, path in ipairs(p.shards) do
@@ -23,7 +28,7 @@ return rig.recipe {
       end
       artifacts[i] = a
     end
-    local merged, merge_err = rig.sweep.merge(artifacts, rig.sweep.cases(matrix))
+    local merged, merge_err = rig.sweep.merge(artifacts, cases)
     if not merged then
       ctx.log.error("%s", merge_err)
       return 1

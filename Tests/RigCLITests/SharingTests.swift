@@ -129,6 +129,60 @@ struct SharingTests {
     #expect(r.stdout.hasPrefix("hello from teamx on rig "))
   }
 
+  @Test("a sweep whose matrix exists only in Lua: sharded 1/2 and 2/2 into a new folder, merged with no matrix file")
+  func luaSweep() throws {
+    let dir = try RigCommand.scratch()
+    try RigCommand.write([
+      "recipes/teamx_sweep.lua": """
+        local matrix = { axes = { { name = "opt", values = { 0, 1, 2, 3 } }, { name = "simd", values = { "on", "off" } } } }
+        return rig.recipe { description = "a sweep defined in Lua",
+          params = { { "shard", default = "1/1" }, { "out", type = "path", required = true } },
+          run = function(p)
+            local k, n = rig.sweep.parse_shard(p.shard)
+            local a = rig.sweep.run { cases = rig.sweep.cases(matrix), shard = { k, n }, json_out = p.out,
+              progress = false, command = function(case) return { "sh", "-c", "exit 0", env = { OPT = tostring(case.settings.opt) } } end }
+            print(#a.cases)
+          end }
+        """
+    ], in: dir)
+    var ran = 0
+    for k in 1...2 {
+      let r = try RigCommand.run(["run", "teamx_sweep", "--shard", "\(k)/2", "--out", "new/folder/s\(k).json"], in: dir)
+      #expect(r.status == 0, "\(r.stderr)")
+      ran += Int(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+    #expect(ran == 8)
+    let merged = try RigCommand.run(
+      ["run", "sweep_merge", "--out", "all.json", "new/folder/s1.json", "new/folder/s2.json"], in: dir)
+    #expect(merged.status == 0, "\(merged.stderr)")
+    #expect(merged.stdout.contains("8 cases (8 ok, 0 failed)"))
+    let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/all.json"))
+    let all = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let settings = try #require(all["cases"] as? [[String: Any]]).compactMap { $0["settings"] as? [String: Any] }
+    #expect(settings.map { "\($0["opt"] ?? "")\($0["simd"] ?? "")" } == ["0on", "0off", "1on", "1off", "2on", "2off", "3on", "3off"])
+  }
+
+  @Test("sweep --keep-output: failed attempts only by default; keep, discard and last:N")
+  func keepOutput() throws {
+    let dir = try RigCommand.scratch()
+    try RigCommand.write(["m.toml": "[[axis]]\nname = \"n\"\nvalues = [0, 1]\n"], in: dir)
+    let command = ["--", "sh", "-c", "printf 'out%s' {n}; printf 'err' >&2; exit {n}"]
+    func logs(_ policy: String?) throws -> [String] {
+      let out = "s-\(policy ?? "default").json"
+      _ = try RigCommand.run(["run", "sweep", "--matrix", "m.toml", "--json-out", out]
+        + (policy.map { ["--keep-output", $0] } ?? []) + command, in: dir)
+      let root = dir + "/s-\(policy ?? "default")_logs"
+      let found = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String]) ?? []
+      return found.filter { $0.hasSuffix(".stdout") }.map { try! String(contentsOfFile: root + "/" + $0, encoding: .utf8) }.sorted()
+    }
+    #expect(try logs(nil) == ["out1"])  // only the failing case (exit 1)
+    #expect(try logs("keep") == ["out0", "out1"])
+    #expect(try logs("discard") == [])
+    #expect(try logs("last:2") == ["t0", "t1"])
+    let bad = try RigCommand.run(["run", "sweep", "--matrix", "m.toml", "--keep-output", "faild"] + command, in: dir)
+    #expect(bad.status == 2 && bad.stderr.contains("did you mean 'failed'?"))
+  }
+
   @Test("a recipe's requires: a missing module or a too-old rig is a usage error naming it")
   func requires() throws {
     let (dir, env) = try layout()

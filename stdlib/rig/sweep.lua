@@ -45,6 +45,24 @@ local function matches(settings, pattern)
   return true
 end
 
+-- The matrix each list of cases came from (weak: a list that is dropped takes it along), so
+-- that run can record it in the artifact and merge can rebuild the cases from the shards
+-- alone, with no copy of a matrix that was only ever written in Lua.
+local matrix_of = setmetatable({}, { __mode = "k" })
+
+-- A matrix as JSON data: axes as {name, values} objects (the TOML's spelling).
+local function matrix_record(matrix)
+  local axes = json.array({})
+  for i, axis in ipairs(matrix.axes) do
+    local values = json.array({ table.unpack(axis.values or axis[2]) })
+    axes[i] = json.object({ name = axis.name or axis[1], values = values })
+  end
+  local function list(t) return type(t) == "table" and json.array({ table.unpack(t) }) or nil end
+  -- Absent parts stay absent (not null), so the record is a matrix `cases` takes as it is.
+  return json.object({ axes = axes, include = list(matrix.include), exclude = list(matrix.exclude),
+    ["repeat"] = math.type(matrix["repeat"]) == "integer" and matrix["repeat"] or nil })
+end
+
 --- Cases from a matrix: `axes` is a list of {name = , values = } (as in the TOML's
 --- `[[axis]]`; `{name, values}` positionally too) (the cross product, first axis
 --- outermost), `exclude` a list of partial settings to drop, `include` a list of settings to
@@ -121,6 +139,7 @@ function M.cases(matrix)
       out[#out + 1] = { id = id, settings = settings }
     end
   end
+  matrix_of[out] = matrix_record(matrix)
   return out
 end
 
@@ -157,6 +176,7 @@ function M.shard(cases, k, n)
   for _, c in ipairs(cases) do
     if tonumber(c.id:sub(1, 8), 16) % n == k - 1 then out[#out + 1] = c end
   end
+  matrix_of[out] = matrix_of[cases]
   return out
 end
 
@@ -259,6 +279,7 @@ local RUN = {
   shard = { "list", check = shard_pair },
   on_snapshot = "callable",
   overlap = "boolean",
+  matrix = { "table", check = function(m) return type(m.axes) == "table", "a matrix with 'axes'" end },
 }
 
 --- Runs a sweep. cfg:
@@ -305,6 +326,7 @@ function M.run(cfg)
   local artifact = json.object({
     schema_version = 1, created_at = time.iso8601(), meta = cfg.meta or json.object({}),
     shard = cfg.shard and json.object({ k = cfg.shard[1], n = cfg.shard[2] }) or json.null,
+    matrix = cfg.matrix and matrix_record(cfg.matrix) or matrix_of[cfg.cases] or json.null,
     cases = json.array({}), totals = json.object({}),
   })
   local started = time.now()
@@ -730,9 +752,27 @@ function M.markdown(artifact)
 end
 
 --- Merges shard artifacts into the artifact the unsharded sweep would have written: the
---- cases in the order of `cases` (the full list), each from whichever shard ran it. Returns
+--- cases in the order of `cases` (the full list; by default the cases of the matrix the
+--- shards record, which must be the same in all), each from whichever shard ran it. Returns
 --- the artifact, or nil and a message naming a missing or conflicting case.
 function M.merge(artifacts, cases)
+  if cases == nil then
+    -- The shards' own record of their matrix: all the same one.
+    local text
+    for i, a in ipairs(artifacts) do
+      if type(a.matrix) ~= "table" then
+        return nil, ("shard artifact %d does not record its matrix (made before Rig kept it?): give the matrix")
+          :format(i)
+      end
+      local this = json.encode(a.matrix, { sort_keys = true })
+      if text and this ~= text then return nil, ("shard artifact %d ran another matrix than the first"):format(i) end
+      text = this
+    end
+    if not text then return nil, "no shard artifacts" end
+    local ok, made = pcall(M.cases, artifacts[1].matrix)
+    if not ok then return nil, "the recorded matrix: " .. tostring(made) end
+    cases = made
+  end
   local by_id = {}
   for i, a in ipairs(artifacts) do
     for _, c in ipairs(a.cases or {}) do
@@ -741,7 +781,8 @@ function M.merge(artifacts, cases)
     end
   end
   local merged = json.object({ schema_version = 1, created_at = time.iso8601(),
-    meta = artifacts[1] and artifacts[1].meta or json.object({}), shard = json.null, cases = json.array({}),
+    meta = artifacts[1] and artifacts[1].meta or json.object({}), shard = json.null,
+    matrix = artifacts[1] and artifacts[1].matrix or matrix_of[cases] or json.null, cases = json.array({}),
     totals = json.object({}) })
   local ok, failed, wall = 0, 0, 0
   for _, c in ipairs(cases) do

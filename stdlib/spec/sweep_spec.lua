@@ -202,6 +202,28 @@ describe("rig.sweep.run", function()
       "option 'warmup' must be at least 0")
   end)
 
+  it("records its matrix, so shards of a matrix written only in Lua merge with no matrix file", function()
+    local lua_matrix = { axes = { { name = "n", values = { 1, 2, 3, 4, 5, 6 } },
+      { name = "mode", values = { "a", "b" } } } }
+    local cases = rig.sweep.cases(lua_matrix)
+    local shards = {}
+    for k = 1, 2 do
+      shards[k] = rig.sweep.run { cases = cases, shard = { k, 2 }, json_out = dir .. "/lua-shard" .. k .. ".json",
+        progress = false, command = function() return { "true" } end }
+    end
+    assert.same({ "n", "mode" }, { shards[1].matrix.axes[1].name, shards[1].matrix.axes[2].name })
+    local read = { json.read(dir .. "/lua-shard1.json"), json.read(dir .. "/lua-shard2.json") }
+    local merged = assert(rig.sweep.merge(read))
+    assert.equal(12, #merged.cases)
+    for i, c in ipairs(cases) do assert.equal(c.id, merged.cases[i].id) end
+    -- Shards of two different matrices do not merge.
+    local other = rig.sweep.run { cases = rig.sweep.cases { axes = { { name = "n", values = { 1 } } } },
+      progress = false, command = function() return { "true" } end }
+    local none, why = rig.sweep.merge({ read[1], other })
+    assert.is_nil(none)
+    assert.matches("shard artifact 2 ran another matrix than the first", why)
+  end)
+
   it("makes the artifact's folder when it does not exist", function()
     local out = dir .. "/new/deeper/sw.json"
     local cases = rig.sweep.cases { axes = { { name = "n", values = { 1, 2 } } } }
