@@ -282,55 +282,10 @@ local RUN = {
   matrix = { "table", check = function(m) return type(m.axes) == "table", "a matrix with 'axes'" end },
 }
 
---- Runs a sweep. cfg:
---- - `cases` (from `cases`), `run(case, attempt)` → a table of results with `ok` (boolean)
----   and anything else to keep (times, metrics); a finished process table works as it is,
----   and `retry_reason(result, signatures)` decides retries;
---- - `max_retries` (0), `backoff` (seconds, 0), `backoff_kind` ("linear"|"exponential"),
----   `signatures` (retryable output patterns), or `retry_reason(result)` to decide instead;
---- - `json_out` (the artifact: each finished case is appended at once to `<json_out>.journal`,
----   and the file rewritten atomically after a case whenever that costs under 1% of the time
----   since the last rewrite, a second ago or more, and at the end; `markdown_out` the same as
----   a table), `resume` (skip cases whose id the snapshot already holds), `meta` (a table
----   stored in the artifact),
----   `progress` (a TTY line, default true), `shard` ({k, n}), `on_snapshot(artifact)`
----   (called at each snapshot, for writing a tool's own layout).
---- - or, instead of `run`, `command(case, attempt)` giving each attempt's process spec (for
----   `rig.proc.spawn`) and `finish(case, attempt, process_result)` (optional) turning the
----   finished process into the case's result. Then `overlap` (default true) queues the next
----   case behind the running one in Rig's spawn helper: it starts the moment the running one
----   ends, and Rig records a case while the next one runs; its `command` is called while the
----   previous case still runs (`overlap = false`: each case is made and started after the
----   previous one is recorded). A retry goes to the back of the queue.
---- - `warmup` (0): runs before each case's first attempt, their results not kept: `run` or
----   `command` is called with attempt 0 for them (with `command` they run back to back with
----   the measured run); the case records `warmups`.
---- - `jobs` (1): more than 1 runs that many cases at once (needs `command`); the artifact
----   gains `concurrency = {jobs, group_wall_s, cases_wall_s, achieved}` (the cases' own wall
----   time over the group's: how many ran at once in effect).
---- Returns the artifact {schema_version, meta, shard, cases = {{id, settings, status, attempts,
---- retry_reason, result, wall_s}} in matrix order, totals}.
-function M.run(cfg)
-  cfg = check.options("run", 1, cfg, RUN)
-  if cfg.jobs > 1 then
-    if cfg.command == nil then
-      check.fail("run", 1, "jobs > 1 runs cases at once: give 'command(case, attempt)' -> process spec")
-    end
-  elseif cfg.run == nil and cfg.command == nil then
-    check.fail("run", 1, "a 'command(case, attempt)' or 'run(case, attempt)' function expected")
-  end
-  local warmup = cfg.warmup
-  local cases = cfg.cases
-  if cfg.shard then cases = M.shard(cases, cfg.shard[1], cfg.shard[2]) end
-  local previous = (cfg.resume and cfg.json_out) and load_previous(cfg.json_out) or {}
-  local artifact = json.object({
-    schema_version = 1, created_at = time.iso8601(), meta = cfg.meta or json.object({}),
-    shard = cfg.shard and json.object({ k = cfg.shard[1], n = cfg.shard[2] }) or json.null,
-    matrix = cfg.matrix and matrix_record(cfg.matrix) or matrix_of[cfg.cases] or json.null,
-    cases = json.array({}), totals = json.object({}),
-  })
-  local started = time.now()
-  local tty = cfg.progress ~= false and core.isatty(2)
+-- The artifact's writer: each finished case journaled at once (one line, flushed), the
+-- snapshot (JSON, markdown, on_snapshot) rewritten when it is cheap enough, and a last one
+-- at the end. `keep` records a case without journaling it (a resumed one).
+local function new_writer(cfg, cases, artifact, started)
   local fs = require("rig.fs")
   -- Every finished case is appended to a journal next to the snapshot at once (a killed Rig
   -- loses only the case in flight); the snapshot itself is rewritten (atomically, fsync'd)
@@ -425,6 +380,31 @@ function M.run(cfg)
     pieces[#pieces + 1] = "\n  ]," .. rest:sub(#prefix + 1) .. "\n"
     return pieces
   end
+  local function finished(index, record)
+    keep(index, record)
+    if journal_file then
+      -- One line: the snapshot's text without its line breaks and indentation (a raw line
+      -- break is never inside a JSON string).
+      assert(journal_file:write((texts[index]:gsub("\n *", "")), "\n"))
+      assert(journal_file:flush())
+    end
+    maybe_snapshot()
+  end
+  local function close()
+    snapshot()
+    -- The snapshot now holds every case the journal does.
+    if journal_file then
+      journal_file:close()
+      fs.remove(journal)
+    end
+  end
+  return { keep = keep, publish = publish, finished = finished, close = close }
+end
+
+-- What both schedulers need: the case's record, the retry rule and wait, the progress line.
+local function new_steps(cfg, cases, W, started)
+  local warmup = cfg.warmup
+  local tty = cfg.progress ~= false and core.isatty(2)
   -- `wall_s`: the case's wall time, first attempt's start to last attempt's end.
   local function record_for(case, result, attempt, reason, wall_s)
     -- Output serves the retry signatures; the artifact keeps results, not logs.
@@ -435,16 +415,6 @@ function M.run(cfg)
     return json.object({ id = case.id, settings = json.object(case.settings),
       status = result.ok and "ok" or "failed", attempts = attempt, retry_reason = reason or json.null,
       result = kept, wall_s = wall_s, warmups = warmup > 0 and warmup or nil })
-  end
-  local function finished(index, record)
-    keep(index, record)
-    if journal_file then
-      -- One line: the snapshot's text without its line breaks and indentation (a raw line
-      -- break is never inside a JSON string).
-      assert(journal_file:write((texts[index]:gsub("\n *", "")), "\n"))
-      assert(journal_file:flush())
-    end
-    maybe_snapshot()
   end
   local function retry_wait(attempt)
     return (cfg.backoff or 0) * (cfg.backoff_kind == "exponential" and 2 ^ (attempt - 1) or attempt)
@@ -469,279 +439,249 @@ function M.run(cfg)
       math.floor(elapsed), math.floor(eta)))
   end
 
+  return { record_for = record_for, retry_wait = retry_wait, should_retry = should_retry, show = show,
+    finished = W.finished, tty = tty, warmup = warmup }
+end
+
+-- The cases one at a time through `run(case, attempt)`: warmups, then attempts until one
+-- is not worth retrying (waiting out the backoff).
+local function run_functions(cfg, todo, cases, S)
+  local warmup, show, should_retry, retry_wait = S.warmup, S.show, S.should_retry, S.retry_wait
+  local record_for, finished = S.record_for, S.finished
+  for n, job in ipairs(todo) do
+    local result, reason
+    for _ = 1, warmup do -- attempt 0: a warmup, its result not kept
+      show(#cases - #todo + n - 1, job.case, 0)
+      cfg.run(job.case, 0)
+    end
+    local case_started = time.now()
+    while true do
+      show(#cases - #todo + n - 1, job.case, job.attempt)
+      result = cfg.run(job.case, job.attempt)
+      if type(result) ~= "table" then
+        error(("sweep: run returned %s for case %s (a table expected)"):format(type(result), job.case.id), 2)
+      end
+      local why = should_retry(result, job.attempt)
+      if not why then break end
+      reason = why
+      local wait = retry_wait(job.attempt)
+      if wait > 0 then time.sleep(wait) end
+      job.attempt = job.attempt + 1
+    end
+    finished(job.index, record_for(job.case, result, job.attempt, reason, time.now() - case_started))
+  end
+end
+
+-- The cases as processes (`command(case, attempt)` → a spec): up to `jobs` at once, each
+-- with the next queued behind it (`overlap`), retries at the back of the queue.
+local function run_processes(cfg, todo, cases, S, artifact)
+  local warmup, show, should_retry, retry_wait = S.warmup, S.show, S.should_retry, S.retry_wait
+  local record_for, finished = S.record_for, S.finished
+  local jobs = cfg.jobs or 1
+  -- Cases as process specs: `command(case, attempt)` gives each attempt's spec,
+  -- `finish(case, attempt, process_result)` (optional) turns its result into the case's.
+  -- Up to `jobs` run at once. With `overlap` (the default) each running case has the next one
+  -- queued behind it in the spawn helper, which starts it the moment the first is reaped: no
+  -- round trip through Rig between cases, and Rig records a case while the next one runs.
+  local proc = require "rig.proc"
+  local overlap = cfg.overlap ~= false
+  local queue, done = todo, #cases - #todo
+  local inflight = {} -- started or queued jobs; job.after: the job it is queued behind
+  local group_started = time.now()
+  local cases_wall = 0
+  -- A case whose process could not start, as the artifact records it.
+  local function not_started(err) return { ok = false, error = err.message, code = err.code } end
+  local function take_ready(now)
+    for i, job in ipairs(queue) do
+      if job.ready_at <= now then return table.remove(queue, i) end
+    end
+  end
+  -- Starts a job's attempt (after `after`'s, when given): before its first attempt, its
+  -- warmups, each queued behind the one before, so the measured run follows them at once.
+  local function launch(job, after)
+    if not after then show(done, job.case, job.attempt) end -- a queued case shows when it starts
+    local chain, warm = after and after.handle, {}
+    local function spawn(attempt)
+      local handle, err = proc.spawn(cfg.command(job.case, attempt), chain and { after = chain } or nil)
+      if not handle then
+        for _, h in ipairs(warm) do h:kill("KILL") end
+        done = done + 1
+        finished(job.index, record_for(job.case, not_started(err), job.attempt, job.reason,
+          job.first_start and (time.now() - job.first_start) or 0))
+      end
+      chain = handle
+      return handle
+    end
+    if job.attempt == 1 and not job.warmed then
+      job.warmed = true
+      for w = 1, warmup do
+        warm[w] = spawn(0) -- attempt 0: a warmup, its result not kept
+        if not warm[w] then return end
+      end
+    end
+    local handle = spawn(job.attempt)
+    if not handle then return end
+    job.handle, job.warm, job.after = handle, warm, after
+    if after then after.follower = job end
+    inflight[#inflight + 1] = job
+  end
+  while #queue > 0 or #inflight > 0 do
+    local now = time.now()
+    local heads = 0
+    for _, job in ipairs(inflight) do
+      if not job.after then heads = heads + 1 end
+    end
+    while heads < jobs do
+      local job = take_ready(now)
+      if not job then break end
+      launch(job)
+      if job.handle then heads = heads + 1 end
+    end
+    if overlap then
+      for _, head in ipairs({ table.unpack(inflight) }) do
+        if not head.after and not head.follower then
+          local job = take_ready(now)
+          if not job then break end
+          launch(job, head)
+        end
+      end
+    end
+    local soonest = math.huge -- a case waiting out its retry backoff
+    for _, job in ipairs(queue) do soonest = math.min(soonest, job.ready_at) end
+    if #inflight == 0 then
+      if soonest < math.huge then time.sleep(math.max(0, soonest - time.now())) end
+    else
+      local handles, owners = {}, {}
+      for _, job in ipairs(inflight) do
+        for _, h in ipairs(job.warm) do
+          handles[#handles + 1] = h
+          owners[#handles] = job
+        end
+        handles[#handles + 1] = job.handle
+        owners[#handles] = job
+      end
+      local wake = (heads < jobs and soonest < math.huge) and math.max(0, soonest - time.now()) or nil
+      local i, r, err = proc.wait_any(handles, wake)
+      local job = i and owners[i]
+      if job and handles[i] ~= job.handle then
+        -- A warmup ended: nothing to keep.
+        for k, h in ipairs(job.warm) do
+          if h == handles[i] then table.remove(job.warm, k) break end
+        end
+      elseif job then
+        for k, j in ipairs(inflight) do
+          if j == job then table.remove(inflight, k) break end
+        end
+        for _, h in ipairs(job.warm) do h:wait() end -- ended before it; not yet collected
+        job.handle, job.warm = nil, {}
+        local promoted = job.follower -- started as this one ended
+        if promoted then promoted.after, job.follower = nil, nil end
+        if job.after then job.after.follower, job.after = nil, nil end
+        local result
+        if r then
+          cases_wall = cases_wall + r.wall_s
+          job.first_start = job.first_start or r.start_s
+          job.last_end = r.start_s + r.wall_s
+          result = cfg.finish and cfg.finish(job.case, job.attempt, r) or r
+        else -- queued behind another case and could not start
+          result = not_started(err)
+        end
+        local why = r and should_retry(result, job.attempt)
+        if why then
+          job.reason = why
+          job.ready_at = time.now() + retry_wait(job.attempt)
+          job.attempt = job.attempt + 1
+          queue[#queue + 1] = job
+        else
+          done = done + 1
+          finished(job.index, record_for(job.case, result, job.attempt, job.reason,
+            job.first_start and (job.last_end - job.first_start) or 0))
+        end
+        if promoted then show(done, promoted.case, promoted.attempt) end
+      end
+    end
+  end
+  if jobs > 1 then
+    local group_wall = time.now() - group_started
+    artifact.concurrency = json.object({ jobs = jobs, group_wall_s = group_wall, cases_wall_s = cases_wall,
+      achieved = group_wall > 0 and cases_wall / group_wall or json.null })
+  end
+end
+
+--- Runs a sweep. cfg:
+--- - `cases` (from `cases`), `run(case, attempt)` → a table of results with `ok` (boolean)
+---   and anything else to keep (times, metrics); a finished process table works as it is,
+---   and `retry_reason(result, signatures)` decides retries;
+--- - `max_retries` (0), `backoff` (seconds, 0), `backoff_kind` ("linear"|"exponential"),
+---   `signatures` (retryable output patterns), or `retry_reason(result)` to decide instead;
+--- - `json_out` (the artifact: each finished case is appended at once to `<json_out>.journal`,
+---   and the file rewritten atomically after a case whenever that costs under 1% of the time
+---   since the last rewrite, a second ago or more, and at the end; `markdown_out` the same as
+---   a table), `resume` (skip cases whose id the snapshot already holds), `meta` (a table
+---   stored in the artifact),
+---   `progress` (a TTY line, default true), `shard` ({k, n}), `on_snapshot(artifact)`
+---   (called at each snapshot, for writing a tool's own layout).
+--- - or, instead of `run`, `command(case, attempt)` giving each attempt's process spec (for
+---   `rig.proc.spawn`) and `finish(case, attempt, process_result)` (optional) turning the
+---   finished process into the case's result. Then `overlap` (default true) queues the next
+---   case behind the running one in Rig's spawn helper: it starts the moment the running one
+---   ends, and Rig records a case while the next one runs; its `command` is called while the
+---   previous case still runs (`overlap = false`: each case is made and started after the
+---   previous one is recorded). A retry goes to the back of the queue.
+--- - `warmup` (0): runs before each case's first attempt, their results not kept: `run` or
+---   `command` is called with attempt 0 for them (with `command` they run back to back with
+---   the measured run); the case records `warmups`.
+--- - `jobs` (1): more than 1 runs that many cases at once (needs `command`); the artifact
+---   gains `concurrency = {jobs, group_wall_s, cases_wall_s, achieved}` (the cases' own wall
+---   time over the group's: how many ran at once in effect).
+--- Returns the artifact {schema_version, meta, shard, cases = {{id, settings, status, attempts,
+--- retry_reason, result, wall_s}} in matrix order, totals}.
+function M.run(cfg)
+  cfg = check.options("run", 1, cfg, RUN)
+  if cfg.jobs > 1 then
+    if cfg.command == nil then
+      check.fail("run", 1, "jobs > 1 runs cases at once: give 'command(case, attempt)' -> process spec")
+    end
+  elseif cfg.run == nil and cfg.command == nil then
+    check.fail("run", 1, "a 'command(case, attempt)' or 'run(case, attempt)' function expected")
+  end
+  local cases = cfg.cases
+  if cfg.shard then cases = M.shard(cases, cfg.shard[1], cfg.shard[2]) end
+  local previous = (cfg.resume and cfg.json_out) and load_previous(cfg.json_out) or {}
+  local artifact = json.object({
+    schema_version = 1, created_at = time.iso8601(), meta = cfg.meta or json.object({}),
+    shard = cfg.shard and json.object({ k = cfg.shard[1], n = cfg.shard[2] }) or json.null,
+    matrix = cfg.matrix and matrix_record(cfg.matrix) or matrix_of[cfg.cases] or json.null,
+    cases = json.array({}), totals = json.object({}),
+  })
+  local started = time.now()
+  local W = new_writer(cfg, cases, artifact, started)
+  local S = new_steps(cfg, cases, W, started)
   local todo = {}
   for index, case in ipairs(cases) do
     local prior = previous[case.id]
     if prior then
       prior.resumed = true
-      keep(index, prior)
+      W.keep(index, prior)
     else
       todo[#todo + 1] = { index = index, case = case, attempt = 1, ready_at = 0 }
     end
   end
-  publish()
-  local jobs = cfg.jobs or 1
+  W.publish()
   if type(cfg.command) ~= "function" then
-    for n, job in ipairs(todo) do
-      local result, reason
-      for _ = 1, warmup do -- attempt 0: a warmup, its result not kept
-        show(#cases - #todo + n - 1, job.case, 0)
-        cfg.run(job.case, 0)
-      end
-      local case_started = time.now()
-      while true do
-        show(#cases - #todo + n - 1, job.case, job.attempt)
-        result = cfg.run(job.case, job.attempt)
-        if type(result) ~= "table" then
-          error(("sweep: run returned %s for case %s (a table expected)"):format(type(result), job.case.id), 2)
-        end
-        local why = should_retry(result, job.attempt)
-        if not why then break end
-        reason = why
-        local wait = retry_wait(job.attempt)
-        if wait > 0 then time.sleep(wait) end
-        job.attempt = job.attempt + 1
-      end
-      finished(job.index, record_for(job.case, result, job.attempt, reason, time.now() - case_started))
-    end
+    run_functions(cfg, todo, cases, S)
   else
-    -- Cases as process specs: `command(case, attempt)` gives each attempt's spec,
-    -- `finish(case, attempt, process_result)` (optional) turns its result into the case's.
-    -- Up to `jobs` run at once. With `overlap` (the default) each running case has the next one
-    -- queued behind it in the spawn helper, which starts it the moment the first is reaped: no
-    -- round trip through Rig between cases, and Rig records a case while the next one runs.
-    local proc = require "rig.proc"
-    local overlap = cfg.overlap ~= false
-    local queue, done = todo, #cases - #todo
-    local inflight = {} -- started or queued jobs; job.after: the job it is queued behind
-    local group_started = time.now()
-    local cases_wall = 0
-    -- A case whose process could not start, as the artifact records it.
-    local function not_started(err) return { ok = false, error = err.message, code = err.code } end
-    local function take_ready(now)
-      for i, job in ipairs(queue) do
-        if job.ready_at <= now then return table.remove(queue, i) end
-      end
-    end
-    -- Starts a job's attempt (after `after`'s, when given): before its first attempt, its
-    -- warmups, each queued behind the one before, so the measured run follows them at once.
-    local function launch(job, after)
-      if not after then show(done, job.case, job.attempt) end -- a queued case shows when it starts
-      local chain, warm = after and after.handle, {}
-      local function spawn(attempt)
-        local handle, err = proc.spawn(cfg.command(job.case, attempt), chain and { after = chain } or nil)
-        if not handle then
-          for _, h in ipairs(warm) do h:kill("KILL") end
-          done = done + 1
-          finished(job.index, record_for(job.case, not_started(err), job.attempt, job.reason,
-            job.first_start and (time.now() - job.first_start) or 0))
-        end
-        chain = handle
-        return handle
-      end
-      if job.attempt == 1 and not job.warmed then
-        job.warmed = true
-        for w = 1, warmup do
-          warm[w] = spawn(0) -- attempt 0: a warmup, its result not kept
-          if not warm[w] then return end
-        end
-      end
-      local handle = spawn(job.attempt)
-      if not handle then return end
-      job.handle, job.warm, job.after = handle, warm, after
-      if after then after.follower = job end
-      inflight[#inflight + 1] = job
-    end
-    while #queue > 0 or #inflight > 0 do
-      local now = time.now()
-      local heads = 0
-      for _, job in ipairs(inflight) do
-        if not job.after then heads = heads + 1 end
-      end
-      while heads < jobs do
-        local job = take_ready(now)
-        if not job then break end
-        launch(job)
-        if job.handle then heads = heads + 1 end
-      end
-      if overlap then
-        for _, head in ipairs({ table.unpack(inflight) }) do
-          if not head.after and not head.follower then
-            local job = take_ready(now)
-            if not job then break end
-            launch(job, head)
-          end
-        end
-      end
-      local soonest = math.huge -- a case waiting out its retry backoff
-      for _, job in ipairs(queue) do soonest = math.min(soonest, job.ready_at) end
-      if #inflight == 0 then
-        if soonest < math.huge then time.sleep(math.max(0, soonest - time.now())) end
-      else
-        local handles, owners = {}, {}
-        for _, job in ipairs(inflight) do
-          for _, h in ipairs(job.warm) do
-            handles[#handles + 1] = h
-            owners[#handles] = job
-          end
-          handles[#handles + 1] = job.handle
-          owners[#handles] = job
-        end
-        local wake = (heads < jobs and soonest < math.huge) and math.max(0, soonest - time.now()) or nil
-        local i, r, err = proc.wait_any(handles, wake)
-        local job = i and owners[i]
-        if job and handles[i] ~= job.handle then
-          -- A warmup ended: nothing to keep.
-          for k, h in ipairs(job.warm) do
-            if h == handles[i] then table.remove(job.warm, k) break end
-          end
-        elseif job then
-          for k, j in ipairs(inflight) do
-            if j == job then table.remove(inflight, k) break end
-          end
-          for _, h in ipairs(job.warm) do h:wait() end -- ended before it; not yet collected
-          job.handle, job.warm = nil, {}
-          local promoted = job.follower -- started as this one ended
-          if promoted then promoted.after, job.follower = nil, nil end
-          if job.after then job.after.follower, job.after = nil, nil end
-          local result
-          if r then
-            cases_wall = cases_wall + r.wall_s
-            job.first_start = job.first_start or r.start_s
-            job.last_end = r.start_s + r.wall_s
-            result = cfg.finish and cfg.finish(job.case, job.attempt, r) or r
-          else -- queued behind another case and could not start
-            result = not_started(err)
-          end
-          local why = r and should_retry(result, job.attempt)
-          if why then
-            job.reason = why
-            job.ready_at = time.now() + retry_wait(job.attempt)
-            job.attempt = job.attempt + 1
-            queue[#queue + 1] = job
-          else
-            done = done + 1
-            finished(job.index, record_for(job.case, result, job.attempt, job.reason,
-              job.first_start and (job.last_end - job.first_start) or 0))
-          end
-          if promoted then show(done, promoted.case, promoted.attempt) end
-        end
-      end
-    end
-    if jobs > 1 then
-      local group_wall = time.now() - group_started
-      artifact.concurrency = json.object({ jobs = jobs, group_wall_s = group_wall, cases_wall_s = cases_wall,
-        achieved = group_wall > 0 and cases_wall / group_wall or json.null })
-    end
+    run_processes(cfg, todo, cases, S, artifact)
   end
-  if tty then io.stderr:write("\r\27[K") end
-  snapshot()
-  -- The snapshot now holds every case the journal does.
-  if journal_file then
-    journal_file:close()
-    fs.remove(journal)
-  end
+  if S.tty then io.stderr:write("\r\27[K") end
+  W.close()
   return artifact
 end
 
-local RANK = {
-  higher = "boolean",
-  alpha = check.PROBABILITY,
-  noise = { "number", min = 0, lt = 1 },
-}
-
---- Ranks configurations by a metric: `samples` maps a configuration's name to its measured
---- values. The best is the lowest median (`opts.higher`: the highest); every other one is
---- compared with it (`rig.stats.compare`: Mann-Whitney, the ratio of medians with its
---- interval, the noise band) and called "worse" only when the data show it, else
---- "indistinguishable" from the best. opts: higher, alpha (0.05), noise (0.02).
---- Returns a list, best first: {name, n, median, ci_low, ci_high, ratio (to the best),
---- ratio_low, ratio_high, p_value, verdict ("best"|"indistinguishable"|"worse"), reason}.
-function M.rank(samples, opts)
-  check.arg("rank", 1, samples, "map")
-  opts = check.options("rank", 2, opts, RANK)
-  local stats = require "rig.stats"
-  local rows = {}
-  for name, xs in pairs(samples) do
-    if type(xs) == "table" and #xs > 0 then
-      local ci = stats.median_ci(xs)
-      rows[#rows + 1] = { name = name, xs = xs, n = #xs, median = stats.summary(xs).median, ci_low = ci.low,
-        ci_high = ci.high }
-    end
-  end
-  table.sort(rows, function(a, b)
-    if a.median ~= b.median then
-      if opts.higher then return a.median > b.median end
-      return a.median < b.median
-    end
-    return tostring(a.name) < tostring(b.name)
-  end)
-  local best = rows[1]
-  for i, r in ipairs(rows) do
-    if i == 1 then
-      r.verdict, r.ratio = "best", 1.0
-    else
-      local c = stats.compare(best.xs, r.xs, { alpha = opts.alpha, noise = opts.noise,
-        direction = opts.higher and "higher" or "lower" })
-      r.ratio, r.ratio_low, r.ratio_high, r.p_value = c.ratio, c.ci_low, c.ci_high, c.p_value
-      r.verdict = c.verdict == "slower" and "worse" or "indistinguishable"
-      r.reason = c.reason
-    end
-  end
-  for _, r in ipairs(rows) do r.xs = nil end
-  return rows
-end
-
-local HALVING = {
-  configs = { "list", of = "string|number", required = true, nonempty = true },
-  measure = { "callable", required = true },
-  batch = { "integer", min = 1, max = 1000000, default = 5 },
-  max_rounds = { "integer", min = 1, max = 1000000, default = 5 },
-  max_samples = { "integer", min = 1, max = 100000000, default = 40 },
-  higher = "boolean",
-  alpha = check.PROBABILITY,
-  noise = { "number", min = 0, lt = 1 },
-}
-
---- Successive halving for tuning: every round measures each surviving configuration
---- `batch` more times (`measure(config, round)` returns one value), ranks them (`rank`), and
---- drops the ones the data show worse than the best, so the samples go to the close ones.
---- Stops when one configuration is left, after `max_rounds` (5), or when a round drops
---- nothing and every survivor has `max_samples` (40). cfg: configs (list of names), measure,
---- batch (5), higher, alpha, noise. Returns the final ranking (dropped configurations at the
---- end, "worse", with the round they left) and the history {round, survivors, dropped}.
-function M.halving(cfg)
-  cfg = check.options("halving", 1, cfg, HALVING)
-  local batch, max_rounds, max_samples = cfg.batch, cfg.max_rounds, cfg.max_samples
-  local samples, alive, dropped, history = {}, {}, {}, {}
-  for _, c in ipairs(cfg.configs) do samples[c], alive[#alive + 1] = {}, c end
-  local ranking
-  for round = 1, max_rounds do
-    for _ = 1, batch do
-      for _, c in ipairs(alive) do table.insert(samples[c], cfg.measure(c, round)) end
-    end
-    local current = {}
-    for _, c in ipairs(alive) do current[c] = samples[c] end
-    ranking = M.rank(current, { higher = cfg.higher, alpha = cfg.alpha, noise = cfg.noise })
-    local keep, gone = {}, {}
-    for _, r in ipairs(ranking) do
-      if r.verdict == "worse" then
-        gone[#gone + 1] = r.name
-        r.dropped_round = round
-        dropped[#dropped + 1] = r
-      else
-        keep[#keep + 1] = r.name
-      end
-    end
-    history[#history + 1] = { round = round, survivors = keep, dropped = gone }
-    alive = keep
-    if #alive <= 1 or (#gone == 0 and #samples[alive[1]] >= max_samples) then break end
-  end
-  local final = {}
-  for _, r in ipairs(ranking) do if r.verdict ~= "worse" then final[#final + 1] = r end end
-  for _, r in ipairs(dropped) do final[#final + 1] = r end
-  return final, history
-end
+-- Ranking and successive halving live in rig.ranking; rig.sweep keeps their names.
+local ranking = require "rig.ranking"
+M.rank = ranking.rank
+M.halving = ranking.halving
 
 --- The artifact as markdown: totals, then a row per case (settings, status, attempts, wall).
 function M.markdown(artifact)
