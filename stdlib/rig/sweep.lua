@@ -443,69 +443,86 @@ local function new_steps(cfg, cases, W, started)
     finished = W.finished, tty = tty, warmup = warmup }
 end
 
--- The cases one at a time through `run(case, attempt)`: warmups, then attempts until one
--- is not worth retrying (waiting out the backoff).
-local function run_functions(cfg, todo, cases, S)
-  local warmup, show, should_retry, retry_wait = S.warmup, S.show, S.should_retry, S.retry_wait
-  local record_for, finished = S.record_for, S.finished
-  for n, job in ipairs(todo) do
-    local result, reason
-    for _ = 1, warmup do -- attempt 0: a warmup, its result not kept
-      show(#cases - #todo + n - 1, job.case, 0)
-      cfg.run(job.case, 0)
+-- The queue of cases both ways of running them share; `complete` decides between a retry
+-- (back in the queue, ready once its backoff has passed) and the case's record.
+local function new_queue(todo, cases, S)
+  local Q = { queue = todo, done = #cases - #todo }
+  function Q.take_ready(now)
+    for i, job in ipairs(Q.queue) do
+      if job.ready_at <= now then return table.remove(Q.queue, i) end
     end
-    local case_started = time.now()
-    while true do
-      show(#cases - #todo + n - 1, job.case, job.attempt)
-      result = cfg.run(job.case, job.attempt)
-      if type(result) ~= "table" then
-        error(("sweep: run returned %s for case %s (a table expected)"):format(type(result), job.case.id), 2)
-      end
-      local why = should_retry(result, job.attempt)
-      if not why then break end
-      reason = why
-      local wait = retry_wait(job.attempt)
-      if wait > 0 then time.sleep(wait) end
+  end
+  -- An attempt has ended with `result`: back in the queue for a retry (when it ran and is
+  -- worth one), else the case is finished.
+  function Q.complete(job, result, ran, front)
+    local why = ran and S.should_retry(result, job.attempt)
+    if why then
+      job.reason = why
+      job.ready_at = time.now() + S.retry_wait(job.attempt)
       job.attempt = job.attempt + 1
+      table.insert(Q.queue, front and 1 or #Q.queue + 1, job)
+    else
+      Q.done = Q.done + 1
+      S.finished(job.index, S.record_for(job.case, result, job.attempt, job.reason,
+        job.first_start and (job.last_end - job.first_start) or 0))
     end
-    finished(job.index, record_for(job.case, result, job.attempt, reason, time.now() - case_started))
+  end
+  function Q.soonest()
+    local soonest = math.huge -- a case waiting out its retry backoff
+    for _, job in ipairs(Q.queue) do soonest = math.min(soonest, job.ready_at) end
+    return soonest
+  end
+  return Q
+end
+
+-- Cases given as a Lua function (`run(case, attempt)`): one at a time, in this process, in
+-- order, each case's warmups before its first attempt and its retries right after it (as
+-- Molt's compile_progress.py retries: the next case never runs in between).
+local function run_in_lua(cfg, Q, S)
+  while #Q.queue > 0 do
+    local job = table.remove(Q.queue, 1)
+    local wait = job.ready_at - time.now()
+    if wait > 0 then time.sleep(wait) end -- a retry waits out its backoff
+    S.show(Q.done, job.case, job.attempt)
+    if job.attempt == 1 and not job.warmed then
+      job.warmed = true
+      for _ = 1, S.warmup do cfg.run(job.case, 0) end -- attempt 0: a warmup, its result not kept
+    end
+    job.first_start = job.first_start or time.now()
+    local result = cfg.run(job.case, job.attempt)
+    if type(result) ~= "table" then
+      error(("sweep: run returned %s for case %s (a table expected)"):format(type(result), job.case.id), 0)
+    end
+    job.last_end = time.now()
+    Q.complete(job, result, true, true)
   end
 end
 
--- The cases as processes (`command(case, attempt)` → a spec): up to `jobs` at once, each
--- with the next queued behind it (`overlap`), retries at the back of the queue.
-local function run_processes(cfg, todo, cases, S, artifact)
-  local warmup, show, should_retry, retry_wait = S.warmup, S.show, S.should_retry, S.retry_wait
-  local record_for, finished = S.record_for, S.finished
+-- Cases as process specs: `command(case, attempt)` gives each attempt's spec,
+-- `finish(case, attempt, process_result)` (optional) turns its result into the case's.
+-- Up to `jobs` run at once. With `overlap` (the default) each running case has the next one
+-- queued behind it in the spawn helper, which starts it the moment the first is reaped: no
+-- round trip through Rig between cases, and Rig records a case while the next one runs.
+local function run_processes(cfg, Q, S, artifact)
+  local warmup, show, record_for, finished = S.warmup, S.show, S.record_for, S.finished
   local jobs = cfg.jobs or 1
-  -- Cases as process specs: `command(case, attempt)` gives each attempt's spec,
-  -- `finish(case, attempt, process_result)` (optional) turns its result into the case's.
-  -- Up to `jobs` run at once. With `overlap` (the default) each running case has the next one
-  -- queued behind it in the spawn helper, which starts it the moment the first is reaped: no
-  -- round trip through Rig between cases, and Rig records a case while the next one runs.
   local proc = require "rig.proc"
   local overlap = cfg.overlap ~= false
-  local queue, done = todo, #cases - #todo
   local inflight = {} -- started or queued jobs; job.after: the job it is queued behind
   local group_started = time.now()
   local cases_wall = 0
   -- A case whose process could not start, as the artifact records it.
   local function not_started(err) return { ok = false, error = err.message, code = err.code } end
-  local function take_ready(now)
-    for i, job in ipairs(queue) do
-      if job.ready_at <= now then return table.remove(queue, i) end
-    end
-  end
   -- Starts a job's attempt (after `after`'s, when given): before its first attempt, its
   -- warmups, each queued behind the one before, so the measured run follows them at once.
   local function launch(job, after)
-    if not after then show(done, job.case, job.attempt) end -- a queued case shows when it starts
+    if not after then show(Q.done, job.case, job.attempt) end -- a queued case shows when it starts
     local chain, warm = after and after.handle, {}
     local function spawn(attempt)
       local handle, err = proc.spawn(cfg.command(job.case, attempt), chain and { after = chain } or nil)
       if not handle then
         for _, h in ipairs(warm) do h:kill("KILL") end
-        done = done + 1
+        Q.done = Q.done + 1
         finished(job.index, record_for(job.case, not_started(err), job.attempt, job.reason,
           job.first_start and (time.now() - job.first_start) or 0))
       end
@@ -525,14 +542,14 @@ local function run_processes(cfg, todo, cases, S, artifact)
     if after then after.follower = job end
     inflight[#inflight + 1] = job
   end
-  while #queue > 0 or #inflight > 0 do
+  while #Q.queue > 0 or #inflight > 0 do
     local now = time.now()
     local heads = 0
     for _, job in ipairs(inflight) do
       if not job.after then heads = heads + 1 end
     end
     while heads < jobs do
-      local job = take_ready(now)
+      local job = Q.take_ready(now)
       if not job then break end
       launch(job)
       if job.handle then heads = heads + 1 end
@@ -540,14 +557,13 @@ local function run_processes(cfg, todo, cases, S, artifact)
     if overlap then
       for _, head in ipairs({ table.unpack(inflight) }) do
         if not head.after and not head.follower then
-          local job = take_ready(now)
+          local job = Q.take_ready(now)
           if not job then break end
           launch(job, head)
         end
       end
     end
-    local soonest = math.huge -- a case waiting out its retry backoff
-    for _, job in ipairs(queue) do soonest = math.min(soonest, job.ready_at) end
+    local soonest = Q.soonest()
     if #inflight == 0 then
       if soonest < math.huge then time.sleep(math.max(0, soonest - time.now())) end
     else
@@ -586,18 +602,8 @@ local function run_processes(cfg, todo, cases, S, artifact)
         else -- queued behind another case and could not start
           result = not_started(err)
         end
-        local why = r and should_retry(result, job.attempt)
-        if why then
-          job.reason = why
-          job.ready_at = time.now() + retry_wait(job.attempt)
-          job.attempt = job.attempt + 1
-          queue[#queue + 1] = job
-        else
-          done = done + 1
-          finished(job.index, record_for(job.case, result, job.attempt, job.reason,
-            job.first_start and (job.last_end - job.first_start) or 0))
-        end
-        if promoted then show(done, promoted.case, promoted.attempt) end
+        Q.complete(job, result, r ~= nil)
+        if promoted then show(Q.done, promoted.case, promoted.attempt) end
       end
     end
   end
@@ -605,6 +611,16 @@ local function run_processes(cfg, todo, cases, S, artifact)
     local group_wall = time.now() - group_started
     artifact.concurrency = json.object({ jobs = jobs, group_wall_s = group_wall, cases_wall_s = cases_wall,
       achieved = group_wall > 0 and cases_wall / group_wall or json.null })
+  end
+end
+
+-- The one scheduler: a queue of cases (new_queue), run in Lua or as processes.
+local function schedule(cfg, todo, cases, S, artifact)
+  local Q = new_queue(todo, cases, S)
+  if type(cfg.command) ~= "function" then
+    run_in_lua(cfg, Q, S)
+  else
+    run_processes(cfg, Q, S, artifact)
   end
 end
 
@@ -668,11 +684,7 @@ function M.run(cfg)
     end
   end
   W.publish()
-  if type(cfg.command) ~= "function" then
-    run_functions(cfg, todo, cases, S)
-  else
-    run_processes(cfg, todo, cases, S, artifact)
-  end
+  schedule(cfg, todo, cases, S, artifact)
   if S.tty then io.stderr:write("\r\27[K") end
   W.close()
   return artifact
