@@ -627,7 +627,8 @@ end
 --- Runs a sweep. cfg:
 --- - `cases` (from `cases`), `run(case, attempt)` → a table of results with `ok` (boolean)
 ---   and anything else to keep (times, metrics); a finished process table works as it is,
----   and `retry_reason(result, signatures)` decides retries;
+---   and `retry_reason(result, signatures)` decides retries (with `run`, a case's retries
+---   come right after it, in order, as Molt's compile_progress.py does);
 --- - `max_retries` (0), `backoff` (seconds, 0), `backoff_kind` ("linear"|"exponential"),
 ---   `signatures` (retryable output patterns), or `retry_reason(result)` to decide instead;
 --- - `json_out` (the artifact: each finished case is appended at once to `<json_out>.journal`,
