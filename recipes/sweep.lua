@@ -1,15 +1,6 @@
 -- Run one command over a matrix of cases: settings substituted into the command, retries
 -- with backoff, a snapshot after every case, --resume after an interruption, and --shard to
 -- split the cases over machines (put the shards back together with the sweep_merge recipe).
--- The cases of a matrix file, or nil and a message.
-local function cases_of(path)
-  local matrix, err = rig.sweep.read_matrix(path)
-  if not matrix then return nil, err end
-  local ok, cases = pcall(rig.sweep.cases, matrix)
-  if not ok then return nil, path .. ": " .. tostring(cases):gsub("^.-: ", "") end
-  return cases
-end
-
 -- {name} placeholders in the command from the case's settings (and {id}), or nil and why.
 local function expand(template, case)
   local values = { id = case.id }
@@ -68,7 +59,7 @@ return rig.recipe {
       ctx.log.error("--warmup: a number of runs, 0 or more")
       return 2
     end
-    local cases, err = cases_of(p.matrix)
+    local cases, err = rig.sweep.read_cases(p.matrix)
     if not cases then
       ctx.log.error("%s", err)
       return 2

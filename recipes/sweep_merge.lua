@@ -12,12 +12,12 @@ return rig.recipe {
   run = function(p, ctx)
     local cases
     if p.matrix then
-      local matrix, err = rig.sweep.read_matrix(p.matrix)
-      if not matrix then
+      local err
+      cases, err = rig.sweep.read_cases(p.matrix)
+      if not cases then
         ctx.log.error("%s", err)
         return 2
       end
-      cases = rig.sweep.cases(matrix)
     end
     local artifacts = {}
     for i, path in ipairs(p.shards) do

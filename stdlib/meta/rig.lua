@@ -1168,6 +1168,11 @@ function rig.sweep.cases(matrix) end
 ---@return table? matrix
 ---@return string? err
 function rig.sweep.read_matrix(path) end
+--- The cases of a matrix file, or nil and a message naming the file.
+---@param path string
+---@return { id: string, settings: table }[]? cases
+---@return string? why
+function rig.sweep.read_cases(path) end
 ---@param text string "K/N"
 ---@return integer? k
 ---@return integer|string n_or_err

@@ -46,6 +46,12 @@ local function unit_of(max_value, metric)
   return 1, metric
 end
 
+-- The opening tag of a plot of that size.
+local function svg_start(width, height)
+  return ('<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img">')
+    :format(width, height, width, height)
+end
+
 local function label_of(v, factor)
   local x = v * factor
   if x == math.floor(x) and math.abs(x) < 1e15 then return ("%d"):format(x) end
@@ -72,8 +78,7 @@ function M.strip_plot(rows, opts)
   local top = tick_values[#tick_values]
   local height = 30 + row_h * #rows + 40
   local function x(v) return left + (v - lo) / (top - lo) * (width - left - right) end
-  local out = { ('<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img">')
-    :format(width, height, width, height) }
+  local out = { svg_start(width, height) }
   for _, t in ipairs(tick_values) do
     out[#out + 1] = ('<line x1="%s" y1="20" x2="%s" y2="%d" stroke="#ddd"/><text x="%s" y="%d" font-size="11" '
       .. 'text-anchor="middle" fill="#555">%s</text>'):format(num(x(t)), num(x(t)), height - 30, num(x(t)), height - 14,
@@ -133,8 +138,7 @@ function M.ratio_plot(rows, opts)
   lo, hi = math.max(0, lo - pad), hi + pad
   local height = 30 + row_h * math.max(1, #rows) + 40
   local function x(v) return left + (v - lo) / (hi - lo) * (width - left - right) end
-  local out = { ('<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img">')
-    :format(width, height, width, height) }
+  local out = { svg_start(width, height) }
   local noise = opts.noise or 0.02
   out[#out + 1] = ('<rect x="%s" y="20" width="%s" height="%d" fill="#9c9" fill-opacity="0.25"><title>noise band '
     .. '±%g%%</title></rect>'):format(num(x(1 - noise)), num(x(1 + noise) - x(1 - noise)), height - 50, noise * 100)
@@ -191,8 +195,7 @@ function M.scan_plot(series, opts)
   local ytop = yt[#yt]
   local function x(v) return left + (v - xlo) / (xhi - xlo) * (width - left - right) end
   local function y(v) return height - bottom - v / ytop * (height - bottom - top_pad) end
-  local out = { ('<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img">')
-    :format(width, height, width, height) }
+  local out = { svg_start(width, height) }
   for _, t in ipairs(yt) do
     out[#out + 1] = ('<line x1="%d" y1="%s" x2="%d" y2="%s" stroke="#eee"/><text x="%d" y="%s" font-size="11" '
       .. 'text-anchor="end" fill="#555">%s</text>'):format(left, num(y(t)), width - right, num(y(t)), left - 6,

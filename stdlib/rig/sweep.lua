@@ -161,6 +161,19 @@ function M.read_matrix(path)
   return { axes = axes, include = data.include, exclude = data.exclude, ["repeat"] = data["repeat"] }
 end
 
+--- The cases of a matrix file (read_matrix, then cases), or nil and a message naming the
+--- file: for recipes that take a matrix.
+---@param path string
+---@return { id: string, settings: table }[]? cases
+---@return string? why
+function M.read_cases(path)
+  local matrix, err = M.read_matrix(path)
+  if not matrix then return nil, err end
+  local ok, cases = pcall(M.cases, matrix)
+  if not ok then return nil, path .. ": " .. tostring(cases):gsub("^.-: ", "") end
+  return cases
+end
+
 --- Parses "K/N" (1 <= K <= N). Returns k, n or nil and a message.
 function M.parse_shard(text)
   local k, n = tostring(text):match("^(%d+)/(%d+)$")
