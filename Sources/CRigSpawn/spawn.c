@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
@@ -117,6 +118,8 @@ int64_t rig_monotonic_ns(void) {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
+
+int rig_set_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1) == 0 ? 0 : -errno; }
 
 int rig_reap(pid_t pid, int *status, int nohang) {
   pid_t r;

@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -77,6 +78,7 @@ static int spawn_child(const rig_spawn_request *req, char *payload, const int fd
   char **strings = calloc(total, sizeof(char *));
   char **argv = calloc(req->argc + 1, sizeof(char *));
   char **envp = calloc(req->envc + 1, sizeof(char *));
+  char **child_env = NULL;
   if (!strings || !argv || !envp) {
     r.error = ENOMEM;
     goto done;
@@ -96,7 +98,20 @@ static int spawn_child(const rig_spawn_request *req, char *payload, const int fd
   for (uint32_t i = 0; i < req->argc; i++) argv[i] = strings[1 + i];
   for (uint32_t i = 0; i < req->envc; i++) envp[i] = strings[1 + req->argc + i];
   extern char **environ;
-  char **child_env = (req->flags & RIG_SPAWN_INHERIT_ENV) ? environ : envp;
+  char **base_env = (req->flags & RIG_SPAWN_INHERIT_ENV) ? environ : envp;
+  // The child's environment plus RIG_SPAWN_ID=<id>, which its descendants inherit: when the
+  // child ends, the orphans it left (re-parented to this subreaper) are told apart by it.
+  size_t nenv = 0;
+  while (base_env[nenv]) nenv++;
+  child_env = calloc(nenv + 2, sizeof(char *));
+  char token[48];
+  snprintf(token, sizeof token, "RIG_SPAWN_ID=%u", req->id);
+  if (!child_env) {
+    r.error = ENOMEM;
+    goto done;
+  }
+  memcpy(child_env, base_env, nenv * sizeof(char *));
+  child_env[nenv] = token;
   const char *program = strings[0];
   const char *cwd = strings[total - 1];
 
@@ -145,12 +160,14 @@ static int spawn_child(const rig_spawn_request *req, char *payload, const int fd
   free(strings);
   free(argv);
   free(envp);
+  free(child_env);
   if (answer) reply(&r);
   return r.error;
 done:
   free(strings);
   free(argv);
   free(envp);
+  free(child_env);
   reply(&r);
   return r.error;
 }
@@ -243,6 +260,81 @@ static void signal_child(const rig_spawn_request *req) {
   }
 }
 
+// Every descendant of `root`, from /proc/PID/task/TID/children, SIGKILLed deepest first, at
+// most `max` of them (a fork bomb is bounded by the kernel's limits, not by this walk). Used
+// for what escaped its process group: setsid, `set -m` job control, double forks.
+static void kill_tree(pid_t root, int include_root) {
+  enum { MAX = 4096 };
+  static pid_t found[MAX];
+  size_t n = 0, next = 0;
+  found[n++] = root;
+  while (next < n) {
+    pid_t pid = found[next++];
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *tasks = opendir(path);
+    if (!tasks) continue;
+    struct dirent *t;
+    while ((t = readdir(tasks)) && n < MAX) {
+      if (t->d_name[0] == '.') continue;
+      char children_path[128];
+      snprintf(children_path, sizeof children_path, "/proc/%d/task/%s/children", (int)pid, t->d_name);
+      FILE *f = fopen(children_path, "r");
+      if (!f) continue;
+      int child;
+      while (n < MAX && fscanf(f, "%d", &child) == 1) found[n++] = child;
+      fclose(f);
+    }
+    closedir(tasks);
+  }
+  for (size_t i = n; i-- > (include_root ? 0 : 1);) kill(found[i], SIGKILL);
+}
+
+// The RIG_SPAWN_ID a process was started with (0 when its environment lost it).
+static unsigned spawn_id_of(pid_t pid) {
+  char path[64], buf[65536];
+  snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  for (char *p = buf; p < buf + n; p += strlen(p) + 1) {
+    if (strncmp(p, "RIG_SPAWN_ID=", 13) == 0) return (unsigned)strtoul(p + 13, NULL, 10);
+  }
+  return 0;
+}
+
+static int is_child_pid(pid_t pid) {
+  for (size_t i = 0; i < nchildren; i++) {
+    if (children[i].pid == pid) return 1;
+  }
+  return 0;
+}
+
+// Orphans this subreaper adopted: descendants of a child that left its process group (setsid,
+// `set -m`, double forks) and were re-parented here when their parent died. When child `id`
+// ends, those that carry its RIG_SPAWN_ID are killed with everything below them; those whose
+// environment lost the id are killed once no child is running. A child started with
+// keep_group keeps them (until Rig goes).
+static int keep_orphans = 0;
+
+static void kill_orphans_of(uint32_t id) {
+  if (keep_orphans) return;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)getpid(), (int)getpid());
+  FILE *f = fopen(path, "r");  // this helper has one thread
+  if (!f) return;
+  int pid;
+  while (fscanf(f, "%d", &pid) == 1) {
+    if (is_child_pid(pid)) continue;
+    unsigned owner = spawn_id_of(pid);
+    if (owner == id || (owner == 0 && nchildren == 0 && npending == 0)) kill_tree(pid, 1);
+  }
+  fclose(f);
+}
+
 static void reap_children(void) {
   for (;;) {
     int status = 0;
@@ -260,6 +352,8 @@ static void reap_children(void) {
       // Leftovers of the child's process group (background jobs it did not wait for) die
       // with it: a benchmark's children never outlive the case that started them.
       if (!(c.flags & RIG_SPAWN_KEEP_GROUP)) kill(-pid, SIGKILL);
+      else keep_orphans = 1;
+      kill_orphans_of(c.id);
       // The next child starts before Rig hears of this one: no round trip between them.
       release(c.id);
       rig_spawn_reply r = {0};
@@ -365,6 +459,7 @@ int main(int argc, char **argv) {
   // an init that may not reap. Bounded: a descendant that escaped into another session and
   // ignores nothing but SIGKILL is dead already; anything else gets two seconds.
   for (size_t i = 0; i < nchildren; i++) kill(-children[i].pid, SIGKILL);
+  kill_tree(getpid(), 0);  // and everything below, in whatever session or group
   int64_t give_up = rig_monotonic_ns() + 2000000000LL;
   for (;;) {
     int status;

@@ -100,6 +100,9 @@ void rig_children_kill_all(int signo);
 int64_t rig_monotonic_ns(void);
 /// waitpid with WNOHANG; returns the pid, 0, or -errno. Exit status in *status.
 int rig_reap(pid_t pid, int *status, int nohang);
+/// Makes this process a child subreaper: orphans below it (the spawn helper's children, if the
+/// helper dies) are re-parented to it rather than to init, so it can still find and end them.
+int rig_set_subreaper(void);
 /// WIFEXITED/WEXITSTATUS/WIFSIGNALED/WTERMSIG as plain functions (macros do not import).
 int rig_wifexited(int status);
 int rig_wexitstatus(int status);

@@ -135,6 +135,11 @@ public final class ProcessRunner {
     guard let child = running[id], let error = child.spawnError else { return nil }
     running[id] = nil
     child.closeAll()
+    if child.helperLost {
+      return SpawnError(
+        .helperFailed, "the spawn helper died while '\(child.program)' ran; Rig killed it and what it started",
+        errno: error)
+    }
     return Self.spawnError(errno: error, program: child.program)
   }
 
@@ -234,18 +239,52 @@ public final class ProcessRunner {
   /// them; their results are discarded.
   public func stopAll() throws(SpawnError) {
     let now = rig_monotonic_ns()
+    var grace: Int64 = 0
     // Newest first: a child queued behind another is cancelled before its predecessor's end
     // could start it.
     for child in running.values.sorted(by: { $0.id > $1.id }) where child.exit == nil && child.spawnError == nil {
-      try helper?.signal(id: child.id, SIGTERM)
+      do { try helper?.signal(id: child.id, SIGTERM) } catch { helperLost() }
+      grace = max(grace, Clock.nanoseconds(child.spec.killGrace))
       child.killDeadline = min(child.killDeadline ?? .max, now + Clock.nanoseconds(child.spec.killGrace))
     }
+    // Bounded: the helper SIGKILLs at the grace's end, and reports within a moment after; past
+    // that (a helper that stopped answering), Rig kills what it knows of itself.
+    let giveUp = now + grace + 2_000_000_000
     while running.values.contains(where: { $0.exit == nil && $0.spawnError == nil }) {
-      try pump(timeoutMilliseconds: 50)
+      guard helper != nil, rig_monotonic_ns() < giveUp else {
+        helperLost()
+        break
+      }
+      do { try pump(timeoutMilliseconds: 50) } catch { helperLost() }
     }
     for child in running.values { child.closeAll() }
     running.removeAll()
     finished.removeAll()
+  }
+
+  /// The helper is gone (killed, crashed) or stopped answering: Rig kills every child it
+  /// knows of, and everything below each (walking /proc's children lists, then the process
+  /// group), since no one else will; those children end as `helper_failed` errors. The next
+  /// start begins a new helper.
+  private func helperLost() {
+    for child in running.values where child.exit == nil && child.spawnError == nil {
+      if let pid = child.pid {
+        Glibc.kill(-pid, SIGKILL)
+        rig_children_remove(pid)
+      }
+      child.spawnError = EPIPE
+      child.helperLost = true
+      child.closeAll()
+    }
+    if let helper { Glibc.kill(helper.pid, SIGKILL) }
+    // Everything below Rig: the helper's orphans were re-parented here (Rig is a child
+    // subreaper), sessions and process groups of their own included. Rig starts nothing
+    // else, so all of it is what the helper started.
+    for pid in ProcessTree.descendants(root: getpid()).reversed() { Glibc.kill(pid, SIGKILL) }
+    helper?.stop()
+    helper = nil
+    var status: Int32 = 0
+    while rig_reap(-1, &status, 1) > 0 {}  // the adopted ones, now dead
   }
 
   /// Stops the children and the helper.
@@ -298,7 +337,12 @@ public final class ProcessRunner {
       throw SpawnError(.helperFailed, "poll: \(String(cString: strerror(errno)))", errno: errno)
     }
     if ready > 0 {
-      if fds[0].revents != 0 { try receiveReplies(helper) }
+      if fds[0].revents != 0 {
+        do { try receiveReplies(helper) } catch {
+          helperLost()
+          throw error
+        }
+      }
       for (index, (child, stream)) in owners.enumerated() where fds[index + 1].revents != 0 {
         if stream == 0 { child.feedStdin() } else { child.drain(stream) }
       }
@@ -466,6 +510,8 @@ final class Child {
   let spec: ProcessSpec
   var pid: Int32?
   var spawnError: Int32?
+  /// Ended by Rig itself because the helper died under it (see ProcessRunner.helperLost).
+  var helperLost = false
   /// Sent to start after another child (the helper starts it; deadlines count from then).
   var queued = false
   var program = ""

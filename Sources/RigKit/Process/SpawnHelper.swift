@@ -22,6 +22,9 @@ final class SpawnHelper {
 
   /// Starts the helper: RIG_SPAWN_HELPER if set (a path), else the copy built into Rig.
   static func start(environmentGeneration: Int) throws(SpawnError) -> SpawnHelper {
+    // Should the helper die, what it started is re-parented to Rig (not init), where
+    // ProcessRunner.helperLost finds and ends it.
+    _ = rig_set_subreaper()
     var pair: [Int32] = [-1, -1]
     let rc = rig_socketpair(&pair)
     guard rc == 0 else { throw SpawnError(.helperFailed, "socketpair: \(String(cString: strerror(rc)))", errno: rc) }
@@ -126,15 +129,25 @@ final class SpawnHelper {
 enum ProcessTree {
   /// Sum of RSS (kB) over `root` and its descendants (via /proc/PID/task/TID/children).
   static func residentKB(root: Int32) -> Int {
-    var total = 0
-    var stack = [root]
-    var seen = Set<Int32>()
     let pageKB = Int(sysconf(Int32(_SC_PAGESIZE))) / 1024
-    while let pid = stack.popLast(), seen.insert(pid).inserted {
+    var total = 0
+    for pid in [root] + descendants(root: root) {
       if let statm = try? String(contentsOfFile: "/proc/\(pid)/statm", encoding: .utf8) {
         let fields = statm.split(separator: " ")
         if fields.count > 1, let pages = Int(fields[1]) { total += pages * pageKB }
       }
+    }
+    return total
+  }
+
+  /// Every descendant of `root` (not `root` itself), parents before their children, from the
+  /// children lists in /proc/PID/task/TID/children.
+  static func descendants(root: Int32) -> [Int32] {
+    var out: [Int32] = []
+    var stack = [root]
+    var seen = Set<Int32>()
+    while let pid = stack.popLast(), seen.insert(pid).inserted {
+      if pid != root { out.append(pid) }
       let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
       for task in tasks {
         if let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/children", encoding: .utf8) {
@@ -142,6 +155,6 @@ enum ProcessTree {
         }
       }
     }
-    return total
+    return out
   }
 }
