@@ -1260,12 +1260,18 @@ rig.prune = {}
 ---@return table[]? entries
 ---@return rig.Error? err
 function rig.prune.entries(root) end
---- Prunes by age then size (Molt's policy); report {root, before, after, removed, removed_bytes, skipped_locked}.
+--- Prunes by age then size (Molt's policy); report {root, before, after, removed, removed_bytes,
+--- skipped_locked, vanished, errors}. Refuses a dangerous root (code `refused`) unless `force`.
 ---@param root string
----@param opts? { max_gb?: number, max_age_days?: number, dry_run?: boolean, now?: number }
+---@param opts? { max_gb?: number, max_age_days?: number, dry_run?: boolean, now?: number, force?: boolean }
 ---@return table? report
 ---@return rig.Error? err
 function rig.prune.prune(root, opts) end
+--- Why a resolved path must not be pruned without `force` (/, system folders, the home folder
+--- or above it, the working folder or above it), or nil.
+---@param real string
+---@return string? why
+function rig.prune.dangerous_root(real) end
 ---@return string
 function rig.prune.lines(report, opts) end
 ---@param bytes number

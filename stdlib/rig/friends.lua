@@ -158,6 +158,12 @@ function M.parse(data, path, opts)
     if type(s.id) ~= "string" or s.id == "" then
       return nil, manifest_error(path, where, "id", "a non-empty string is required")
     end
+    -- The id names folders (logs, env, clones) under --output-root and --repos-root: it must
+    -- stay a single name inside them.
+    if not s.id:match("^[%w_][%w_.-]*$") or s.id:find("..", 1, true) then
+      return nil, manifest_error(path, where, "id", ("%q would leave its folder: an id is letters, digits, "
+        .. "'_', '.' and '-', not starting with '.' and without '..'"):format(s.id))
+    end
     where = ("suite '%s'"):format(s.id)
     if seen[s.id] then return nil, manifest_error(path, where, "id", "used by two suites") end
     seen[s.id] = true
@@ -200,8 +206,10 @@ function M.parse(data, path, opts)
     local runners, names = {}, {}
     for name, r in pairs(s.runners) do
       local rwhere = ("%s runner '%s'"):format(where, tostring(name))
-      if type(name) ~= "string" or not name:match("^[A-Za-z0-9_.-]+$") then
-        return nil, manifest_error(path, rwhere, nil, "a runner name of letters, digits, '_', '.' and '-' expected")
+      if type(name) ~= "string" or not name:match("^[A-Za-z0-9_][A-Za-z0-9_.-]*$") or name:find("..", 1, true) then
+        return nil, manifest_error(path, rwhere, nil,
+          "a runner name of letters, digits, '_', '.' and '-' expected "
+            .. "(it names folders: not starting with '.', no '..')")
       end
       if type(r) ~= "table" then return nil, manifest_error(path, rwhere, nil, "a table expected") end
       e = check_keys(r, RUNNER_KEYS, path, rwhere)

@@ -11,15 +11,26 @@ local M = {}
 --- The `wasm_link/` families whose entries are guarded by `<family>/.locks/<first 2 chars>.lock`.
 M.LOCKED_FAMILIES = { runtime_tree_shake = true, split_app_optimize = true }
 
+-- nil when the entry vanished while it was being looked at (a writer or another prune).
 local function entry(path, lock)
   local st = fs.stat(path)
+  if not st then return nil end
   local size = 0
-  if st and st.kind == "directory" then
-    size = assert(fs.tree_size(path)).bytes
-  elseif st and st.kind == "file" then
+  if st.kind == "directory" then
+    local t = fs.tree_size(path)
+    if not t then return nil end
+    size = t.bytes
+  elseif st.kind == "file" then
     size = st.size
   end
-  return { path = path, size = size, mtime = st and st.mtime or 0, lock = lock }
+  return { path = path, size = size, mtime = st.mtime or 0, lock = lock }
+end
+
+local function list(path) return fs.list(path) or {} end
+
+local function is_dir(path)
+  local st = fs.stat(path)
+  return st ~= nil and st.kind == "directory"
 end
 
 --- The cache's entries: {path, size (regular files below it; links count 0), mtime (the
@@ -33,14 +44,14 @@ function M.entries(root)
   local out = {}
   for _, name in ipairs(names) do
     local path = fs.join(root, name)
-    if name == "wasm_link" and fs.stat(path).kind == "directory" then
-      for _, family in ipairs(assert(fs.list(path))) do
+    if name == "wasm_link" and is_dir(path) then
+      for _, family in ipairs(list(path)) do
         local family_path = fs.join(path, family)
-        if M.LOCKED_FAMILIES[family] and fs.stat(family_path).kind == "directory" then
-          for _, schema in ipairs(assert(fs.list(family_path))) do
+        if M.LOCKED_FAMILIES[family] and is_dir(family_path) then
+          for _, schema in ipairs(list(family_path)) do
             local schema_path = fs.join(family_path, schema)
-            if schema ~= ".locks" and fs.stat(schema_path).kind == "directory" then
-              for _, e in ipairs(assert(fs.list(schema_path))) do
+            if schema ~= ".locks" and is_dir(schema_path) then
+              for _, e in ipairs(list(schema_path)) do
                 out[#out + 1] = entry(fs.join(schema_path, e), fs.join(family_path, ".locks", e:sub(1, 2) .. ".lock"))
               end
             end
@@ -66,18 +77,51 @@ end
 
 local PRUNE_OPTIONS = {
   dry_run = "boolean",
+  force = "boolean",
   max_age_days = "number",
   max_gb = { "number", min = 0 },
   now = "number",
 }
+-- Folders no cache lives at the top of: the file system's own, and the home folder.
+local SYSTEM = { "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64", "/media", "/mnt", "/opt", "/proc",
+  "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var" }
+
+--- Why `real` (a resolved path) must not be pruned without `force`, or nil: `/` and the
+--- system's top folders, the home folder and every folder above it, and the working
+--- folder or any folder above it (pruning would delete what the caller is working in).
+---@param real string
+---@return string? why
+function M.dangerous_root(real)
+  for _, p in ipairs(SYSTEM) do
+    if real == p then return real .. " is a system folder" end
+  end
+  local home = os.getenv("HOME")
+  home = home and fs.realpath(home)
+  if home and (home == real or home:sub(1, #real + 1) == real .. "/") then
+    return real .. (home == real and " is the home folder" or " holds the home folder")
+  end
+  local cwd = fs.realpath(".")
+  if cwd and (cwd == real or cwd:sub(1, #real + 1) == real .. "/") then
+    return real .. " is the working folder or holds it"
+  end
+end
+
 --- Prunes `root`. opts: max_gb (30), max_age_days (30), dry_run (count, delete nothing),
---- now (seconds since the epoch, default the clock). Returns a report {before, after,
---- removed = {paths}, removed_bytes, skipped_locked = {paths}}, or nil and an error.
+--- now (seconds since the epoch, default the clock), force (prune a root that
+--- `dangerous_root` refuses). Entries that vanish or change while pruning (a writer, a second
+--- prune) are skipped and reported. Returns a report {root, before, after, removed = {paths},
+--- removed_bytes, skipped_locked = {paths}, vanished = {paths}, errors = {{path, message}}},
+--- or nil and an error (code `not_found`, or `refused` for a dangerous root).
 function M.prune(root, opts)
   opts = check.options("prune", 2, opts, PRUNE_OPTIONS)
+  local core = require "rig._native.core"
   local real = fs.realpath(root)
-  if not real or fs.stat(real).kind ~= "directory" then
-    return nil, require("rig._native.core").error("not_found", "cache root is not a directory: " .. root)
+  if not real or not is_dir(real) then
+    return nil, core.error("not_found", "cache root is not a directory: " .. root)
+  end
+  local danger = M.dangerous_root(real)
+  if danger and not opts.force then
+    return nil, core.error("refused", ("refusing to prune %s: %s (pass force to prune it anyway)"):format(root, danger))
   end
   local entries, err = M.entries(real)
   if not entries then return nil, err end
@@ -86,7 +130,7 @@ function M.prune(root, opts)
   local cutoff = now - (opts.max_age_days or 30) * 86400
   local total = 0
   for _, e in ipairs(entries) do total = total + e.size end
-  local report = { before = total, removed = {}, removed_bytes = 0, skipped_locked = {} }
+  local report = { before = total, removed = {}, removed_bytes = 0, skipped_locked = {}, vanished = {}, errors = {} }
   local gone, skipped = {}, {}
   local function remove(e)
     local lock = e.lock and fs.try_lock(e.lock)
@@ -97,9 +141,25 @@ function M.prune(root, opts)
       return false
     end
     if not opts.dry_run then
-      -- remove_tree refuses anything outside `real`.
+      -- remove_tree refuses anything outside `real`, and descends by directory descriptors.
       local st = fs.stat(e.path)
-      if st and st.kind == "directory" then assert(fs.remove_tree(e.path, real)) else assert(fs.remove(e.path)) end
+      local ok, why
+      if not st then
+        ok, why = nil, { code = "not_found" }
+      elseif st.kind == "directory" then
+        ok, why = fs.remove_tree(e.path, real)
+      else
+        ok, why = fs.remove(e.path)
+      end
+      if not ok then
+        if lock then lock:unlock() end
+        if why.code == "not_found" then
+          report.vanished[#report.vanished + 1] = e.path
+        else
+          report.errors[#report.errors + 1] = { path = e.path, message = why.message }
+        end
+        return false
+      end
     end
     if lock then lock:unlock() end
     gone[e] = true

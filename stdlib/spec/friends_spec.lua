@@ -23,6 +23,27 @@ describe("rig.friends", function()
     assert.is_true(friends.is_placeholder(m.suites[2].repo_ref))
   end)
 
+  it("refuses suite ids and runner names that would write outside their roots", function()
+    local dir = assert(rig.fs.tmpdir("rig-friends-spec"))
+    local function manifest(id, runner)
+      local path = dir .. "/m.toml"
+      assert(rig.fs.write(path, ('schema_version = 1\n[[suite]]\nid = "%s"\nfriend = "x"\nsource = "local"\n'
+        .. 'local_path = "."\n[suite.runners."%s"]\nrun_cmd = ["true"]\n'):format(id, runner)))
+      return friends.load(path)
+    end
+    for _, id in ipairs { "../../../escaped", "a/b", ".hidden", "x..y" } do
+      local m, err = manifest(id, "cpython")
+      assert.is_nil(m, id)
+      assert.matches("would leave its folder", err.message)
+    end
+    for _, runner in ipairs { "..", "../up", ".x" } do
+      local m, err = manifest("ok_id", runner)
+      assert.is_nil(m, runner)
+      assert.matches("no '%.%.'", err.message)
+    end
+    rig.fs.remove_tree(dir, rig.fs.dirname(dir))
+  end)
+
   it("selects enabled suites, rejects placeholders unless dry-run, filters runners", function()
     local m = assert(friends.load(fixtures .. "/friends/manifest.toml"))
     local _, err = friends.select(m, {})

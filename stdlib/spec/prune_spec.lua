@@ -87,6 +87,45 @@ describe("rig.prune", function()
     holder:kill()
   end)
 
+  it("refuses /, system folders, the home folder and above it, and the working folder, unless forced", function()
+    for _, bad in ipairs { "/", "/usr", "/tmp", os.getenv("HOME"), fs.dirname(os.getenv("HOME")), "." } do
+      local report, err = rig.prune.prune(bad, { dry_run = true })
+      assert.is_nil(report, bad)
+      assert.equal("refused", err.code, bad)
+      assert.matches("refusing to prune", err.message)
+    end
+    -- A dry run of the same root with force goes ahead (and deletes nothing).
+    assert.truthy(rig.prune.prune("/tmp", { dry_run = true, force = true, max_gb = 1e9, max_age_days = 1e9 }))
+  end)
+
+  it("skips and reports entries that vanish while pruning (a second pruner), never a traceback", function()
+    for i = 1, 200 do make(root, ("e%03d/f"):format(i), 10) end
+    -- Another process deletes the same entries meanwhile.
+    local other <close> = assert(rig.proc.spawn { "sh", "-c", "rm -rf " .. root .. "/e1* " .. root .. "/e0*" })
+    local report, err = rig.prune.prune(root, { max_gb = 0, max_age_days = 0 })
+    other:wait()
+    assert.truthy(report, err and err.message)
+    assert.same({}, report.errors)
+    assert.same({}, fs.glob(root .. "/e*"))
+  end)
+
+  it("a directory swapped for a link while its tree is removed: nothing outside the root is touched", function()
+    local outside = fs.realpath(assert(fs.tmpdir("rig-prune-outside")))
+    for i = 1, 20 do make(outside, ("keep%02d.txt"):format(i), 10) end
+    for _ = 1, 200 do
+      for i = 1, 20 do make(root, ("entry/sub/f%02d"):format(i), 10) end
+      -- Swaps entry/sub for a link to the outside tree while remove_tree walks entry.
+      local swapper <close> = assert(rig.proc.spawn { "sh", "-c",
+        ("mv %s/entry/sub %s/moved && ln -s %s %s/entry/sub"):format(root, root, outside, root) })
+      fs.remove_tree(fs.join(root, "entry"), root)
+      swapper:wait()
+      fs.remove_tree(fs.join(root, "entry"), root)
+      fs.remove_tree(fs.join(root, "moved"), root)
+    end
+    assert.equal(20, #fs.glob(outside .. "/keep*.txt"), "files outside the root were deleted")
+    fs.remove_tree(outside, fs.dirname(outside))
+  end)
+
   it("refuses a cache root that does not exist", function()
     local report, err = rig.prune.prune(root .. "/nope")
     assert.is_nil(report)

@@ -111,7 +111,9 @@ static int spawn_child(const rig_spawn_request *req, char *payload, const int fd
     goto done;
   }
   memcpy(child_env, base_env, nenv * sizeof(char *));
-  child_env[nenv] = token;
+  // A cleared environment stays exactly what was asked (its orphans are then killed once no
+  // child is running).
+  if (!(req->flags & RIG_SPAWN_EXACT_ENV)) child_env[nenv] = token;
   const char *program = strings[0];
   const char *cwd = strings[total - 1];
 

@@ -28,6 +28,7 @@ enum {
   RIG_SPAWN_KEEP_GROUP = 1,  // do not SIGKILL the rest of the child's process group when it exits
   RIG_SPAWN_INHERIT_ENV = 2,  // no environment in the payload: use the helper's own (Rig's at start)
   RIG_SPAWN_NOTIFY = 4,       // answer SPAWNED with the pid (failures are always answered)
+  RIG_SPAWN_EXACT_ENV = 8,    // the payload's environment exactly (env_clear): no RIG_SPAWN_ID added
 };
 
 /// A spawn request. Followed in the same message by `payload_len` bytes: the resolved program

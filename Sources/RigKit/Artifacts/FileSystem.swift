@@ -404,19 +404,70 @@ public enum FileSystem {
     guard real.hasPrefix(realRoot.hasSuffix("/") ? realRoot : realRoot + "/") else {
       throw FSError(code: "refused", message: "refusing to remove \(real): it is not inside \(realRoot)")
     }
+    // Descends with directory descriptors, never by path: each directory is opened relative to
+    // its parent's descriptor with O_NOFOLLOW, and entries are removed with unlinkat. A
+    // directory swapped for a symbolic link while this runs is unlinked as the link it has
+    // become (nothing it points to is touched), and nothing on another file system is entered.
+    // An entry that vanished meanwhile is skipped.
+    let (parent, name) = split(real)
+    let parentFD = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard parentFD >= 0 else { throw FSError(errno: errno, path: parent) }
+    defer { close(parentFD) }
+    var top = stat()
+    guard fstatat(parentFD, name, &top, AT_SYMLINK_NOFOLLOW) == 0 else {
+      if errno == ENOENT { return 0 }
+      throw FSError(errno: errno, path: real)
+    }
     var removed = 0
-    func destroy(_ p: String) throws(FSError) {
-      guard let i = try info(p) else { return }
-      if i.kind == .directory {
-        for name in try list(p) { try destroy(p + "/" + name) }
-        if rmdir(p) != 0 { throw FSError(errno: errno, path: p) }
-      } else if unlink(p) != 0 {
-        throw FSError(errno: errno, path: p)
+    func destroy(_ dirFD: Int32, _ entry: String, _ shown: String, device: UInt) throws(FSError) {
+      var st = stat()
+      guard fstatat(dirFD, entry, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
+        if errno == ENOENT { return }
+        throw FSError(errno: errno, path: shown)
+      }
+      if (st.st_mode & S_IFMT) == S_IFDIR {
+        guard UInt(st.st_dev) == device else {
+          throw FSError(code: "refused", message: "refusing to remove \(shown): it is another file system (a mount point)")
+        }
+        let fd = openat(dirFD, entry, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        if fd < 0 {
+          if errno == ENOENT { return }
+          if errno == ENOTDIR || errno == ELOOP {  // swapped for a link or a file just now
+            if unlinkat(dirFD, entry, 0) == 0 || errno == ENOENT { removed += 1; return }
+          }
+          throw FSError(errno: errno, path: shown)
+        }
+        defer { close(fd) }
+        var opened = stat()
+        guard fstat(fd, &opened) == 0, opened.st_dev == st.st_dev, opened.st_ino == st.st_ino else {
+          throw FSError(code: "changed", message: "\(shown) changed while it was being removed")
+        }
+        for child in try names(fd, shown) { try destroy(fd, child, shown + "/" + child, device: device) }
+        if unlinkat(dirFD, entry, AT_REMOVEDIR) != 0 && errno != ENOENT { throw FSError(errno: errno, path: shown) }
+      } else if unlinkat(dirFD, entry, 0) != 0 {
+        if errno == ENOENT { return }
+        throw FSError(errno: errno, path: shown)
       }
       removed += 1
     }
-    try destroy(real)
+    try destroy(parentFD, name, real, device: UInt(top.st_dev))
     return removed
+  }
+
+  /// The names in the directory open at `fd` (the descriptor stays open), "." and ".." left out.
+  private static func names(_ fd: Int32, _ shown: String) throws(FSError) -> [String] {
+    let copy = dup(fd)
+    guard copy >= 0, let dir = fdopendir(copy) else {
+      if copy >= 0 { close(copy) }
+      throw FSError(errno: errno, path: shown)
+    }
+    defer { closedir(dir) }
+    var out: [String] = []
+    while let entry = readdir(dir) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+      if name != "." && name != ".." { out.append(name) }
+    }
+    return out
   }
 
   /// Copies a file (contents and mode), atomically at the destination.

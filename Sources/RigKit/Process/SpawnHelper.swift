@@ -80,7 +80,8 @@ final class SpawnHelper {
     var request = rig_spawn_request(
       magic: RIG_SPAWN_MAGIC, kind: UInt32(RIG_SPAWN_REQ_SPAWN), id: id,
       flags: (spec.keepProcessGroup ? UInt32(RIG_SPAWN_KEEP_GROUP) : 0)
-        | (environment == nil ? UInt32(RIG_SPAWN_INHERIT_ENV) : 0) | (notify ? UInt32(RIG_SPAWN_NOTIFY) : 0),
+        | (environment == nil ? UInt32(RIG_SPAWN_INHERIT_ENV) : 0) | (notify ? UInt32(RIG_SPAWN_NOTIFY) : 0)
+        | (spec.clearEnvironment ? UInt32(RIG_SPAWN_EXACT_ENV) : 0),
       argc: UInt32(clamping: spec.argv.count), envc: UInt32(clamping: environment?.count ?? 0), cpu: Int32(clamping: spec.cpu ?? -1),
       signal: 0, payload_len: UInt32(clamping: payload.count), after: after)
     let rc = payload.withUnsafeBytes { bytes in
