@@ -126,7 +126,7 @@ return rig.recipe {
       return { ok = r.ok, code = r.code, signal = r.signal_name, timed_out = r.timed_out, wall_s = r.wall_s,
         user_s = r.user_s, sys_s = r.sys_s, max_rss_kb = r.max_rss_kb, stdout = r.stdout, stderr = r.stderr }
     end
-    local artifact = rig.sweep.run {
+    local ok, artifact = pcall(rig.sweep.run, {
       cases = cases, shard = shard, resume = p.resume, json_out = p.json_out,
       markdown_out = p.markdown_out or (p.json_out:gsub("%.json$", "") .. ".md"),
       max_retries = p.max_retries, backoff = p.backoff, backoff_kind = p.exponential and "exponential" or "linear",
@@ -134,10 +134,23 @@ return rig.recipe {
       jobs = p.jobs, overlap = p.overlap, warmup = p.warmup,
       command = command,
       finish = finish,
-    }
+    })
+    if not ok then
+      -- Refusals are the user's to act on, not bugs: another sweep holds the artifact, or
+      -- --resume names a file that is not this sweep's.
+      if type(artifact) == "table" and (artifact.code == "locked" or artifact.code == "resume") then
+        ctx.log.error("%s", artifact.message)
+        return 2
+      end
+      error(artifact, 0)
+    end
     local t = artifact.totals
     io.stdout:write(("%d/%d cases: %d ok, %d failed, %d resumed; wrote %s\n"):format(t.finished, t.cases, t.ok,
       t.failed, t.resumed, p.json_out))
+    if (t.left_matrix or 0) > 0 then
+      ctx.log.info("%d finished cases of the artifact are not in this matrix any more: kept, marked left_matrix",
+        t.left_matrix)
+    end
     local c = artifact.concurrency
     if c then
       io.stdout:write(("%d jobs: the cases' own %.2f s ran in %.2f s of wall time (%.2f at once)\n"):format(c.jobs,

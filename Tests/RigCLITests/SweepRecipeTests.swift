@@ -73,4 +73,42 @@ struct SweepRecipeTests {
     #expect(bad.status == 2)
     #expect(bad.stderr.contains("bad.toml: axis 1 needs a name and a non-empty list of values"))
   }
+
+  @Test("one writer per artifact: a second sweep on it is refused at once, the first finishes intact")
+  func secondWriterRefused() throws {
+    let dir = try RigCommand.scratch()
+    try RigCommand.write(["m.toml": matrix], in: dir)
+    let (first, out, err) = try RigCommand.launch(
+      ["run", "sweep", "--matrix", "m.toml", "--json-out", "s.json", "--", "sh", "-c", "sleep 0.1; echo {n}"], in: dir)
+    usleep(300_000)
+    let second = try RigCommand.run(
+      ["run", "sweep", "--matrix", "m.toml", "--json-out", "s.json", "--", "sh", "-c", "echo other"], in: dir)
+    #expect(second.status == 2)
+    #expect(second.stderr.contains("s.json is being written by another sweep"), "\(second.stderr)")
+    let r = RigCommand.collect(first, out, err)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(try cases(dir + "/s.json").count == 8)
+  }
+
+  @Test("--resume refuses a file that is not a sweep artifact, or another command's; keeps cases that left the matrix")
+  func resumeChecks() throws {
+    let dir = try RigCommand.scratch()
+    try RigCommand.write(["m.toml": matrix, "small.toml": "[[axis]]\nname = \"n\"\nvalues = [1, 2]\n",
+      "other.json": "{\"not\": \"a sweep\"}\n"], in: dir)
+    let foreign = try RigCommand.run(
+      ["run", "sweep", "--matrix", "m.toml", "--json-out", "other.json", "--resume", "--", "true"], in: dir)
+    #expect(foreign.status == 2 && foreign.stderr.contains("is not a sweep artifact"))
+    #expect(try String(contentsOfFile: dir + "/other.json", encoding: .utf8) == "{\"not\": \"a sweep\"}\n")
+    _ = try RigCommand.run(["run", "sweep", "--matrix", "m.toml", "--json-out", "s.json", "--", "true"], in: dir)
+    let otherCommand = try RigCommand.run(
+      ["run", "sweep", "--matrix", "m.toml", "--json-out", "s.json", "--resume", "--", "echo", "x"], in: dir)
+    #expect(otherCommand.status == 2 && otherCommand.stderr.contains("another command's sweep"))
+    let smaller = try RigCommand.run(
+      ["run", "sweep", "--matrix", "small.toml", "--json-out", "s.json", "--resume", "--", "true"], in: dir)
+    #expect(smaller.status == 0, "\(smaller.stderr)")
+    #expect(smaller.stderr.contains("6 finished cases of the artifact are not in this matrix any more"))
+    let kept = try cases(dir + "/s.json")
+    #expect(kept.count == 8)
+    #expect(kept.filter { $0["left_matrix"] as? Bool == true }.count == 6)
+  }
 }

@@ -209,20 +209,43 @@ end
 
 -- Finished cases from the snapshot, then from the journal (newer); a torn last journal line
 -- (the writer killed mid-append) is skipped.
-local function load_previous(path)
-  local done = {}
-  local prev = json.read(path)
-  if type(prev) == "table" and type(prev.cases) == "table" then
+-- The finished cases of the artifact at `path` (and its journal), by id, and their order.
+-- Raises a `resume` error when the file is there but is not a sweep artifact, or is one of
+-- another command (`meta.command` differs): resuming would adopt another run's results.
+local function load_previous(path, meta)
+  local done, order = {}, {}
+  local fs = require("rig.fs")
+  local prev
+  if fs.exists(path) then
+    local err
+    prev, err = json.read(path)
+    if not prev then util.raise("resume", ("--resume: %s is not a sweep artifact: %s"):format(path, err.message)) end
+    if not json.is_object(prev) or prev.schema_version ~= 1 or type(prev.cases) ~= "table" then
+      util.raise("resume", ("--resume: %s is not a sweep artifact (no schema_version 1 and cases): "
+        .. "refusing to overwrite it"):format(path))
+    end
+    local theirs = type(prev.meta) == "table" and prev.meta.command
+    local ours = type(meta) == "table" and meta.command
+    if theirs ~= nil and ours ~= nil and json.encode(theirs) ~= json.encode(ours) then
+      util.raise("resume", ("--resume: %s is another command's sweep (%s, not %s)"):format(path, json.encode(theirs),
+        json.encode(ours)))
+    end
     for _, c in ipairs(prev.cases) do
-      if type(c) == "table" and type(c.id) == "string" and c.status ~= nil then done[c.id] = c end
+      if type(c) == "table" and type(c.id) == "string" and c.status ~= nil then
+        if not done[c.id] then order[#order + 1] = c.id end
+        done[c.id] = c
+      end
     end
   end
-  local journal = require("rig.fs").read(path .. ".journal")
+  local journal = fs.read(path .. ".journal")
   for line in (journal or ""):gmatch("[^\n]+") do
     local c = json.decode(line)
-    if type(c) == "table" and type(c.id) == "string" and c.status ~= nil then done[c.id] = c end
+    if type(c) == "table" and type(c.id) == "string" and c.status ~= nil then
+      if not done[c.id] then order[#order + 1] = c.id end
+      done[c.id] = c
+    end
   end
-  return done
+  return done, order
 end
 
 -- The settings columns: every setting name of `list`'s cases, sorted.
@@ -307,6 +330,22 @@ local function new_writer(cfg, cases, artifact, started)
   -- milliseconds (rewriting a growing artifact after each of 500 one-millisecond cases would
   -- cost several times the cases; the journal holds them meanwhile).
   local journal = cfg.json_out and (cfg.json_out .. ".journal")
+  -- One writer per artifact: a lock beside it, held for the whole run (flock: released if
+  -- this process dies). A second sweep on the same artifact stops at once.
+  local lock
+  if cfg.json_out then
+    local lock_path = cfg.json_out .. ".lock"
+    if not fs.exists(fs.dirname(lock_path)) then assert(fs.mkdir(fs.dirname(lock_path))) end
+    if not fs.exists(lock_path) then fs.write(lock_path, "") end
+    local err
+    lock, err = fs.try_lock(lock_path)
+    if lock == false then
+      util.raise("locked", ("%s is being written by another sweep (it holds %s): wait for it to end, or give "
+        .. "another artifact"):format(cfg.json_out, lock_path))
+    elseif not lock then
+      util.raise("locked", ("cannot lock %s: %s"):format(lock_path, err.message))
+    end
+  end
   if journal and not cfg.resume then fs.remove(journal) end
   -- The artifact's folder is made if it does not exist (`--json-out results/new/sw.json`).
   if cfg.json_out then
@@ -331,11 +370,17 @@ local function new_writer(cfg, cases, artifact, started)
     local t0 = time.now() -- the whole rewrite counts towards the 1% budget, ordering included
     publish()
     local counts = { ok = 0, failed = 0, resumed = 0 }
+    local left = 0
     for _, c in ipairs(artifact.cases) do
-      counts[c.status == "ok" and "ok" or "failed"] = counts[c.status == "ok" and "ok" or "failed"] + 1
-      if c.resumed then counts.resumed = counts.resumed + 1 end
+      if c.left_matrix then
+        left = left + 1
+      else
+        counts[c.status == "ok" and "ok" or "failed"] = counts[c.status == "ok" and "ok" or "failed"] + 1
+        if c.resumed then counts.resumed = counts.resumed + 1 end
+      end
     end
-    artifact.totals = json.object({ cases = #cases, finished = #artifact.cases, ok = counts.ok, failed = counts.failed,
+    artifact.totals = json.object({ cases = #cases, finished = #artifact.cases - left, left_matrix = left,
+      ok = counts.ok, failed = counts.failed,
       resumed = counts.resumed, wall_s = time.now() - started })
     if cfg.json_out then assert(fs.write(cfg.json_out, artifact_json())) end
     if cfg.markdown_out then assert(fs.write(cfg.markdown_out, markdown_text())) end
@@ -356,21 +401,24 @@ local function new_writer(cfg, cases, artifact, started)
   -- Likewise its markdown row. The columns are the settings of every case of the sweep, so a
   -- row never changes; once all have finished this is M.markdown(artifact).
   local rows, names = {}, setting_names(cases)
+  -- Records past #cases: cases a resumed artifact holds that left the matrix (kept, listed last).
+  local last = #cases
   local function keep(index, record)
+    last = math.max(last, index)
     records[index] = record
     texts[index] = (json.encode(record, { indent = 2, sort_keys = true }):gsub("\n", "\n    "))
     if cfg.markdown_out then rows[index] = markdown_row(record, names) end
   end
   function publish()
     local list = json.array({})
-    for index = 1, #cases do
+    for index = 1, last do
       if records[index] then list[#list + 1] = records[index] end
     end
     artifact.cases = list
   end
   function markdown_text()
     local list = {}
-    for index = 1, #cases do list[#list + 1] = rows[index] end
+    for index = 1, last do list[#list + 1] = rows[index] end
     return markdown_pieces(artifact, names, list)
   end
   -- The text json.write(artifact, {indent = 2, sort_keys = true}) writes, as pieces made of
@@ -383,7 +431,7 @@ local function new_writer(cfg, cases, artifact, started)
     local prefix = '{\n  "cases": [],'
     assert(rest:sub(1, #prefix) == prefix, "sweep: the artifact's first key is not 'cases'")
     local pieces = { '{\n  "cases": [' }
-    for index = 1, #cases do
+    for index = 1, last do
       if texts[index] then
         pieces[#pieces + 1] = #pieces == 1 and "\n    " or ",\n    "
         pieces[#pieces + 1] = texts[index]
@@ -410,6 +458,7 @@ local function new_writer(cfg, cases, artifact, started)
       journal_file:close()
       fs.remove(journal)
     end
+    if lock then lock:unlock() end
   end
   return { keep = keep, publish = publish, finished = finished, close = close }
 end
@@ -677,7 +726,8 @@ function M.run(cfg)
   end
   local cases = cfg.cases
   if cfg.shard then cases = M.shard(cases, cfg.shard[1], cfg.shard[2]) end
-  local previous = (cfg.resume and cfg.json_out) and load_previous(cfg.json_out) or {}
+  local previous, previous_order = {}, {}
+  if cfg.resume and cfg.json_out then previous, previous_order = load_previous(cfg.json_out, cfg.meta) end
   local artifact = json.object({
     schema_version = 1, created_at = time.iso8601(), meta = cfg.meta or json.object({}),
     shard = cfg.shard and json.object({ k = cfg.shard[1], n = cfg.shard[2] }) or json.null,
@@ -695,6 +745,19 @@ function M.run(cfg)
       W.keep(index, prior)
     else
       todo[#todo + 1] = { index = index, case = case, attempt = 1, ready_at = 0 }
+    end
+  end
+  -- Finished cases of a resumed artifact that are not in this matrix any more: kept, marked
+  -- `left_matrix`, listed after the matrix's cases, counted in totals.left_matrix.
+  local in_matrix = {}
+  for _, case in ipairs(cases) do in_matrix[case.id] = true end
+  local left = 0
+  for _, id in ipairs(previous_order) do
+    if not in_matrix[id] then
+      local prior = previous[id]
+      prior.left_matrix, prior.resumed = true, true
+      left = left + 1
+      W.keep(#cases + left, prior)
     end
   end
   W.publish()
