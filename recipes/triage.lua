@@ -37,6 +37,9 @@ return rig.recipe {
     { "failing_env", type = "list",
       help = "NAME=VALUE of a configuration that fails (repeatable; with --passing-env: bisect)" },
     { "passing_env", type = "list", help = "NAME=VALUE of a configuration that passes (repeatable)" },
+    { "probe_runs", type = "integer",
+      help = "bisection: most runs per probe; the endpoints run this many times and each probe until a sequential "
+        .. "test decides (default: --runs; 1 for one run per probe)" },
     { "results", type = "path", help = "a results JSON (Molt native or wasm) holding the case's recorded failure" },
     { "case", help = "the case's name in --results; also fills {case} in the commands" },
     { "json_out", type = "path", help = "write every run and probe as JSON" },
@@ -214,16 +217,28 @@ return rig.recipe {
 
     -- 4. Which setting is to blame.
     if #p.failing_env > 0 or #p.passing_env > 0 then
-      local found, why, probes = triage.bisect_settings { failing = failing, passing = passing,
+      -- One run of a flaky case is not an answer: each probe runs until a sequential test
+      -- decides which side it is on (two runs for a case that is not flaky).
+      local probe_runs = p.probe_runs or p.runs
+      if probe_runs < 1 then
+        ctx.log.error("--probe-runs must be at least 1")
+        return 2
+      end
+      local found, why, probes = triage.bisect_settings { failing = failing, passing = passing, runs = probe_runs,
         fails = function(settings) return not run(command, settings).ok end }
       if not found then
         out:write(("bisect: %s (%d probes)\n"):format(why, #probes))
         evidence.bisect = json.object({ error = why, probes = json.array(probes) })
       else
-        local parts = {}
+        local parts, unsure = {}, 0
         for _, k in ipairs(found.culprits) do parts[#parts + 1] = k .. "=" .. tostring(failing[k]) end
-        out:write(("bisect: %s flips it (%d probes)\n"):format(table.concat(parts, " "), #found.probes))
-        evidence.bisect = json.object({ culprits = json.array(found.culprits), probes = json.array(found.probes) })
+        for _, pr in ipairs(found.probes) do if not pr.sure then unsure = unsure + 1 end end
+        out:write(("bisect: %s flips it (%d probes, %d runs%s%s)\n"):format(table.concat(parts, " "), #found.probes,
+          found.runs, probe_runs > 1 and (", failing %.0f%% / passing %.0f%%"):format(found.rates.failing * 100,
+            found.rates.passing * 100) or "", unsure > 0 and (", %d probes undecided at --probe-runs"):format(unsure)
+          or ""))
+        evidence.bisect = json.object({ culprits = json.array(found.culprits), probes = json.array(found.probes),
+          runs = found.runs, probe_runs = probe_runs, rates = json.object(found.rates) })
       end
     end
 

@@ -1348,10 +1348,27 @@ function rig.triage.retry_with(run, opts) end
 ---@return table<string, any>
 function rig.triage.control(primary, control, prefix, opts) end
 --- Delta debugging over settings: a minimal set that flips passing to failing.
----@param cfg { failing: table, passing: table, fails: fun(settings: table): boolean }
----@return { culprits: string[], settings: table, probes: { changed: string[], failed: boolean }[] }? found
+---@param cfg { failing: table, passing: table, fails: fun(settings: table): boolean, runs?: integer, alpha?: number }
+---@return rig.SettingsBisection? found
 ---@return string? why
 function rig.triage.bisect_settings(cfg) end
+
+---@class rig.SettingsBisection
+---@field culprits string[]
+---@field settings table passing plus the culprits
+---@field probes rig.SettingsProbe[] in the order they ran, each settings change once
+---@field runs integer every run of the case, the endpoints' included
+---@field rates { failing: number, passing: number } the endpoints' failure rates
+
+---@class rig.SettingsProbe
+---@field changed string[]
+---@field failed boolean
+---@field runs integer
+---@field failures integer
+---@field rate number
+---@field rate_low number 95% Wilson interval
+---@field rate_high number
+---@field sure boolean decided by the sequential test (not at the run budget)
 
 ---@class rig.wasm
 ---@field NODE_FLAGS string[] Molt's node flags for stable wasm timings

@@ -124,25 +124,75 @@ local BISECT = {
   failing = { "map", required = true },
   passing = { "map", required = true },
   fails = { "callable", required = true },
+  runs = { "integer", min = 1, max = 10000, default = 1 },
+  alpha = { "number", gt = 0, lt = 0.5, default = 0.01 },
 }
+
+-- Wald's sequential probability ratio test of "this probe fails at the failing side's rate
+-- p1" against "at the passing side's rate p0": each run adds log(p1/p0) on a failure and
+-- log((1-p1)/(1-p0)) on a pass; the probe is decided when the sum leaves
+-- (log(alpha/(1-alpha)), log((1-alpha)/alpha)), so each decision is wrong with probability
+-- about alpha; at `runs` runs it is decided by the sign of the sum, and marked unsure.
+local function sequential_probe(fails, settings, p0, p1, runs, alpha)
+  local upper, lower = math.log((1 - alpha) / alpha), math.log(alpha / (1 - alpha))
+  local step_fail, step_pass = math.log(p1 / p0), math.log((1 - p1) / (1 - p0))
+  local llr, n, k = 0, 0, 0
+  while n < runs do
+    n = n + 1
+    if fails(settings) then k, llr = k + 1, llr + step_fail else llr = llr + step_pass end
+    if llr >= upper or llr <= lower then break end
+  end
+  return { failed = llr > 0, runs = n, failures = k, llr = llr, sure = llr >= upper or llr <= lower }
+end
 
 --- Finds a minimal set of settings that flips a passing configuration to failing (delta
 --- debugging, Zeller's ddmin). `failing` and `passing` are tables of settings (env vars,
---- flags); `fails(settings)` runs a probe and returns true when it fails. Starting from
---- `passing`, it applies subsets of the settings that differ. One culprit among n costs at
---- most 2*log2(n) + 2 probes. Returns {culprits = {names}, settings (passing plus the
---- culprits), probes = {{changed = {names}, failed}}}, or nil and a message when the
---- endpoints do not fail and pass as claimed.
----@param cfg { failing: table, passing: table, fails: fun(settings: table): boolean }
+--- flags); `fails(settings)` runs the case once and returns true when it failed. Starting
+--- from `passing`, it applies subsets of the settings that differ. Every probe is memoized by
+--- the settings it changes: none is run twice. With `runs` > 1 (for a flaky case) each
+--- endpoint is run `runs` times to measure its failure rate, and each probe is run until a
+--- sequential test (Wald's SPRT between the two rates, error `alpha` = 0.01 per decision)
+--- says which side it is on, at most `runs` times. One culprit among n costs at most
+--- 2*log2(n) + 2 probes. Returns {culprits = {names}, settings (passing plus the culprits),
+--- probes = {{changed, failed, runs, failures, rate, rate_low, rate_high, sure}}, runs (all
+--- of them), rates = {failing, passing}}, or nil and a message when the endpoints do not
+--- fail and pass as claimed.
+---@param cfg { failing: table, passing: table, fails: fun(settings: table): boolean, runs?: integer, alpha?: number }
 function M.bisect_settings(cfg)
   cfg = check.options("bisect_settings", 1, cfg, BISECT)
-  local probes = {}
-  local function probe(keys)
-    local settings = merged(cfg.passing, keys, cfg.failing)
-    local failed = cfg.fails(settings) and true or false
+  local probes, seen, total = {}, {}, 0
+  local p0, p1
+  local function record(keys, r)
+    local low, high = M.wilson(r.failures, r.runs)
+    probes[#probes + 1] = { changed = keys, failed = r.failed, runs = r.runs, failures = r.failures,
+      rate = r.failures / r.runs, rate_low = low, rate_high = high, sure = r.sure }
+    total = total + r.runs
+  end
+  -- An endpoint: `runs` runs, its failure rate.
+  local function endpoint(keys)
     table.sort(keys)
-    probes[#probes + 1] = { changed = keys, failed = failed }
-    return failed
+    local settings, k = merged(cfg.passing, keys, cfg.failing), 0
+    for _ = 1, cfg.runs do if cfg.fails(settings) then k = k + 1 end end
+    local r = { failed = k > 0, runs = cfg.runs, failures = k, sure = true }
+    record(keys, r)
+    seen[table.concat(keys, "\0")] = r.failed
+    return k / cfg.runs
+  end
+  local function probe(keys)
+    table.sort(keys)
+    local key = table.concat(keys, "\0")
+    if seen[key] ~= nil then return seen[key] end
+    local settings = merged(cfg.passing, keys, cfg.failing)
+    local r
+    if cfg.runs == 1 then
+      local failed = cfg.fails(settings) and true or false
+      r = { failed = failed, runs = 1, failures = failed and 1 or 0, sure = true }
+    else
+      r = sequential_probe(cfg.fails, settings, p0, p1, cfg.runs, cfg.alpha)
+    end
+    record(keys, r)
+    seen[key] = r.failed
+    return r.failed
   end
   local diff = {}
   local names = {}
@@ -152,11 +202,22 @@ function M.bisect_settings(cfg)
     if cfg.failing[k] ~= cfg.passing[k] then diff[#diff + 1] = k end
   end
   table.sort(diff)
-  if not probe({ table.unpack(diff) }) then
-    return nil, "the failing settings do not fail", probes
+  local rate1 = endpoint({ table.unpack(diff) })
+  if rate1 == 0 then
+    return nil, ("the failing settings do not fail (0 of %d runs)"):format(cfg.runs), probes
   end
-  if probe({}) then
-    return nil, "the passing settings do not pass", probes
+  local rate0 = endpoint({})
+  if rate0 >= rate1 or (cfg.runs == 1 and rate0 > 0) then
+    return nil, ("the passing settings do not pass (%d of %d runs failed)"):format(math.floor(rate0 * cfg.runs + 0.5),
+      cfg.runs), probes
+  end
+  -- The two rates the probes are told apart by, kept off 0 and 1 (a rate seen as 0 in a few
+  -- runs is not 0).
+  p0 = math.max(rate0, 0.5 / cfg.runs, 1e-3)
+  p1 = math.min(rate1, 1 - 0.5 / cfg.runs, 1 - 1e-3)
+  if cfg.runs > 1 and p1 <= p0 then
+    return nil, ("the failing settings fail (%.0f%%) no more often than the passing ones (%.0f%%) tell apart in %d "
+      .. "runs"):format(rate1 * 100, rate0 * 100, cfg.runs), probes
   end
   -- ddmin: split the changes into n parts; keep a part (or, with more than two parts, a
   -- complement) that still fails; refine n when nothing does.
@@ -190,7 +251,8 @@ function M.bisect_settings(cfg)
     end
   end
   table.sort(c)
-  return { culprits = c, settings = merged(cfg.passing, c, cfg.failing), probes = probes }
+  return { culprits = c, settings = merged(cfg.passing, c, cfg.failing), probes = probes, runs = total,
+    rates = { failing = rate1, passing = rate0 } }
 end
 
 return M

@@ -81,6 +81,33 @@ describe("rig.triage", function()
     local none, why = rig.triage.bisect_settings { failing = failing, passing = passing,
       fails = function() return false end }
     assert.is_nil(none)
-    assert.equal("the failing settings do not fail", why)
+    assert.equal("the failing settings do not fail (0 of 1 runs)", why)
+  end)
+
+  it("bisect_settings with a 50%-flaky case: finds the pair, never probes the same settings twice", function()
+    local names = { "FOO", "BAR", "BAZ", "QUX", "A1", "A2", "A3", "A4" }
+    local failing, passing = {}, {}
+    for _, k in ipairs(names) do failing[k], passing[k] = "1", "0" end
+    local right = 0
+    for seed = 1, 10 do
+      -- A seeded generator: fails half the time when FOO and BAR are both set, never else.
+      local state = seed * 7919
+      local function coin()
+        state = (state * 1103515245 + 12345) % 2147483648
+        return state / 2147483648
+      end
+      local found = assert(rig.triage.bisect_settings { failing = failing, passing = passing, runs = 30,
+        fails = function(s) return s.FOO == "1" and s.BAR == "1" and coin() < 0.5 end })
+      local keys = {}
+      for _, p in ipairs(found.probes) do
+        local key = table.concat(p.changed, ",")
+        assert.is_nil(keys[key], "probed twice: " .. key)
+        keys[key] = true
+        assert.truthy(p.runs >= 1 and p.runs <= 30 and p.rate_low <= p.rate + 1e-9 and p.rate <= p.rate_high + 1e-9)
+      end
+      if table.concat(found.culprits, ",") == "BAR,FOO" then right = right + 1 end
+      assert.truthy(found.runs < 30 * #found.probes, "the sequential test stopped no probe early")
+    end
+    assert.truthy(right >= 9, right .. " of 10 found the pair")
   end)
 end)
