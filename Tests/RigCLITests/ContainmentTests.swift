@@ -54,8 +54,11 @@ struct ContainmentTests {
     let dir = try RigCommand.scratch()
     let (process, out, err) = try RigCommand.launch(
       ["eval", "rig.proc.run{'bash', '-c', 'set -m; sleep 903.1 & setsid sleep 903.2 & sleep 903.3'}"], in: dir)
-    let deadline = Date().addingTimeInterval(5)
-    while survivors("903.3").isEmpty && Date() < deadline { usleep(20_000) }
+    // All three started (setsid forks once more under job control: the last to appear).
+    let deadline = Date().addingTimeInterval(10)
+    while ["903.1", "903.2", "903.3"].contains(where: { survivors($0).isEmpty }) && Date() < deadline {
+      usleep(20_000)
+    }
     #expect(!survivors("903.2").isEmpty)
     kill(process.processIdentifier, SIGKILL)
     _ = RigCommand.collect(process, out, err)
@@ -72,7 +75,7 @@ struct ContainmentTests {
           local r, e = rig.proc.run{'sh', '-c', 'setsid sleep \(marker) & sleep \(marker)'}
           print(e and e.code, rig.proc.run{'echo', 'again'}.stdout)
           """], in: dir)
-      let deadline = Date().addingTimeInterval(5)
+      let deadline = Date().addingTimeInterval(10)
       while survivors(marker).count < 2 && Date() < deadline { usleep(20_000) }
       // The helper is the only child of Rig that is not a sleep.
       let children = (try? String(

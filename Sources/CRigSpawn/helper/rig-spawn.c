@@ -355,7 +355,6 @@ static void reap_children(void) {
       // with it: a benchmark's children never outlive the case that started them.
       if (!(c.flags & RIG_SPAWN_KEEP_GROUP)) kill(-pid, SIGKILL);
       else keep_orphans = 1;
-      kill_orphans_of(c.id);
       // The next child starts before Rig hears of this one: no round trip between them.
       release(c.id);
       rig_spawn_reply r = {0};
@@ -374,6 +373,8 @@ static void reap_children(void) {
       r.nvcsw = ru.ru_nvcsw;
       r.nivcsw = ru.ru_nivcsw;
       reply(&r);
+      // Last, off the path from one child's end to the next one's start: what it left behind.
+      kill_orphans_of(c.id);
       break;
     }
   }
