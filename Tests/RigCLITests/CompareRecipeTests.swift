@@ -131,11 +131,15 @@ struct CompareRecipeTests {
   func io() throws {
     let dir = try RigCommand.scratch()
     try RigCommand.write(["in.txt": "hello\n"], in: dir)
-    let r = try RigCommand.run(
-      ["run", "compare", "-N", "--runs", "2", "--input", "in.txt", "--output", "out.txt", "cat",
-       "--reference", "true", "--export-json", "r.json"], in: dir)
-    #expect(r.status == 0, "\(r.stderr)")
+    // The file holds the last run's output (each run truncates it, as hyperfine's do).
+    let io = try RigCommand.run(
+      ["run", "compare", "-N", "--runs", "3", "--input", "in.txt", "--output", "out.txt", "cat"], in: dir)
+    #expect(io.status == 0, "\(io.stderr)")
     #expect(lines(dir + "/out.txt") == ["hello"])
+    let r = try RigCommand.run(
+      ["run", "compare", "-N", "--runs", "2", "--input", "in.txt", "cat", "--reference", "true",
+       "--export-json", "r.json"], in: dir)
+    #expect(r.status == 0, "\(r.stderr)")
     let doc = try json(dir + "/r.json")
     #expect(try results(dir + "/r.json").map { $0["command"] as? String } == ["true", "cat"])
     #expect((doc["rig"] as? [String: Any])?["reference"] as? String == "true")

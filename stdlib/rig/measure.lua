@@ -575,6 +575,9 @@ local function session(cfg, result, state, started)
   end
   local function pipelinable()
     if cfg.metric == "instructions" then return false end
+    -- A queued run opens its output file when it is queued, while the run before it is still
+    -- writing: a file output (truncated per run, as hyperfine does) is not pipelined.
+    if cfg.output and cfg.output ~= "null" and cfg.output ~= "pipe" and cfg.output ~= "inherit" then return false end
     for _, b in ipairs(benchmarks) do
       if b.hooks.prepare or b.hooks.conclude then return false end
     end
