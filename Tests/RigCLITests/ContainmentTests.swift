@@ -49,6 +49,21 @@ struct ContainmentTests {
     #expect(settle("902.1", seconds: 0.5).isEmpty && settle("902.2", seconds: 0.5).isEmpty)
   }
 
+  @Test("back-to-back (pipelined) runs that each leave an orphan: none is left once they end")
+  func pipelined() throws {
+    let dir = try RigCommand.scratch()
+    // Counted while Rig still runs (when it exits, the helper kills everything anyway).
+    let r = try RigCommand.run(
+      ["eval", """
+        local m = rig.measure.run{commands = {{'sh', '-c', 'setsid sleep 905.1 & exit 0'}}, shell = false, runs = 30}
+        rig.time.sleep(0.3)
+        local left = rig.proc.run{'sh', '-c', 'pgrep -ax sleep | grep -c 905.1'}.stdout
+        return #m.benchmarks[1].runs, (left:gsub('%s', ''))
+        """], in: dir)
+    #expect(r.stdout == "30\t0\n", "\(r.stdout) \(r.stderr)")
+    #expect(settle("905.1", seconds: 0.5).isEmpty)
+  }
+
   @Test("SIGKILL of Rig: the helper ends every descendant, in whatever session")
   func rigKilled() throws {
     let dir = try RigCommand.scratch()

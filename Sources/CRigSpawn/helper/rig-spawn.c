@@ -316,14 +316,34 @@ static int is_child_pid(pid_t pid) {
 }
 
 // Orphans this subreaper adopted: descendants of a child that left its process group (setsid,
-// `set -m`, double forks) and were re-parented here when their parent died. When child `id`
-// ends, those that carry its RIG_SPAWN_ID are killed with everything below them; those whose
-// environment lost the id are killed once no child is running. A child started with
-// keep_group keeps them (until Rig goes).
+// `set -m`, double forks) and were re-parented here when their parent died. Those whose
+// RIG_SPAWN_ID names a child that is no longer running are killed with everything below
+// them; those whose environment lost the id are killed once no child is running. A child
+// started with keep_group keeps them (until Rig goes).
 static int keep_orphans = 0;
+static int64_t last_scan_ns = 0;
+static int scan_owed = 0;  // a scan was put off: the main loop wakes for it within 50 ms
 
-static void kill_orphans_of(uint32_t id) {
+static int is_live_id(unsigned id) {
+  for (size_t i = 0; i < nchildren; i++) {
+    if (children[i].id == id) return 1;
+  }
+  return find_pending(id) >= 0;
+}
+
+// After a child ends. Reading /proc costs tens of microseconds, so while children keep
+// coming back to back (a benchmark's runs) the scan is made at most every 50 ms; once none
+// runs, at once. An orphan lives at most that long after its case.
+static void kill_orphans(void) {
   if (keep_orphans) return;
+  int idle = nchildren == 0 && npending == 0;
+  int64_t now = rig_monotonic_ns();
+  if (!idle && now - last_scan_ns < 50000000) {
+    scan_owed = 1;
+    return;
+  }
+  last_scan_ns = now;
+  scan_owed = 0;
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)getpid(), (int)getpid());
   FILE *f = fopen(path, "r");  // this helper has one thread
@@ -332,7 +352,7 @@ static void kill_orphans_of(uint32_t id) {
   while (fscanf(f, "%d", &pid) == 1) {
     if (is_child_pid(pid)) continue;
     unsigned owner = spawn_id_of(pid);
-    if (owner == id || (owner == 0 && nchildren == 0 && npending == 0)) kill_tree(pid, 1);
+    if ((owner != 0 && !is_live_id(owner)) || (owner == 0 && idle)) kill_tree(pid, 1);
   }
   fclose(f);
 }
@@ -374,7 +394,7 @@ static void reap_children(void) {
       r.nivcsw = ru.ru_nivcsw;
       reply(&r);
       // Last, off the path from one child's end to the next one's start: what it left behind.
-      kill_orphans_of(c.id);
+      kill_orphans();
       break;
     }
   }
@@ -403,7 +423,8 @@ int main(int argc, char **argv) {
 
   for (;;) {
     struct pollfd pfd[2] = {{sock, POLLIN, 0}, {sigfd, POLLIN, 0}};
-    int n = poll(pfd, 2, -1);
+    int n = poll(pfd, 2, scan_owed ? 50 : -1);
+    if (scan_owed && n == 0) kill_orphans();
     if (n < 0) {
       if (errno == EINTR) continue;
       break;
