@@ -1611,6 +1611,11 @@ function rig.measure.looks(min_runs, max_runs) end
 ---@param metric? string
 ---@return number[]
 function rig.measure.samples(b, metric) end
+--- The timed runs the statistics count: those that ended well (every one that ended, when
+--- failures are ignored); never a timed-out run.
+---@param b rig.MeasureBenchmark
+---@return table[]
+function rig.measure.counted_runs(b) end
 --- n, median with its 95% interval, mean, stddev (n − 1), min, max, mean user/sys, peak RSS,
 --- warnings; nil without samples.
 ---@param b rig.MeasureBenchmark

@@ -19,9 +19,7 @@ M.UNITS = { "second", "millisecond", "microsecond" }
 -- --ignore-failure, the failed ones too).
 local function wall_times(b)
   local out = {}
-  for _, r in ipairs(b.runs) do
-    if (r.ok or b.ignore_failure) and not r.timed_out then out[#out + 1] = r.wall_s end
-  end
+  for _, r in ipairs(measure.counted_runs(b)) do out[#out + 1] = r.wall_s end
   return out
 end
 
@@ -87,20 +85,18 @@ function measurements_of(b, metric)
   local out = json.array({})
   local cols = { time_wall_clock = {}, time_user = {}, time_system = {}, time_cpu = {}, memory_peak_resident = {} }
   if metric == "instructions" then cols.instructions = {} end
-  for _, r in ipairs(b.runs) do
-    if (r.ok or b.ignore_failure) and not r.timed_out then
-      local m = json.object({
-        time_wall_clock = json.object({ value = r.wall_s, unit = "second" }),
-        time_user = json.object({ value = r.user_s, unit = "second" }),
-        time_system = json.object({ value = r.sys_s, unit = "second" }),
-        time_cpu = json.object({ value = r.user_s + r.sys_s, unit = "second" }),
-        memory_peak_resident = json.object({ value = (r.max_rss_kb or 0) * 1024, unit = "byte" }),
-        exit_code = r.code == nil and json.null or r.code,
-      })
-      if metric == "instructions" then m.instructions = json.object({ value = r.value, unit = "" }) end
-      out[#out + 1] = m
-      for name, list in pairs(cols) do list[#list + 1] = m[name].value end
-    end
+  for _, r in ipairs(measure.counted_runs(b)) do
+    local m = json.object({
+      time_wall_clock = json.object({ value = r.wall_s, unit = "second" }),
+      time_user = json.object({ value = r.user_s, unit = "second" }),
+      time_system = json.object({ value = r.sys_s, unit = "second" }),
+      time_cpu = json.object({ value = r.user_s + r.sys_s, unit = "second" }),
+      memory_peak_resident = json.object({ value = (r.max_rss_kb or 0) * 1024, unit = "byte" }),
+      exit_code = r.code == nil and json.null or r.code,
+    })
+    if metric == "instructions" then m.instructions = json.object({ value = r.value, unit = "" }) end
+    out[#out + 1] = m
+    for name, list in pairs(cols) do list[#list + 1] = m[name].value end
   end
   local summary = json.object({})
   for _, name in ipairs { "time_wall_clock", "time_user", "time_system", "time_cpu", "memory_peak_resident",
@@ -132,11 +128,9 @@ function M.export_json(result, extra)
     local s = st[i]
     local entry = json.object({ command = b.name })
     local codes, memory = json.array({}), json.array({})
-    for _, r in ipairs(b.runs) do
-      if (r.ok or b.ignore_failure) and not r.timed_out then
-        codes[#codes + 1] = r.code == nil and json.null or r.code
-        memory[#memory + 1] = (r.max_rss_kb or 0) * 1024
-      end
+    for _, r in ipairs(measure.counted_runs(b)) do
+      codes[#codes + 1] = r.code == nil and json.null or r.code
+      memory[#memory + 1] = (r.max_rss_kb or 0) * 1024
     end
     if s then
       entry.measurements, entry.summary = measurements_of(b, result.metric)

@@ -413,10 +413,22 @@ end
 ---@return number[]
 function M.samples(b, metric)
   local out = {}
-  for _, r in ipairs(b.runs) do
+  for _, r in ipairs(M.counted_runs(b)) do
     local v
     if metric then v = r.metrics and r.metrics[metric] else v = r.value end
-    if v and (r.ok or b.ignore_failure) and not r.timed_out then out[#out + 1] = v end
+    if v then out[#out + 1] = v end
+  end
+  return out
+end
+
+--- The timed runs a benchmark's statistics count: those that ended well, or with failures
+--- ignored every run that ended (a timed-out run never: it has no time of its own).
+---@param b rig.MeasureBenchmark
+---@return table[]
+function M.counted_runs(b)
+  local out = {}
+  for _, r in ipairs(b.runs) do
+    if (r.ok or b.ignore_failure) and not r.timed_out then out[#out + 1] = r end
   end
   return out
 end
@@ -696,7 +708,7 @@ local function look(result, cfg, p, k)
   local decided = all_decided(comparisons, result.benchmarks, ref)
   result.looks[#result.looks + 1] = { runs = k, decided = decided }
   if cfg.on_look then cfg.on_look(result, comparisons) end
-  return decided
+  return decided, { comparisons = comparisons, reference = ref, schedule = #result.schedule }
 end
 
 -- Interleaved or random order: every setup, then rounds of one run of each live benchmark,
@@ -729,7 +741,7 @@ local function run_rounds(S, cfg, p, result, started)
   end
   S.planned = S.planned + #live * (target - k)
   local why = "planned runs done"
-  local next_look = 1
+  local next_look, latest = 1, nil
   while k < target and prune() do
     -- Up to the next look (the sequential rule) or the end; the time budget is checked
     -- after every round.
@@ -744,7 +756,9 @@ local function run_rounds(S, cfg, p, result, started)
     for _, i in ipairs(live) do k = math.max(k, #benchmarks[i].runs) end
     if not prune() then why = "every benchmark failed" break end
     if p.mode == "decide" then
-      if look(result, cfg, p, k) then why = ("every comparison decided after %d runs each"):format(k) break end
+      local decided
+      decided, latest = look(result, cfg, p, k)
+      if decided then why = ("every comparison decided after %d runs each"):format(k) break end
       if over_budget then why = ("time budget of %gs spent after %d runs each"):format(p.time_budget, k) break end
       if k >= p.looks[next_look] then next_look = next_look + 1 end
     end
@@ -754,7 +768,7 @@ local function run_rounds(S, cfg, p, result, started)
     why = ("max_runs (%d) reached undecided"):format(p.max_runs)
   end
   for i in ipairs(benchmarks) do S.cleanup(i) end
-  return why
+  return why, latest
 end
 
 --- Runs the benchmarks. `cfg.commands`: command lines (strings, run through `shell`, or split
@@ -803,15 +817,21 @@ function M.run(cfg)
   local p = plan(cfg, #benchmarks)
   result.plan = p
   local S = session(cfg, result, state, started)
+  local last_look
   if cfg.order == "sequential" then
     result.stop_reason = run_sequential(S, cfg, p, benchmarks)
   else
-    result.stop_reason = run_rounds(S, cfg, p, result, started)
+    result.stop_reason, last_look = run_rounds(S, cfg, p, result, started)
   end
   -- The final verdicts: at the level the plan allows (the sequential rule's per-look alpha).
-  result.comparisons, result.reference = M.compare(result, { reference = cfg.reference,
-    alpha = p.mode == "decide" and p.alpha or cfg.alpha, confidence = p.mode == "decide" and (1 - p.alpha) or nil,
-    noise = cfg.noise })
+  -- A look at the very runs there are now already made them (its bootstrap is not redone).
+  if last_look and last_look.schedule == #result.schedule then
+    result.comparisons, result.reference = last_look.comparisons, last_look.reference
+  else
+    result.comparisons, result.reference = M.compare(result, { reference = cfg.reference,
+      alpha = p.mode == "decide" and p.alpha or cfg.alpha, confidence = p.mode == "decide" and (1 - p.alpha) or nil,
+      noise = cfg.noise })
+  end
   result.wall_s = time.now() - started
   return result
 end
