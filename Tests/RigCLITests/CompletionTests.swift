@@ -18,20 +18,8 @@ struct CompletionTests {
       _rig rig "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
       printf '%s\\n' "${COMPREPLY[@]}"
       """
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/bash")
-    p.arguments = ["-c", script, "bash", line]
-    p.currentDirectoryURL = URL(fileURLWithPath: dir)
-    var env = ProcessInfo.processInfo.environment
-    for (k, v) in environment { env[k] = v }
-    p.environment = env
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+    let out = try RigCommand.shell(script, in: dir, arguments: [line], environment: environment, shell: "/bin/bash")
+    return out.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
   }
 
   @Test("subcommands, recipe names (built in, ./recipes, RIG_PATH) and a recipe's own options")

@@ -33,12 +33,20 @@ struct RigCommand {
 
   /// Runs `/bin/sh -c script` in `directory` for a test's setup (git, a compiler, gzip) and
   /// returns its stdout, trimmed; a failing command fails the test.
+  /// `arguments` become the script's `$1`...; `environment` is added to this process's;
+  /// `shell` may be another, such as /bin/bash.
   @discardableResult
-  static func shell(_ script: String, in directory: String) throws -> String {
+  static func shell(
+    _ script: String, in directory: String, arguments: [String] = [], environment: [String: String] = [:],
+    shell: String = "/bin/sh"
+  ) throws -> String {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", script]
+    p.executableURL = URL(fileURLWithPath: shell)
+    p.arguments = ["-c", script, (shell as NSString).lastPathComponent] + arguments
     p.currentDirectoryURL = URL(fileURLWithPath: directory)
+    var env = ProcessInfo.processInfo.environment
+    for (k, v) in environment { env[k] = v }
+    p.environment = env
     let out = Pipe()
     p.standardOutput = out
     p.standardError = FileHandle.nullDevice
