@@ -63,6 +63,8 @@ struct Rig: ParsableCommand {
   /// Parses and runs with Rig's exit codes on every path: ArgumentParser's usage errors exit
   /// 2 (README's table), not its EX_USAGE 64; help and version exit 0.
   static func main() {
+    // Every child of rig comes through the spawn helper: should it die, its orphans come here.
+    ProcessRunner.adoptOrphans()
     let arguments = HostOptions.hoisted(Array(CommandLine.arguments.dropFirst()))
     let code: Int32
     do {

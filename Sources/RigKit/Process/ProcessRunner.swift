@@ -262,6 +262,18 @@ public final class ProcessRunner {
     finished.removeAll()
   }
 
+  /// True once `adoptOrphans()` made this process a child subreaper.
+  nonisolated(unsafe) public private(set) static var adoptsOrphans = false
+
+  /// Makes this process a child subreaper, so that if the spawn helper dies, what it started
+  /// is re-parented here rather than to init, where `helperLost` finds and ends it. For a
+  /// program whose children all come through the helper (the `rig` command): an embedding
+  /// program that starts children of its own must not call it, since adopted orphans are
+  /// then reaped with waitpid(-1).
+  public static func adoptOrphans() {
+    if rig_set_subreaper() == 0 { adoptsOrphans = true }
+  }
+
   /// The helper is gone (killed, crashed) or stopped answering: Rig kills every child it
   /// knows of, and everything below each (walking /proc's children lists, then the process
   /// group), since no one else will; those children end as `helper_failed` errors. The next
@@ -276,15 +288,24 @@ public final class ProcessRunner {
       child.helperLost = true
       child.closeAll()
     }
-    if let helper { Glibc.kill(helper.pid, SIGKILL) }
-    // Everything below Rig: the helper's orphans were re-parented here (Rig is a child
-    // subreaper), sessions and process groups of their own included. Rig starts nothing
-    // else, so all of it is what the helper started.
-    for pid in ProcessTree.descendants(root: getpid()).reversed() { Glibc.kill(pid, SIGKILL) }
-    helper?.stop()
+    // The helper is reaped first: once it can be reaped, the kernel has re-parented its
+    // children (here, with adoptOrphans; to init otherwise).
+    if let helper {
+      Glibc.kill(helper.pid, SIGKILL)
+      helper.stop()
+    }
     helper = nil
+    guard Self.adoptsOrphans else { return }
+    // Everything below Rig: the helper's orphans, sessions and process groups of their own
+    // included. Rig starts nothing else, so all of it is what the helper started.
+    for pid in ProcessTree.descendants(root: getpid()).reversed() { Glibc.kill(pid, SIGKILL) }
     var status: Int32 = 0
-    while rig_reap(-1, &status, 1) > 0 {}  // the adopted ones, now dead
+    let giveUp = rig_monotonic_ns() + 1_000_000_000
+    while rig_monotonic_ns() < giveUp {  // the adopted ones, dying
+      let reaped = rig_reap(-1, &status, 1)
+      if reaped < 0 { break }  // ECHILD: none left
+      if reaped == 0 { usleep(1_000) }
+    }
   }
 
   /// Stops the children and the helper.

@@ -22,9 +22,6 @@ final class SpawnHelper {
 
   /// Starts the helper: RIG_SPAWN_HELPER if set (a path), else the copy built into Rig.
   static func start(environmentGeneration: Int) throws(SpawnError) -> SpawnHelper {
-    // Should the helper die, what it started is re-parented to Rig (not init), where
-    // ProcessRunner.helperLost finds and ends it.
-    _ = rig_set_subreaper()
     var pair: [Int32] = [-1, -1]
     let rc = rig_socketpair(&pair)
     guard rc == 0 else { throw SpawnError(.helperFailed, "socketpair: \(String(cString: strerror(rc)))", errno: rc) }
