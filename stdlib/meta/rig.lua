@@ -82,6 +82,8 @@
 ---@field measure rig.measure
 ---@field hyperfine rig.hyperfine
 ---@field htmlreport rig.htmlreport
+---@field git rig.git
+---@field bisect rig.bisect
 ---@field molt rig.molt
 rig = {}
 
@@ -1353,6 +1355,19 @@ function rig.triage.control(primary, control, prefix, opts) end
 ---@return string? why
 function rig.triage.bisect_settings(cfg) end
 
+--- The two rates a sequential probe tells apart, kept off 0 and 1, from the endpoints' rates.
+---@param passing_rate number
+---@param failing_rate number
+---@param runs integer the runs each endpoint was measured with
+---@return number p0
+---@return number p1
+function rig.triage.sprt_rates(passing_rate, failing_rate, runs) end
+--- Runs `fails()` until Wald's sequential probability ratio test says which rate it fails at.
+---@param fails fun(): boolean
+---@param opts { passing_rate: number, failing_rate: number, runs: integer, alpha?: number }
+---@return { failed: boolean, runs: integer, failures: integer, llr: number, sure: boolean }
+function rig.triage.decide_rate(fails, opts) end
+
 ---@class rig.SettingsBisection
 ---@field culprits string[]
 ---@field settings table passing plus the culprits
@@ -1594,6 +1609,7 @@ rig.measure = {}
 ---@field cleanup? string|string[]|function
 ---@field on_progress? fun(info: rig.MeasureProgress)
 ---@field on_look? fun(result: table, comparisons: table) after each look of the sequential rule
+---@field decided? fun(comparison: table, index: integer, result: table): boolean the sequential rule's own question
 
 --- Runs the benchmarks (commands × parameter combinations) and returns every run, the
 --- schedule, the plan, why it stopped and the verdicts; nil, err when the shell cannot run.
@@ -1702,6 +1718,92 @@ function rig.hyperfine.benchmark_text(result, i, opts) end
 ---@return string
 function rig.hyperfine.summary_text(result, opts) end
 
+---@class rig.git
+rig.git = {}
+--- The full commit id a revision names, or nil, err (not_a_repository, unknown_revision, git_missing).
+---@param repo string
+---@param rev string
+---@return string? sha
+---@return rig.Error? err
+function rig.git.resolve(repo, rev) end
+---@class rig.GitCommit
+---@field sha string
+---@field subject string
+---@field time integer
+--- The commits after `good` up to `bad`, oldest first, along the first-parent line.
+---@param repo string
+---@param good string
+---@param bad string
+---@return rig.GitCommit[]? commits
+---@return rig.Error? err
+function rig.git.commits(repo, good, bad) end
+--- One commit's id, subject and time.
+---@param repo string
+---@param sha string
+---@return rig.GitCommit? commit
+---@return rig.Error? err
+function rig.git.commit(repo, sha) end
+--- Writes a commit's files into `dir` (git archive): the checkout, index and refs are untouched.
+---@param repo string
+---@param sha string
+---@param dir string
+---@return boolean? ok
+---@return rig.Error? err
+function rig.git.export(repo, sha, dir) end
+--- A commit id's 12-character short form.
+---@param sha string
+---@return string
+function rig.git.short(sha) end
+
+---@class rig.bisect
+rig.bisect = {}
+--- Halving over candidates 1..count (before 1: good; count: bad) with git bisect's skips.
+---@param cfg { count: integer, probe: fun(i: integer): "good"|"bad"|"skip" }
+---@return { first_bad: integer?, candidates: integer[], last_good: integer, skipped: integer[], probed: integer[] }
+function rig.bisect.search(cfg) end
+---@class rig.BisectOptions
+---@field repo string
+---@field good string
+---@field bad string
+---@field command string|string[] `{dir}` and `{commit}` filled in; run in the build's folder
+---@field build? string shell line run in each commit's tree (fails or exit 125: skip)
+---@field cache string the build cache and state files
+---@field mode? "failure"|"slowdown"
+---@field threshold? number slowdown: bad beyond 1 + threshold (0.05)
+---@field metric? "wall"|"user"|"sys"|"cpu"|"rss"
+---@field warmup? integer
+---@field min_runs? integer
+---@field max_runs? integer slowdown: most runs per side in a probe (60)
+---@field probe_runs? integer failure: endpoint runs and most runs per probe (1)
+---@field probe_budget? number seconds
+---@field alpha? number error rate per decision (0.01)
+---@field bad_classes? string[] timeout, signal_exit, exit_nonzero, output_mismatch
+---@field same_output? boolean
+---@field timeout? number
+---@field build_timeout? number
+---@field rebuild? boolean
+---@field fresh? boolean
+---@field seed? integer
+---@field on_event? fun(event: table)
+--- Bisects a repository's history between good and bad: builds cached by commit, probes decided
+--- by a paired slowdown interval or by failure rates, resumable. Raises a rig.Error.
+---@param cfg rig.BisectOptions
+---@return table report
+---@return string? why no answer (the endpoints are not as claimed)
+function rig.bisect.git(cfg) end
+--- The report as JSON-ready tables in a stable key order.
+---@param report table
+---@return table
+function rig.bisect.to_json(report) end
+--- One probe's outcome in words.
+---@param probe table
+---@return string
+function rig.bisect.describe(probe) end
+--- The report as markdown.
+---@param report table
+---@return string
+function rig.bisect.markdown(report) end
+
 ---@class rig.htmlreport
 rig.htmlreport = {}
 --- A strip plot (every value, box, median and its interval) per row, as SVG.
@@ -1724,3 +1826,12 @@ function rig.htmlreport.scan_plot(series, opts) end
 ---@param opts? { title?: string, noise?: number }
 ---@return string
 function rig.htmlreport.compare(result, opts) end
+--- The metric along bisected commits, as SVG.
+---@param report table from rig.bisect.git
+---@return string svg
+function rig.htmlreport.bisect_plot(report) end
+--- A bisection report as a self-contained HTML page.
+---@param report table
+---@param opts? { title?: string }
+---@return string html
+function rig.htmlreport.bisect(report, opts) end

@@ -329,4 +329,150 @@ function M.compare(result, opts)
   return PAGE:format(esc(title), esc(title), table.concat(body, "\n"))
 end
 
+local VERDICT_COLORS = { good = "#2a7", bad = "#c33", skip = "#999" }
+
+--- The metric along the bisected commits: x is the commit's place between good (0) and bad,
+--- y the probe's ratio to the good build with its interval (a slowdown bisection, with the
+--- threshold as a dashed line) or its failure rate with its 95% Wilson interval; skipped
+--- commits are grey crosses, and the first bad commit a red band.
+---@param report table from rig.bisect.git
+---@return string svg
+function M.bisect_plot(report)
+  check.arg("bisect_plot", 1, report, "table")
+  local q = report.question or {}
+  local slowdown = q.mode == "slowdown"
+  local n = math.max(1, #(report.commits or {}) - 1)
+  local width, height, left, right, top_pad, bottom = 900, 400, 70, 30, 20, 90
+  local points = {}
+  local index_of = {}
+  for _, c in ipairs(report.commits or {}) do index_of[c.sha] = c.index end
+  local function add(p)
+    local x = p.index or index_of[p.sha]
+    if not x then return end
+    local y, lo, hi
+    if slowdown then
+      y, lo, hi = p.ratio, p.ci_low, p.ci_high
+      if p.role == "good endpoint" then y, lo, hi = 1, 1, 1 end
+    else
+      y, lo, hi = p.rate, p.rate_low, p.rate_high
+    end
+    points[#points + 1] = { x = x, y = y, lo = lo, hi = hi, p = p }
+  end
+  if slowdown then add { role = "good endpoint", sha = q.good, verdict = "good" } end
+  for _, p in ipairs(report.endpoints or {}) do add(p) end
+  for _, p in ipairs(report.probes or {}) do add(p) end
+  local ylo, yhi = slowdown and math.huge or 0, slowdown and -math.huge or 1
+  local limit = slowdown and 1 + (q.threshold or 0) or nil
+  for _, pt in ipairs(points) do
+    for _, v in ipairs { pt.y, pt.lo, pt.hi } do
+      if type(v) == "number" and v == v and v > -math.huge and v < math.huge then
+        ylo, yhi = math.min(ylo, v), math.max(yhi, v)
+      end
+    end
+  end
+  if slowdown then
+    if ylo == math.huge then ylo, yhi = 1, 1 end
+    ylo, yhi = math.min(ylo, 1), math.max(yhi, limit)
+    local pad = (yhi - ylo) * 0.1 + 0.01
+    ylo, yhi = ylo - pad, yhi + pad
+  end
+  local function x(v) return left + v / n * (width - left - right) end
+  local function y(v) return height - bottom - (v - ylo) / (yhi - ylo) * (height - bottom - top_pad) end
+  local out = { svg_start(width, height) }
+  for _, t in ipairs((ticks(ylo, yhi))) do
+    if t >= ylo and t <= yhi then
+      out[#out + 1] = ('<line x1="%d" y1="%s" x2="%d" y2="%s" stroke="#eee"/><text x="%d" y="%s" font-size="11" '
+        .. 'text-anchor="end" fill="#555">%s</text>'):format(left, num(y(t)), width - right, num(y(t)), left - 6,
+        num(y(t) + 4), slowdown and ("%.3g×"):format(t) or ("%d%%"):format(math.floor(t * 100 + 0.5)))
+    end
+  end
+  local a = report.answer
+  if a and a.index then
+    local x0, x1 = x(a.index - 1), x(a.index)
+    out[#out + 1] = ('<rect x="%s" y="%d" width="%s" height="%d" fill="#c33" fill-opacity="0.12"><title>first bad '
+      .. 'commit %s</title></rect>'):format(num(x0), top_pad, num(x1 - x0), height - bottom - top_pad,
+      esc((a.sha or ""):sub(1, 12)))
+  end
+  if limit then
+    out[#out + 1] = ('<line x1="%d" y1="%s" x2="%d" y2="%s" stroke="#c33" stroke-dasharray="5 4"/><text x="%d" '
+      .. 'y="%s" font-size="11" text-anchor="end" fill="#c33">threshold %s×</text>'):format(left, num(y(limit)),
+      width - right, num(y(limit)), width - right, num(y(limit) - 5), ("%.3g"):format(limit))
+    out[#out + 1] = ('<line x1="%d" y1="%s" x2="%d" y2="%s" stroke="#333" stroke-dasharray="2 3"/>'):format(left,
+      num(y(1)), width - right, num(y(1)))
+  end
+  out[#out + 1] = ('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#333"/>'):format(left, height - bottom,
+    width - right, height - bottom)
+  table.sort(points, function(p1, p2) return p1.x < p2.x end)
+  for _, pt in ipairs(points) do
+    local p = pt.p
+    local cx = x(pt.x)
+    local color = VERDICT_COLORS[p.verdict] or "#555"
+    local label = (p.sha or ""):sub(1, 8)
+    out[#out + 1] = ('<text transform="translate(%s,%d) rotate(-50)" font-size="10" text-anchor="end" fill="#444">'
+      .. '%s</text>'):format(num(cx + 3), height - bottom + 12, esc(label))
+    local title = esc(("%s %s: %s"):format((p.sha or ""):sub(1, 12), p.role or ("step " .. tostring(p.step or "")),
+      require("rig.bisect").describe(p)))
+    if p.verdict == "skip" or type(pt.y) ~= "number" then
+      local cy = height - bottom - 10
+      out[#out + 1] = ('<path d="M%s %s l8 8 m0 -8 l-8 8" stroke="#999" stroke-width="2"><title>%s</title></path>')
+        :format(num(cx - 4), num(cy - 4), title)
+    else
+      if type(pt.lo) == "number" and type(pt.hi) == "number" and pt.lo > -math.huge and pt.hi < math.huge then
+        out[#out + 1] = ('<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="2"/>'):format(num(cx),
+          num(y(math.max(pt.lo, ylo))), num(cx), num(y(math.min(pt.hi, yhi))), color)
+      end
+      out[#out + 1] = ('<circle cx="%s" cy="%s" r="5" fill="%s"%s><title>%s</title></circle>'):format(num(cx),
+        num(y(pt.y)), color, p.sure == false and ' fill-opacity="0.4" stroke="#000"' or "", title)
+    end
+  end
+  out[#out + 1] = ('<text x="%d" y="%d" font-size="12" text-anchor="middle" fill="#333">commits from good (left) '
+    .. 'to bad (right); %s</text>'):format((left + width - right) // 2, height - 4, slowdown
+    and "paired ratio to the good build (geometric mean over rounds), with its interval"
+    or "failure rate, with its 95% interval")
+  out[#out + 1] = "</svg>"
+  return table.concat(out, "\n")
+end
+
+--- The page for a bisection report (rig.bisect.git): the answer, the plot along the
+--- commits, and the probes in the order they ran.
+---@param report table
+---@param opts? { title?: string }
+---@return string html
+function M.bisect(report, opts)
+  check.arg("bisect", 1, report, "table")
+  opts = check.options("bisect", 2, opts, { title = "string" })
+  local bisect = require "rig.bisect"
+  local title = opts.title or "Rig bisection"
+  local body = {}
+  local a = report.answer
+  local headline
+  if report.error then
+    headline = "No answer: " .. report.error
+  elseif a and a.sha then
+    headline = ("First bad commit: %s %s"):format(a.sha:sub(1, 12), a.subject or "")
+  elseif a then
+    local names = {}
+    for _, c in ipairs(a.candidates or {}) do names[#names + 1] = c.sha:sub(1, 12) end
+    headline = "The first bad commit is one of " .. table.concat(names, ", ")
+  end
+  body[#body + 1] = "<p><b>" .. esc(headline or "") .. "</b></p>"
+  if a and a.confidence then
+    body[#body + 1] = ('<p class="note">Confidence at least %.1f%% (a union bound over the probes\' error '
+      .. 'rates). %d probes, %d runs.</p>'):format(a.confidence * 100, #(report.probes or {}), report.runs or 0)
+  end
+  body[#body + 1] = M.bisect_plot(report)
+  body[#body + 1] = "<table><tr><th>step</th><th>commit</th><th>subject</th><th>verdict</th><th>evidence</th>"
+    .. "<th>runs</th></tr>"
+  local function row(label, p)
+    local cls = p.verdict == "bad" and "slower" or p.verdict == "good" and "same" or "inconclusive"
+    body[#body + 1] = ('<tr><td>%s</td><td>%s</td><td>%s</td><td class="%s">%s</td><td>%s</td><td>%d</td></tr>')
+      :format(esc(label), esc((p.sha or ""):sub(1, 12)), esc(p.subject or ""), cls, esc(p.verdict or ""),
+        esc((bisect.describe(p):gsub("^[^:]*: ", ""))), p.runs or 0)
+  end
+  for _, p in ipairs(report.endpoints or {}) do row(p.role or "endpoint", p) end
+  for _, p in ipairs(report.probes or {}) do row(tostring(p.step), p) end
+  body[#body + 1] = "</table>"
+  return PAGE:format(esc(title), esc(title), table.concat(body, "\n"))
+end
+
 return M

@@ -51,6 +51,8 @@ local namespaces = {
   hyperfine = "rig.hyperfine",
   htmlreport = "rig.htmlreport",
   molt = "rig.molt",
+  git = "rig.git",
+  bisect = "rig.bisect",
 }
 
 return setmetatable(M, {

@@ -92,6 +92,7 @@ local OPTIONS = {
   setup = HOOK, prepare = HOOK, conclude = HOOK, cleanup = HOOK,
   on_progress = "callable",
   on_look = "callable",
+  decided = "callable",
 }
 
 --- The first look of the sequential rule and the growth of the looks after it: each look
@@ -524,12 +525,21 @@ function M.compare(result, opts)
   return out, ref
 end
 
-local function all_decided(comparisons, benchmarks, ref)
+-- Every comparison decided: by its verdict, or by `decided(comparison, index, result)` when the caller
+-- asks its own question of the runs (rig.bisect: beyond a threshold or not).
+local function all_decided(comparisons, result, ref, decided)
+  local benchmarks = result.benchmarks
   for i in ipairs(benchmarks) do
     local c = comparisons[i]
-    if i ~= ref and not (c and (c.verdict == "faster" or c.verdict == "slower" or c.verdict == "same"
-      or c.verdict == "failed")) then
-      return false
+    if i ~= ref then
+      if not c then return false end
+      if c.verdict ~= "failed" then
+        if decided then
+          if not decided(c, i, result) then return false end
+        elseif not (c.verdict == "faster" or c.verdict == "slower" or c.verdict == "same") then
+          return false
+        end
+      end
     end
   end
   return true
@@ -705,7 +715,7 @@ end
 local function look(result, cfg, p, k)
   local comparisons, ref = M.compare(result, { reference = cfg.reference, alpha = p.alpha, confidence = 1 - p.alpha,
     noise = cfg.noise })
-  local decided = all_decided(comparisons, result.benchmarks, ref)
+  local decided = all_decided(comparisons, result, ref, cfg.decided)
   result.looks[#result.looks + 1] = { runs = k, decided = decided }
   if cfg.on_look then cfg.on_look(result, comparisons) end
   return decided, { comparisons = comparisons, reference = ref, schedule = #result.schedule }

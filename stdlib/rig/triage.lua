@@ -128,18 +128,50 @@ local BISECT = {
   alpha = { "number", gt = 0, lt = 0.5, default = 0.01 },
 }
 
--- Wald's sequential probability ratio test of "this probe fails at the failing side's rate
--- p1" against "at the passing side's rate p0": each run adds log(p1/p0) on a failure and
--- log((1-p1)/(1-p0)) on a pass; the probe is decided when the sum leaves
--- (log(alpha/(1-alpha)), log((1-alpha)/alpha)), so each decision is wrong with probability
--- about alpha; at `runs` runs it is decided by the sign of the sum, and marked unsure.
-local function sequential_probe(fails, settings, p0, p1, runs, alpha)
+local DECIDE = {
+  passing_rate = { "number", min = 0, lt = 1, required = true },
+  failing_rate = { "number", gt = 0, max = 1, required = true },
+  runs = { "integer", min = 1, max = 1000000, required = true },
+  alpha = { "number", gt = 0, lt = 0.5, default = 0.01 },
+}
+
+--- The two rates a probe is told apart by, from the endpoints' observed failure rates over
+--- `runs` runs each, kept off 0 and 1 (a rate seen as 0 in a few runs is not 0).
+---@param passing_rate number
+---@param failing_rate number
+---@param runs integer
+---@return number p0
+---@return number p1
+function M.sprt_rates(passing_rate, failing_rate, runs)
+  passing_rate = check.arg("sprt_rates", 1, passing_rate, { "number", min = 0, max = 1 })
+  failing_rate = check.arg("sprt_rates", 2, failing_rate, { "number", min = 0, max = 1 })
+  runs = check.arg("sprt_rates", 3, runs, { "integer", min = 1 })
+  return math.max(passing_rate, 0.5 / runs, 1e-3), math.min(failing_rate, 1 - 0.5 / runs, 1 - 1e-3)
+end
+
+--- Runs `fails()` until Wald's sequential probability ratio test tells "fails at
+--- `failing_rate`" from "fails at `passing_rate`": each run adds log(p1/p0) on a failure and
+--- log((1-p1)/(1-p0)) on a pass, and the probe is decided when the sum leaves
+--- (log(alpha/(1-alpha)), log((1-alpha)/alpha)), so each decision is wrong with probability
+--- about `alpha` (0.01). At `runs` runs it goes by the sign of the sum and is marked
+--- `sure = false`. Returns {failed, runs, failures, llr, sure}.
+---@param fails fun(): boolean true when this run failed
+---@param opts { passing_rate: number, failing_rate: number, runs: integer, alpha?: number }
+function M.decide_rate(fails, opts)
+  check.arg("decide_rate", 1, fails, "callable")
+  opts = check.options("decide_rate", 2, opts, DECIDE)
+  local p0, p1 = opts.passing_rate, opts.failing_rate
+  if p1 <= p0 then
+    error(("bad argument #2 to 'decide_rate' (failing_rate %g must exceed passing_rate %g)"):format(p1, p0), 2)
+  end
+  local alpha = opts.alpha
   local upper, lower = math.log((1 - alpha) / alpha), math.log(alpha / (1 - alpha))
-  local step_fail, step_pass = math.log(p1 / p0), math.log((1 - p1) / (1 - p0))
+  local step_fail = p0 > 0 and math.log(p1 / p0) or math.huge
+  local step_pass = p1 < 1 and math.log((1 - p1) / (1 - p0)) or -math.huge
   local llr, n, k = 0, 0, 0
-  while n < runs do
+  while n < opts.runs do
     n = n + 1
-    if fails(settings) then k, llr = k + 1, llr + step_fail else llr = llr + step_pass end
+    if fails() then k, llr = k + 1, llr + step_fail else llr = llr + step_pass end
     if llr >= upper or llr <= lower then break end
   end
   return { failed = llr > 0, runs = n, failures = k, llr = llr, sure = llr >= upper or llr <= lower }
@@ -188,7 +220,8 @@ function M.bisect_settings(cfg)
       local failed = cfg.fails(settings) and true or false
       r = { failed = failed, runs = 1, failures = failed and 1 or 0, sure = true }
     else
-      r = sequential_probe(cfg.fails, settings, p0, p1, cfg.runs, cfg.alpha)
+      r = M.decide_rate(function() return cfg.fails(settings) end,
+        { passing_rate = p0, failing_rate = p1, runs = cfg.runs, alpha = cfg.alpha })
     end
     record(keys, r)
     seen[key] = r.failed
@@ -211,10 +244,7 @@ function M.bisect_settings(cfg)
     return nil, ("the passing settings do not pass (%d of %d runs failed)"):format(math.floor(rate0 * cfg.runs + 0.5),
       cfg.runs), probes
   end
-  -- The two rates the probes are told apart by, kept off 0 and 1 (a rate seen as 0 in a few
-  -- runs is not 0).
-  p0 = math.max(rate0, 0.5 / cfg.runs, 1e-3)
-  p1 = math.min(rate1, 1 - 0.5 / cfg.runs, 1 - 1e-3)
+  p0, p1 = M.sprt_rates(rate0, rate1, cfg.runs)
   if cfg.runs > 1 and p1 <= p0 then
     return nil, ("the failing settings fail (%.0f%%) no more often than the passing ones (%.0f%%) tell apart in %d "
       .. "runs"):format(rate1 * 100, rate0 * 100, cfg.runs), probes

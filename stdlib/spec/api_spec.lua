@@ -8,7 +8,7 @@ local NAMESPACES = {
   "time", "proc", "env", "stats", "json", "fs", "md", "csv", "profile", "toml", "lanes", "bench", "classify",
   "report", "diff", "gate", "flame", "sweep", "prune", "envprofile", "triage", "wasm", "friends", "size",
   "callgrind", "log", "cli", "spec", "util", "check", "measure", "hyperfine", "htmlreport",
-  "molt",
+  "molt", "git", "bisect",
 }
 
 local function declared_functions()
@@ -178,6 +178,16 @@ local CALLS = {
   ["rig.htmlreport.strip_plot"] = { "metric", function(o) local r = rig.htmlreport.strip_plot({}, o) return r end },
   ["rig.htmlreport.ratio_plot"] = { "noise", function(o) local r = rig.htmlreport.ratio_plot({}, o) return r end },
   ["rig.htmlreport.scan_plot"] = { "parameter", function(o) local r = rig.htmlreport.scan_plot({}, o) return r end },
+  ["rig.htmlreport.bisect"] = { "title", function(o) local r = rig.htmlreport.bisect({}, o) return r end },
+  ["rig.triage.decide_rate"] = { "runs", function(o)
+    o.passing_rate, o.failing_rate = 0.1, 0.5
+    local r = rig.triage.decide_rate(function() return false end, o)
+    return r
+  end },
+  ["rig.bisect.search"] = { "count", function(o) o.probe = function() return "good" end
+    local r = rig.bisect.search(o) return r end },
+  ["rig.bisect.git"] = { "cache", function(o) o.repo, o.good, o.bad, o.command = ".", "HEAD", "HEAD", "true"
+    local r = rig.bisect.git(o) return r end },
   ["rig.htmlreport.compare"] = { "title", function(o)
     local r = rig.htmlreport.compare({ benchmarks = {} }, o)
     return r

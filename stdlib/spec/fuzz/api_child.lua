@@ -6,6 +6,7 @@ local NAMESPACES = {
   "time", "proc", "env", "stats", "json", "fs", "md", "csv", "profile", "toml", "lanes", "bench", "classify",
   "report", "diff", "gate", "flame", "sweep", "prune", "envprofile", "triage", "wasm", "friends", "size",
   "callgrind", "log", "cli", "util", "check", "measure", "hyperfine", "htmlreport", "molt",
+  "git", "bisect",
 }
 -- Left out, with the reason: they block or act on the machine by design.
 local SKIP = {
@@ -17,6 +18,8 @@ local SKIP = {
   -- the commands go through rig.proc, which is fuzzed here.
   ["rig.measure.run"] = "runs commands for as long as asked",
   ["rig.callgrind.instructions"] = "runs a command under valgrind",
+  -- Builds and runs commands at commits; rig.git.export writes a commit's files where told.
+  ["rig.bisect.git"] = "builds and runs commands at commits", ["rig.git.export"] = "writes a tree where told",
   -- These start every Python interpreter on the machine to probe it (0.1-1 s a call): they
   -- take no data a recipe could get wrong beyond their options, which api_spec checks.
   ["rig.lanes.pythons"] = "probes every interpreter", ["rig.lanes.cpython"] = "probes python3",
