@@ -147,6 +147,13 @@ return rig.recipe {
       out:write("the first bad commit is one of:\n")
       for _, c in ipairs(a.candidates) do out:write(("  %s %s\n"):format(c.sha, c.subject or "")) end
     end
+    local unsure = 0
+    for _, e in ipairs(report.endpoints) do if e.sure == false then unsure = unsure + 1 end end
+    for _, pr in ipairs(report.probes) do if pr.sure == false then unsure = unsure + 1 end end
+    if unsure > 0 then
+      summary = summary .. (", %d undecided at the run budget (taken by their estimate; more --max-runs would "
+        .. "settle them)"):format(unsure)
+    end
     out:write(summary .. (a.confidence and (", confidence at least %.1f%%"):format(a.confidence * 100) or "") .. "\n")
     return a.sha and 0 or 3
   end,

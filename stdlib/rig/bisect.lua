@@ -319,7 +319,9 @@ local function check_endpoints(cfg, state, good, bad)
   if cfg.mode == "slowdown" then
     local r = slowdown_probe(cfg, state, bad.dir, bad.commit)
     r.sha, r.role, r.subject = bad.commit.sha, "bad endpoint", bad.commit.subject
-    if r.verdict ~= "bad" or not r.sure then
+    -- Undecided at the run budget but beyond the threshold: the bisection goes on (on a noisy
+    -- machine the estimate is still evidence), and the report says the endpoint was unsure.
+    if r.verdict ~= "bad" then
       return r, ("the bad revision is not shown slower than the good one by more than %g%%: ratio %s [%s, %s] after "
         .. "%s runs each"):format(cfg.threshold * 100, r.ratio and ("%.3f"):format(r.ratio) or "?",
         r.ci_low and ("%.3f"):format(r.ci_low) or "?", r.ci_high and ("%.3f"):format(r.ci_high) or "?",
@@ -394,6 +396,10 @@ function M.git(cfg)
   cfg.wanted = {}
   for _, c in ipairs(cfg.bad_classes or CLASSES) do cfg.wanted[c] = true end
   local started = time.now()
+  -- Absolute paths: git runs in the repository, builds and commands in their own folders.
+  fs.mkdir(cfg.cache)
+  cfg.cache = fs.realpath(cfg.cache) or cfg.cache
+  cfg.repo = fs.realpath(cfg.repo) or cfg.repo
   local good_sha, gerr = git.resolve(cfg.repo, cfg.good)
   if not good_sha then util.raise(gerr.code, "--good: " .. gerr.message) end
   local commits, cerr = git.commits(cfg.repo, cfg.good, cfg.bad)
