@@ -5,7 +5,8 @@ return rig.recipe {
   params = {
     { "old", type = "path", positional = true, required = true, metavar = "OLD_JSON" },
     { "new", type = "path", positional = true, required = true, metavar = "NEW_JSON" },
-    { "metrics", type = "list", help = "metrics to diff (default: every shared numeric metric)" },
+    { "metrics", type = "list", many = true, metavar = "METRICS",
+      help = "metrics to diff, one or more words (default: every shared numeric metric)" },
     { "top", type = "integer", default = 10, help = "rows shown per metric" },
     { "json_out", type = "path", help = "machine-readable diff (Molt's schema plus rig.evidence)" },
     { "include_zero_only_metrics", type = "boolean", default = false,
@@ -33,10 +34,6 @@ return rig.recipe {
     end
     local old, new = load(p.old), load(p.new)
     if not old or not new then return 1 end
-    if p.fail_regression_count and p.fail_regression_count < 0 then
-      fail("--fail-regression-count must be >= 0")
-      return 1
-    end
     local opts = { metrics = p.metrics, top = p.top, include_zero_only = p.include_zero_only_metrics,
       fail_regression_count = p.fail_regression_count, fail_regression_pct = p.fail_regression_pct,
       fail_regression_abs = p.fail_regression_abs, significant_only = p.significant_only, alpha = p.alpha,
@@ -47,7 +44,13 @@ return rig.recipe {
       return 1
     end
     io.stdout:write(rig.diff.markdown(result, p.old, p.new, opts))
-    if p.json_out then
+    -- Molt checks the count after printing the tables, and then writes nothing more.
+    if p.fail_regression_count and p.fail_regression_count < 0 then
+      fail("--fail-regression-count must be >= 0")
+      return 1
+    end
+    -- With no shared metric Molt writes no JSON.
+    if p.json_out and result.metric_count > 0 then
       local dir = rig.fs.dirname(p.json_out)
       if dir ~= "." then rig.fs.mkdir(dir) end
       local payload = rig.diff.json_payload(result, p.old, p.new, opts)

@@ -19,8 +19,8 @@ return rig.recipe {
     { "repo_ref", type = "list", help = "SUITE=REF: pin a git suite to this ref instead (repeatable)" },
     { "repeat", type = "integer", help = "runs per runner for every suite" },
     { "timeout_sec", type = "number", help = "per phase, for every suite" },
-    { "checkout", type = "boolean", default = true,
-      help = "clone and check out git suites (--no-checkout: use as is)" },
+    { "checkout", type = "boolean",
+      help = "clone and check out git suites (the default; --no-checkout: use as is)" },
     { "fetch", type = "boolean", default = false, help = "git fetch before the checkout" },
     { "dry_run", type = "boolean", default = false, help = "write the planned commands as logs; run nothing" },
     { "fail_fast", type = "boolean", default = false, help = "stop after the first failed suite" },
@@ -41,27 +41,54 @@ return rig.recipe {
   },
   run = function(p, ctx)
     if p.render_existing_json then
-      local workload_flags = #p.suite > 0 or #p.runner > 0 or p["repeat"] or p.timeout_sec or p.dry_run
-        or p.include_disabled or p.json_out or p.fetch
-      if workload_flags then
-        ctx.log.error("--render-existing-json only re-renders a summary: it takes no run options")
+      -- Molt's refusal names the workload options given, sorted.
+      local given = {}
+      if p.checkout ~= nil then given[#given + 1] = "--checkout/--no-checkout" end
+      if p.dry_run then given[#given + 1] = "--dry-run" end
+      if p.fetch then given[#given + 1] = "--fetch" end
+      if p.include_disabled then given[#given + 1] = "--include-disabled" end
+      if p.json_out then given[#given + 1] = "--json-out" end
+      if p["repeat"] then given[#given + 1] = "--repeat" end
+      if #p.runner > 0 then given[#given + 1] = "--runner" end
+      if #p.suite > 0 then given[#given + 1] = "--suite" end
+      if p.timeout_sec then given[#given + 1] = "--timeout-sec" end
+      if #given > 0 then
+        table.sort(given)
+        io.stderr:write("--render-existing-json cannot be combined with workload options: ",
+          table.concat(given, ", "), "\n")
         return 2
       end
-      local payload, err = json.read(p.render_existing_json)
-      if not payload then
-        ctx.log.error("--render-existing-json: %s", err.message)
+      local path = fs.realpath(p.render_existing_json)
+      local payload, err = path and json.read(path)
+      local problem
+      if not path then
+        local cwd = os.getenv("PWD") or "."
+        local shown = p.render_existing_json:sub(1, 1) == "/" and p.render_existing_json
+          or fs.normalize(cwd .. "/" .. p.render_existing_json)
+        problem = ("[Errno 2] No such file or directory: '%s'"):format(shown)
+      elseif not payload then
+        problem = err.message
+      elseif type(payload) ~= "table" or payload.generated_at == nil then
+        problem = "'generated_at'"
+      elseif type(payload.suites) ~= "table" then
+        problem = "'suites'"
+      end
+      if problem then
+        io.stderr:write("failed to render existing friend results: ", problem, "\n")
         return 2
       end
-      if type(payload.suites) ~= "table" then
-        ctx.log.error("--render-existing-json %s: no 'suites' list: not a friends results.json", p.render_existing_json)
-        return 2
-      end
-      local text = friends.summary_markdown(payload, fs.realpath(p.render_existing_json))
-      if p.summary_out then
-        assert(fs.write(p.summary_out, text))
-        io.stdout:write("summary: ", p.summary_out, "\n")
-      else
-        io.stdout:write(text)
+      local text = friends.summary_markdown(payload, path)
+      -- Molt writes the summary next to the JSON unless --summary-out says where.
+      local out_path = p.summary_out or fs.join(fs.dirname(path), "summary.md")
+      local folder = fs.dirname(out_path)
+      if folder ~= "" and not fs.exists(folder) then fs.mkdir(folder) end
+      assert(fs.write(out_path, text))
+      io.stdout:write("Rendered summary: ", fs.realpath(out_path) or out_path, "\n")
+      if p.update_doc then
+        local doc = "docs/benchmarks/friend_summary.md"
+        if not fs.exists(fs.dirname(doc)) then fs.mkdir(fs.dirname(doc)) end
+        assert(fs.write(doc, text))
+        io.stdout:write("Updated ", doc, "\n")
       end
       return 0
     end
@@ -115,7 +142,7 @@ return rig.recipe {
     local venv = fs.join(repo_root, ".venv", "bin", "python")
     local opts = {
       output_root = output_root, repos_root = fs.realpath(".") .. "/" .. p.repos_root, suite_roots = suite_roots,
-      repo_refs = repo_refs, checkout = p.checkout, fetch = p.fetch, dry_run = p.dry_run, ["repeat"] = p["repeat"],
+      repo_refs = repo_refs, checkout = p.checkout ~= false, fetch = p.fetch, dry_run = p.dry_run, ["repeat"] = p["repeat"],
       timeout_sec = p.timeout_sec, runners = p.runner, include_disabled = p.include_disabled,
       repo_root = repo_root, python = python, project_python = fs.exists(venv) and venv or python,
       defaults_env = manifest.defaults.env, rss_limit_mb = p.rss_limit_mb, noise = p.noise,

@@ -98,7 +98,7 @@ local COMPARE_OPTIONS = {
   top = "integer",
   metrics = { "list", of = "string" },
   fail_regression_abs = "number",
-  fail_regression_count = { "integer", min = 0 },
+  fail_regression_count = "integer",
   fail_regression_pct = "number",
   include_zero_only = "boolean",
   significant_only = "boolean",
@@ -185,12 +185,24 @@ function M.compare(old_payload, new_payload, opts)
         if a then
           local c = stats.compare(a, b, { alpha = opts.alpha, noise = opts.noise })
           r.stats = c
+          r.welch = stats.log_welch(a, b, { alpha = opts.alpha, noise = opts.noise })
           tested[#tested + 1] = r
         end
       end
       if #tested > 0 then
-        local ps = {}
-        for i, r in ipairs(tested) do ps[i] = r.stats.p_value end
+        local ps, wp, welched = {}, {}, {}
+        for i, r in ipairs(tested) do
+          ps[i] = r.stats.p_value
+          if r.welch then welched[#welched + 1], wp[#wp + 1] = r, r.welch.p_value end
+        end
+        -- Welch's p-values are corrected the same way, over the rows it could test.
+        local wadjusted = #wp > 0 and stats.holm(wp) or {}
+        for i, r in ipairs(welched) do
+          r.welch.p_holm = wadjusted[i]
+          if r.welch.verdict ~= "inconclusive" and wadjusted[i] > (opts.alpha or 0.05) then
+            r.welch.verdict = "inconclusive"
+          end
+        end
         local adjusted = stats.holm(ps)
         for i, r in ipairs(tested) do
           r.stats.p_holm = adjusted[i]
@@ -217,9 +229,10 @@ function M.compare(old_payload, new_payload, opts)
       result.metrics[#result.metrics + 1] = json.object({ metric = metric, rows = #rows, improved = counts.improved,
         regressed = counts.regressed, flat = counts.flat, top_changes = json.array(top_changes) })
       for _, r in ipairs(rows) do
+        if r.stats then r.decided, r.decided_by = M.decided(r) end
         if r.trend == "regressed" then
           -- --significant-only: a regression counts only when the data support it.
-          local supported = not opts.significant_only or (r.stats and r.stats.verdict == "slower")
+          local supported = not opts.significant_only or r.decided == "slower"
           if supported then
             result.regressed_rows = result.regressed_rows + 1
             if pct_gate and r.pct_delta ~= nil and math.abs(r.pct_delta) >= pct_gate then
@@ -236,7 +249,8 @@ function M.compare(old_payload, new_payload, opts)
     end
   end
   local reasons = {}
-  if opts.fail_regression_count and result.regressed_rows > opts.fail_regression_count then
+  if opts.fail_regression_count and opts.fail_regression_count >= 0
+    and result.regressed_rows > opts.fail_regression_count then
     reasons[#reasons + 1] = ("regressed-row count exceeded threshold: %d > %d"):format(result.regressed_rows,
       opts.fail_regression_count)
   end
@@ -247,6 +261,20 @@ function M.compare(old_payload, new_payload, opts)
   result.failed = #reasons > 0
   result.metric_count = #metrics
   return result
+end
+
+--- What a row's samples decide, and by which test: the rank test's verdict (faster, slower,
+--- same) when it is decided after Holm's correction, else Welch's on log times (faster,
+--- slower), else nil.
+---@param row table a diff row with `stats` (and `welch`)
+---@return string? verdict
+---@return string? test "rank" or "welch_log"
+function M.decided(row)
+  check.arg("decided", 1, row, "table")
+  local c, w = row.stats, row.welch
+  if c and (c.verdict == "faster" or c.verdict == "slower" or c.verdict == "same") then return c.verdict, "rank" end
+  if w and (w.verdict == "faster" or w.verdict == "slower") then return w.verdict, "welch_log" end
+  return nil
 end
 
 local function f6(v) return ("%.6f"):format(v) end
@@ -308,17 +336,32 @@ function M.markdown(result, old_path, new_path, opts)
       add(("| `%s` | `%s` | %s | %s | %s |"):format(v.metric, v.benchmark, pct(v.pct_delta), f6(v.delta), v.reason))
     end
   end
-  if #result.evidence > 0 then
+  -- Rig's evidence: only the rows the samples decide, and one line on the rest (with
+  -- Molt's 3 samples a side no rank test reaches p <= 0.05). Nothing when none is decided,
+  -- so the output is Molt's byte for byte.
+  local decided, undecided, most = {}, 0, 0
+  for _, r in ipairs(result.evidence) do
+    if r.decided then decided[#decided + 1] = r else undecided = undecided + 1 end
+    most = math.max(most, math.min(r.stats.n_a or 0, r.stats.n_b or 0))
+  end
+  if #decided > 0 then
     add("")
     add("## Statistical evidence (Rig)")
-    add("Ratio of medians new/old with its 95% interval, Mann-Whitney p (Holm-adjusted within each metric), verdict.")
-    add("| metric | benchmark | ratio | 95% CI | p | p (Holm) | verdict |")
+    add("Rows the samples decide: ratio of medians new/old with its 95% interval; p of the Mann-Whitney rank test "
+      .. "and of Welch's t-test on log times (which assumes log-normal times), each Holm-adjusted within its metric.")
+    add("| metric | benchmark | ratio | 95% CI | p rank (Holm) | p Welch log (Holm) | verdict |")
     add("| --- | --- | ---: | ---: | ---: | ---: | --- |")
-    for _, r in ipairs(result.evidence) do
-      local c = r.stats
+    for _, r in ipairs(decided) do
+      local c, w = r.stats, r.welch
       local ci = (c.ci_low == c.ci_low) and ("[%.3f, %.3f]"):format(c.ci_low, c.ci_high) or "-"
-      add(("| `%s` | `%s` | %.4f | %s | %.3g | %.3g | %s |"):format(r.metric, r.benchmark, c.ratio, ci, c.p_value,
-        c.p_holm, c.verdict))
+      add(("| `%s` | `%s` | %.4f | %s | %.3g | %s | %s (%s) |"):format(r.metric, r.benchmark, c.ratio, ci, c.p_holm,
+        w and ("%.3g"):format(w.p_holm or w.p_value) or "-", r.decided,
+        r.decided_by == "rank" and "rank test" or "Welch, log-normal"))
+    end
+    if undecided > 0 then
+      add(("%d other rows with samples are not decided: with at most %d samples a side the rank test needs %d to "
+        .. "reach p <= %g, and Welch's test on log times did not reject \"no change beyond ±%g%%\"."):format(
+        undecided, most, stats.min_samples(opts.alpha or 0.05), opts.alpha or 0.05, (opts.noise or 0.02) * 100))
     end
   end
   return table.concat(L, "\n") .. "\n"
@@ -333,10 +376,13 @@ function M.json_payload(result, old_path, new_path, opts)
   end
   local evidence = {}
   for i, r in ipairs(result.evidence) do
-    local c = r.stats
+    local c, w = r.stats, r.welch
     evidence[i] = json.object({ metric = r.metric, benchmark = r.benchmark, ratio = json.finite(c.ratio),
       ci_low = json.finite(c.ci_low), ci_high = json.finite(c.ci_high), p_value = json.finite(c.p_value),
-      p_holm = json.finite(c.p_holm), verdict = c.verdict, reason = c.reason })
+      p_holm = json.finite(c.p_holm), verdict = c.verdict, reason = c.reason,
+      welch_log = w and json.object({ ratio = json.finite(w.ratio), p_value = json.finite(w.p_value),
+        p_holm = json.finite(w.p_holm), verdict = w.verdict }) or json.null,
+      decided = r.decided or json.null, decided_by = r.decided_by or json.null })
   end
   local function opt(v) return v == nil and json.null or v end
   return json.object({
@@ -349,7 +395,9 @@ function M.json_payload(result, old_path, new_path, opts)
       fail_regression_pct = opt(opts.fail_regression_pct), fail_regression_abs = opt(opts.fail_regression_abs),
       regressed_rows = result.regressed_rows, threshold_violations = json.array(violations), failed = result.failed,
       failure_reasons = json.array(result.failure_reasons) }),
-    rig = json.object({ evidence = json.array(evidence), significant_only = opts.significant_only == true }),
+    -- Rig's block only where there is evidence: Molt's payload is otherwise unchanged.
+    rig = (#evidence > 0 or opts.significant_only) and json.object({ evidence = json.array(evidence),
+      significant_only = opts.significant_only == true }) or nil,
   })
 end
 

@@ -17,6 +17,10 @@ local core = require "rig._native.core"
 
 local M = {}
 
+-- Molt's direction strings for ratio_directions: one generic form per kind of ratio.
+local SPEEDUP = "speedup:baseline_time/candidate_time;>1=candidate_faster"
+local MOLT_OVER = "molt_over_baseline:molt_time/baseline_time;<1=molt_faster"
+
 M.SEMANTIC_MODES = { "runs_unmodified", "requires_adapter", "c_api_probe", "unsupported_by_molt" }
 M.ROLES = { "workload", "custody_audit", "c_api_scan" }
 -- Molt's lanes, in the order of its metrics and summary columns.
@@ -578,23 +582,23 @@ function M.metrics(runners)
   end
   local molt = med.molt
   m.molt_speedup = num(ratio(med.cpython, molt))
-  dirs.molt_speedup = "speedup:cpython_time/molt_time;>1=molt_faster"
+  dirs.molt_speedup = SPEEDUP
   for _, lane in ipairs(M.LANES) do
     if lane ~= "molt" then
       local k = "molt_vs_" .. lane .. "_speedup"
       m[k] = num(ratio(med[lane], molt))
-      dirs[k] = ("speedup:%s_time/molt_time;>1=molt_faster"):format(lane)
+      dirs[k] = SPEEDUP
     end
   end
   for _, lane in ipairs { "friend", "nuitka", "pyodide", "tinygrad", "numpy" } do
     local k = lane .. "_vs_molt_speedup"
     m[k] = num(ratio(molt, med[lane]))
-    dirs[k] = ("speedup:molt_time/%s_time;>1=%s_faster"):format(lane, lane)
+    dirs[k] = SPEEDUP
   end
   for _, lane in ipairs { "cpython", "pypy", "codon", "nuitka", "pyodide", "tinygrad", "numpy" } do
     local k = "molt_" .. lane .. "_ratio"
     m[k] = num(ratio(molt, med[lane]))
-    dirs[k] = ("molt_over_baseline:molt_time/%s_time;<1=molt_faster"):format(lane)
+    dirs[k] = MOLT_OVER
   end
   for name, rr in pairs(runners) do
     if med[name] then
@@ -615,7 +619,7 @@ function M.metrics(runners)
           if type(theirs) == "number" and value > 0 then
             local k = ("molt_vs_%s_%s_speedup"):format(lane, metric)
             m[k] = theirs / value
-            dirs[k] = ("speedup:%s_time/molt_time;>1=molt_faster"):format(lane)
+            dirs[k] = SPEEDUP
           end
         end
       end
@@ -837,10 +841,14 @@ function M.summary_markdown(payload, json_path)
     local m = s.metrics or {}
     local cells = { md.escape(s.id), md.escape(s.semantic_mode), md.escape(s.status) }
     for _, l in ipairs(SUMMARY_LANES) do cells[#cells + 1] = cell(m[l[2] .. "_median_s"]) end
-    for _, l in ipairs(SUMMARY_RATIOS) do cells[#cells + 1] = cell(m["molt_vs_" .. l[2] .. "_speedup"]) end
-    -- Molt's writer puts no space before its last cell ("|- |"); kept so rows compare equal.
-    local last = table.remove(cells)
-    add("| " .. table.concat(cells, " | ") .. " |" .. last .. " |")
+    -- Molt's columns: Molt/CPython ... Molt/Pyodide are molt_<lane>_ratio (Molt time over
+    -- the lane's, < 1 Molt faster); Molt/Friend and Molt/NumPy are speedups (> 1 Molt faster).
+    for _, l in ipairs(SUMMARY_RATIOS) do
+      local key = (l[2] == "friend" or l[2] == "numpy") and ("molt_vs_" .. l[2] .. "_speedup")
+        or ("molt_" .. l[2] .. "_ratio")
+      cells[#cells + 1] = cell(m[key])
+    end
+    add("| " .. table.concat(cells, " | ") .. " |")
     if s.status ~= "ok" then
       non_ok[#non_ok + 1] = ("- `%s`: %s (%s)"):format(s.id, tostring(s.status), tostring(s.reason))
     end
@@ -851,20 +859,36 @@ function M.summary_markdown(payload, json_path)
           (f.detail and f.detail ~= json.null) and (" (" .. tostring(f.detail) .. ")") or "")
       end
     end
+    -- Rig's runner-pair verdicts, only the decided ones (nothing otherwise: Molt's layout).
     for _, p in ipairs(s.rig and s.rig.pairs or {}) do
-      pairs_lines[#pairs_lines + 1] = ("- `%s`: %s/%s %s (95%% CI %s to %s): %s"):format(s.id, p.candidate, p.baseline,
-        cell(p.ratio), cell(p.ci_low), cell(p.ci_high), tostring(p.verdict))
+      if p.verdict == "faster" or p.verdict == "slower" or p.verdict == "same" then
+        pairs_lines[#pairs_lines + 1] = ("- `%s`: %s/%s %s (95%% CI %s to %s): %s"):format(s.id, p.candidate,
+          p.baseline, cell(p.ratio), cell(p.ci_low), cell(p.ci_high), tostring(p.verdict))
+      end
     end
   end
   add("")
   add("## Notes")
-  add("- Semantic mode values: `runs_unmodified`, `requires_adapter`, `c_api_probe`, `unsupported_by_molt`"
-    .. " (declared in the manifest, never inferred).")
-  add("- Ratio columns (`Molt/*`) > 1.0 indicate Molt is faster on the suite median.")
+  add("- Semantic mode values: `runs_unmodified`, `requires_adapter`, `c_api_probe`, `unsupported_by_molt`.")
+  add("- Ratio direction is serialized in `metrics.ratio_directions`: `Molt/CPython` through `Molt/Pyodide` are Molt "
+    .. "time over baseline time (< 1.0 means Molt is faster), while `Molt/Friend` and `Molt/NumPy` are speedup "
+    .. "columns (> 1.0 means Molt is faster).")
   add("- Compile-vs-run separation is recorded per runner when build commands are configured.")
+  -- Molt lists the custody files except the results and the summary themselves.
+  local custody = type(payload.custody_artifacts) == "table" and payload.custody_artifacts or {}
+  local custody_lines = {}
+  for _, k in ipairs { "molt_failure_details_jsonl", "harness_command_profile_jsonl", "repo_process_sentinel_jsonl",
+    "backend_daemon_cleanup_jsonl" } do
+    if type(custody[k]) == "string" then custody_lines[#custody_lines + 1] = ("- `%s`: `%s`"):format(k, custody[k]) end
+  end
+  if #custody_lines > 0 then
+    add("")
+    add("## Custody Artifacts")
+    for _, l in ipairs(custody_lines) do add(l) end
+  end
   if #pairs_lines > 0 then
     add("")
-    add("## Runner Comparisons")
+    add("## Runner Comparisons (Rig)")
     for _, l in ipairs(pairs_lines) do add(l) end
   end
   if #failures > 0 then
@@ -877,6 +901,15 @@ function M.summary_markdown(payload, json_path)
     add("## Non-OK Suites")
     for _, l in ipairs(non_ok) do add(l) end
   end
+  local incidents = type(payload.memory_guard_incidents) == "table" and payload.memory_guard_incidents or {}
+  if #incidents > 0 then
+    add("")
+    add("## Memory Guard Incidents")
+    for _, i in ipairs(incidents) do
+      add(("- `%s` violation=`%s` victim_pgid=%s action=`%s`"):format(tostring(i.event), tostring(i.violation),
+        tostring(i.victim_pgid), tostring(i.action)))
+    end
+  end
   if type(payload.interrupted) == "table" and payload.interrupted ~= json.null then
     add("")
     add("## Interruption")
@@ -884,8 +917,17 @@ function M.summary_markdown(payload, json_path)
       tostring(payload.interrupted.signum), tostring(payload.interrupted.recorded_at),
       tostring(payload.interrupted.returncode)))
   end
+  local cleanup = type(payload.backend_daemon_cleanup) == "table" and payload.backend_daemon_cleanup or {}
+  if #cleanup > 0 then
+    add("")
+    add("## Backend Daemon Cleanup")
+    for _, c in ipairs(cleanup) do
+      add(("- `%s` reason=`%s` terminated=%s session=`%s`"):format(tostring(c.status), tostring(c.reason),
+        tostring(c.terminated_count), tostring(c.session_id)))
+    end
+  end
   add("")
-  add("Generated by `rig run friends` (the layout of Molt's `tools/bench_friends.py`).")
+  add("Generated by `tools/bench_friends.py`.")
   return table.concat(out, "\n") .. "\n"
 end
 

@@ -144,6 +144,40 @@ function M.compare(a, b, opts)
     opts.direction)
 end
 
+--- Welch's t-test on log times: the ratio of geometric means b/a and the p-value of "no
+--- change", which assumes times are log-normal (pyperf's compare_to tests with a t-test
+--- too). Unlike a rank test it can decide with 3 samples a side when the change is large
+--- against the spread. verdict: "faster"/"slower" (p <= alpha and the ratio beyond the
+--- noise band), else "inconclusive". Returns {ratio, p_value, t, df, verdict, test =
+--- "welch_log"}, or nil when a side has fewer than 2 values or a value is not positive.
+---@param a number[]
+---@param b number[]
+---@param opts? { alpha?: number, noise?: number }
+function M.log_welch(a, b, opts)
+  opts = check_options("log_welch", opts, { alpha = PROBABILITY, noise = { "number", min = 0, lt = 1 } }, 2, 3)
+  check.arg("log_welch", 1, a, "list")
+  check.arg("log_welch", 2, b, "list")
+  local la, lb = {}, {}
+  for i, v in ipairs(a) do
+    if type(v) ~= "number" or not (v > 0) or v == math.huge then return nil end
+    la[i] = math.log(v)
+  end
+  for i, v in ipairs(b) do
+    if type(v) ~= "number" or not (v > 0) or v == math.huge then return nil end
+    lb[i] = math.log(v)
+  end
+  if #la < 2 or #lb < 2 then return nil end
+  local w = native.welch(la, lb)
+  if not w then return nil end
+  local ratio = math.exp(M.mean(lb) - M.mean(la))
+  local alpha, noise = opts.alpha or 0.05, opts.noise or 0.02
+  local verdict = "inconclusive"
+  if w.p_value == w.p_value and w.p_value <= alpha then
+    if ratio < 1 - noise then verdict = "faster" elseif ratio > 1 + noise then verdict = "slower" end
+  end
+  return { ratio = ratio, p_value = w.p_value, t = w.t, df = w.df, verdict = verdict, test = "welch_log" }
+end
+
 --- The fewest samples per side for which Mann-Whitney can reach `alpha` (4 at 0.05).
 ---@param alpha? number
 ---@return integer
