@@ -59,7 +59,8 @@ return rig.recipe {
         return 2
       end
       local path = fs.realpath(p.render_existing_json)
-      local payload, err = path and json.read(path)
+      local payload, err
+      if path then payload, err = json.read(path) end
       local problem
       if not path then
         local cwd = os.getenv("PWD") or "."
@@ -142,7 +143,8 @@ return rig.recipe {
     local venv = fs.join(repo_root, ".venv", "bin", "python")
     local opts = {
       output_root = output_root, repos_root = fs.realpath(".") .. "/" .. p.repos_root, suite_roots = suite_roots,
-      repo_refs = repo_refs, checkout = p.checkout ~= false, fetch = p.fetch, dry_run = p.dry_run, ["repeat"] = p["repeat"],
+      repo_refs = repo_refs, checkout = p.checkout ~= false, fetch = p.fetch, dry_run = p.dry_run,
+      ["repeat"] = p["repeat"],
       timeout_sec = p.timeout_sec, runners = p.runner, include_disabled = p.include_disabled,
       repo_root = repo_root, python = python, project_python = fs.exists(venv) and venv or python,
       defaults_env = manifest.defaults.env, rss_limit_mb = p.rss_limit_mb, noise = p.noise,

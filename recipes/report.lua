@@ -9,7 +9,8 @@ return rig.recipe {
     { "native", type = "path", help = "native results (default bench/results/bench.json)" },
     { "wasm", type = "path", help = "wasm results (default bench/results/bench_wasm.json)" },
     { "startup_audit", type = "path",
-      help = "output_startup_size_audit.py JSON (default bench/results/output_startup_size_audit.json; missing: no section)" },
+      help = "output_startup_size_audit.py JSON (default bench/results/output_startup_size_audit.json; "
+        .. "missing: no section)" },
     { "out", type = "path", help = "report path (default docs/benchmarks/bench_summary.md)" },
     { "check", type = "boolean", default = false, help = "exit 1 when the file on disk is stale; write nothing" },
     { "update_status_doc", type = "boolean", default = false, help = "rewrite the GENERATED:bench-summary block" },

@@ -159,11 +159,11 @@ function M.log_welch(a, b, opts)
   check.arg("log_welch", 2, b, "list")
   local la, lb = {}, {}
   for i, v in ipairs(a) do
-    if type(v) ~= "number" or not (v > 0) or v == math.huge then return nil end
+    if type(v) ~= "number" or v ~= v or v <= 0 or v == math.huge then return nil end
     la[i] = math.log(v)
   end
   for i, v in ipairs(b) do
-    if type(v) ~= "number" or not (v > 0) or v == math.huge then return nil end
+    if type(v) ~= "number" or v ~= v or v <= 0 or v == math.huge then return nil end
     lb[i] = math.log(v)
   end
   if #la < 2 or #lb < 2 then return nil end
