@@ -42,6 +42,8 @@ return rig.recipe {
     { "out_dir", type = "path", default = "rig-results", help = "where default outputs go" },
     { "baseline", type = "path", help = "compare against this results file (Molt's gate)" },
     { "update_baseline", type = "boolean", default = false, help = "write the results to --baseline and stop" },
+    { "statistical_gate", type = "boolean", default = false,
+      help = "let the samples excuse a --baseline breach they do not support (Molt's gate: the ratio alone)" },
     { "max_regression", type = "number", default = 0.15, help = "allowed growth of molt_cpython_ratio" },
     { "noise", type = "number", default = 0.02, help = "noise band for verdicts (0.02 = ±2%)" },
   },
@@ -149,7 +151,13 @@ return rig.recipe {
 
     if p.update_baseline then
       local target = p.baseline or "bench/results/baseline.json"
-      assert(json.write(target, payload, { indent = 2, sort_keys = true }))
+      local folder = fs.dirname(target)
+      if folder ~= "" and not fs.exists(folder) then fs.mkdir(folder) end
+      local ok, werr = json.write(target, payload, { indent = 2, sort_keys = true })
+      if not ok then
+        ctx.log.error("--update-baseline: %s", werr and werr.message or "cannot write " .. target)
+        return 2
+      end
       io.stdout:write("baseline updated: " .. target .. "\n")
       return 0
     end
@@ -159,7 +167,7 @@ return rig.recipe {
         ctx.log.error("--baseline: %s", err.message)
         return 2
       end
-      local gate = rig.bench.check_baseline(payload, base, p.max_regression)
+      local gate = rig.bench.check_baseline(payload, base, p.max_regression, { statistical = p.statistical_gate })
       for _, line in ipairs(gate.unsupported) do ctx.log.warn("%s", line) end
       if not gate.ok then
         io.stdout:write("Performance regression detected:\n")

@@ -585,6 +585,12 @@ function rig.stats.mann_whitney(a, b) end
 ---@param b rig.SampleLike
 ---@return {t: number, df: number, p_value: number}?
 function rig.stats.welch(a, b) end
+--- Welch's t-test on log times: ratio of geometric means b/a, p, verdict (assumes log-normal times).
+---@param a number[]
+---@param b number[]
+---@param opts? { alpha?: number, noise?: number }
+---@return { ratio: number, p_value: number, t: number, df: number, verdict: string, test: string }?
+function rig.stats.log_welch(a, b, opts) end
 ---@param a rig.SampleLike
 ---@param b rig.SampleLike
 ---@return number?
@@ -933,9 +939,10 @@ function rig.bench.run(cfg) end
 ---@return table? payload
 ---@return rig.Error? err
 function rig.bench.read_results(path, opts) end
---- Molt's baseline gate plus Rig's check of the evidence.
+--- Molt's baseline gate plus Rig's check of the evidence (`statistical`: the samples may excuse a breach).
+---@param opts? { statistical?: boolean }
 ---@return {ok: boolean, messages: string[], unsupported: string[]}
-function rig.bench.check_baseline(current, baseline, max_regression) end
+function rig.bench.check_baseline(current, baseline, max_regression, opts) end
 --- Molt's summary.md layout with Rig's medians, intervals and verdicts.
 ---@param payload table
 ---@param json_path? string
@@ -1036,6 +1043,11 @@ rig.diff = {}
 function rig.diff.compare(old, new, opts) end
 ---@return string
 function rig.diff.markdown(result, old_path, new_path, opts) end
+--- What a diff row's samples decide and by which test ("rank" or "welch_log"), or nil.
+---@param row table
+---@return string? verdict
+---@return string? test
+function rig.diff.decided(row) end
 ---@return table
 function rig.diff.json_payload(result, old_path, new_path, opts) end
 
