@@ -27,18 +27,7 @@ return rig.recipe {
     local function fail(fmt, ...) io.stderr:write(fmt:format(...), "\n") end
     -- The repository root: --repo-root, else the nearest folder up from here holding .git or
     -- pyproject.toml (Molt's tool finds it from its own place in the tree), else here.
-    local cwd = fs.realpath(".") or "."
-    local root = p.repo_root and (fs.realpath(p.repo_root) or p.repo_root)
-    if not root then
-      local dir = cwd
-      while true do
-        if fs.exists(dir .. "/.git") or fs.exists(dir .. "/pyproject.toml") then root = dir break end
-        local up = fs.dirname(dir)
-        if up == dir or up == "" then break end
-        dir = up
-      end
-      root = root or cwd
-    end
+    local root = p.repo_root and (fs.realpath(p.repo_root) or p.repo_root) or rig.molt.repo_root()
     -- Molt's default manifest, when the repository has one; its entries are repo-relative.
     local manifest_path = p.manifest
     if not manifest_path and fs.exists(root .. "/bench/results/docs_manifest.json") then

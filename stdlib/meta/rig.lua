@@ -445,6 +445,9 @@ function rig.env.set(name, value) end
 ---@param path? string
 ---@return string?
 function rig.env.which(name, path) end
+--- Rig's own process id.
+---@return integer
+function rig.env.pid() end
 --- First line of a tool's version output, e.g. version{"python3", "--version"}.
 ---@param argv string[]
 ---@return string?
@@ -1140,6 +1143,20 @@ function rig.molt.platform(host) end
 ---@param python? string
 ---@return table
 function rig.molt.system(host, python) end
+--- Molt's repository root: the nearest folder up from `start` holding .git or pyproject.toml.
+---@param start? string
+---@return string
+function rig.molt.repo_root(start) end
+--- Molt's throughput environment (tools/throughput_env.sh): exports in Molt's order, dirs, warning.
+---@param opts { repo: string, env?: table<string, string>, pid?: integer }
+---@return { exports: string[][], values: table<string, string>, dirs: string[], ext_root: string,
+---  warning: string?, sccache: string? }
+function rig.molt.throughput_env(opts) end
+--- `export NAME="value"` lines as throughput_env.sh --print writes them (\\, ", $ and ` escaped).
+---@param exports string[][]
+---@return string? text
+---@return string? why
+function rig.molt.export_lines(exports) end
 
 ---@class rig.callgrind
 rig.callgrind = {}

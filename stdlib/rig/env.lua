@@ -31,6 +31,10 @@ function M.set(name, value)
   native.set(name, value)
 end
 
+--- Rig's own process id (Molt's session ids embed the pid of the process that made them).
+---@return integer
+function M.pid() return native.pid() end
+
 --- The full path of program `name` found in PATH (or in `path`), or nil.
 ---@param name string
 ---@param path? string a PATH-style list of directories

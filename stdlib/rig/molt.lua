@@ -39,4 +39,155 @@ function M.system(host, python)
     cpu_count = host.cpu_count, load_avg = host.load_avg and json.array(host.load_avg) or json.null })
 end
 
+--- The repository a Molt tool works on: the nearest folder at or above `start` (default the
+--- working folder) holding `.git` or `pyproject.toml` (Molt's tools find it from their own
+--- place in the tree), else `start` itself. An absolute path.
+---@param start? string
+---@return string
+function M.repo_root(start)
+  local fs = require "rig.fs"
+  local here = fs.realpath(start or ".") or start or "."
+  local dir = here
+  while true do
+    if fs.exists(dir .. "/.git") or fs.exists(dir .. "/pyproject.toml") then return dir end
+    local up = fs.dirname(dir)
+    if up == dir or up == "" then return here end
+    dir = up
+  end
+end
+
+-- ---------------------------------------------------------------------------------------
+-- Molt's throughput environment (tools/throughput_env.sh, through molt_run_context_env
+-- --session-prefix throughput --prefer-external-artifacts --dx), rebuilt from its outputs
+-- (Tests/Fixtures/molt/golden/throughput_env): the artifact root, then 26 exports in Molt's
+-- order. Written by hand: it is Molt's layout, and no library has it.
+
+local GIB = 1024 * 1024 * 1024
+M.EXTERNAL_VOLUME = "/Volumes/APDataStore/Molt"
+
+-- The nearest existing folder at or above `path`, whether it is writable, and its free bytes
+-- (df -Pk), or nil when df cannot say.
+local function free_space(path)
+  local proc = require "rig.proc"
+  local r = proc.run { "sh", "-c", [[
+p=$1
+while [ ! -e "$p" ]; do p=$(dirname -- "$p"); done
+if [ -w "$p" ]; then w=1; else w=0; fi
+df -Pk -- "$p" | awk -v w="$w" 'NR==2 { print w, $4 }']], "sh", path, timeout = 10 }
+  if not r or not r.ok then return nil end
+  local w, kb = r.stdout:match("^(%d) (%d+)")
+  if not w then return nil end
+  return w == "1", tonumber(kb) * 1024
+end
+
+-- Molt's choice of an external artifact root: a candidate whose nearest existing parent is
+-- writable with at least 20 GiB free.
+local function usable(path)
+  local writable, free = free_space(path)
+  return writable == true and free ~= nil and free >= 20 * GIB
+end
+
+--- Molt's throughput environment for the repository at `repo`, from the environment `env`
+--- (a table like os.getenv's; nil for the process's): {exports = {{name, value}, ...} in
+--- Molt's order, dirs (what --apply creates), ext_root, warning (the sccache line Molt prints
+--- on stderr, or nil), sccache (path or nil)}. The artifact root is MOLT_EXT_ROOT, else the
+--- first usable MOLT_EXTERNAL_ARTIFACT_ROOTS entry, else /Volumes/APDataStore/Molt when
+--- usable (writable nearest parent, 20 GiB free), else <repo>/.molt-artifacts. The session id
+--- is `throughput-<pid>` unless MOLT_SESSION_ID is set (then the cargo target is per session).
+---@param opts { repo: string, env?: table<string, string>, pid?: integer }
+---@return table
+function M.throughput_env(opts)
+  local check = require "rig.check"
+  local util = require "rig.util"
+  opts = check.options("throughput_env", 1, opts, { repo = { "string", nonempty = true, required = true },
+    env = { "map", of = "string" }, pid = { "integer", min = 0 } })
+  local function getenv(k)
+    local v
+    if opts.env then v = opts.env[k] else v = os.getenv(k) end
+    if v == "" then return nil end
+    return v
+  end
+  local repo = opts.repo
+  local ext = getenv("MOLT_EXT_ROOT")
+  if not ext then
+    for candidate in (getenv("MOLT_EXTERNAL_ARTIFACT_ROOTS") or ""):gmatch("[^:]+") do
+      if usable(candidate) then ext = candidate break end
+    end
+  end
+  if not ext and usable(M.EXTERNAL_VOLUME) then ext = M.EXTERNAL_VOLUME end
+  ext = ext or (repo .. "/.molt-artifacts")
+  local session = getenv("MOLT_SESSION_ID")
+  local generated = session == nil
+  if generated then session = ("throughput-%d"):format(opts.pid or 0) end
+  local target = generated and (ext .. "/target") or (ext .. "/target/sessions/" .. session)
+  local hash = util.sha256(repo):sub(1, 12)
+  -- An ambient temporary folder (/tmp, /var/tmp, the system's) gives way to the artifact
+  -- root's tmp; one the user chose is kept.
+  local tmpdir = getenv("TMPDIR")
+  if tmpdir then
+    local t = tmpdir:gsub("/+$", "")
+    if t == "/tmp" or t == "/var/tmp" or t == "/private/tmp" or t:match("^/var/folders/") then tmpdir = nil end
+  end
+  tmpdir = tmpdir or (ext .. "/tmp")
+  -- A repository under the temporary folder is scratch: its target root stays inside it.
+  local target_root = repo .. "/target-root"
+  local sccache
+  local use_sccache = getenv("MOLT_USE_SCCACHE") or "1"
+  if use_sccache ~= "0" then
+    sccache = require("rig.env").which("sccache")
+  end
+  local cache = getenv("MOLT_CACHE") or (ext .. "/.molt_cache")
+  local exports = {
+    { "MOLT_EXT_ROOT", ext }, { "CARGO_TARGET_DIR", target }, { "MOLT_DIFF_CARGO_TARGET_DIR", target },
+    { "MOLT_TARGET_ROOT", target_root }, { "MOLT_CACHE", cache }, { "MOLT_DIFF_ROOT", ext .. "/tmp/diff" },
+    { "MOLT_DIFF_TMPDIR", ext .. "/tmp" }, { "UV_CACHE_DIR", ext .. "/.uv-cache" },
+    { "UV_PROJECT_ENVIRONMENT", ("%s/tmp/uv-project-envs/dx__py3.12__src-tree-%s"):format(ext, hash) },
+    { "PIP_CACHE_DIR", ext .. "/.pip-cache" }, { "RUFF_CACHE_DIR", ext .. "/.ruff-cache" },
+    { "PYTHONPYCACHEPREFIX", ext .. "/tmp/pycache" }, { "TMPDIR", tmpdir }, { "TMP", tmpdir }, { "TEMP", tmpdir },
+    { "CARGO_INCREMENTAL", sccache and "0" or "1" }, { "MOLT_SESSION_ID", session },
+  }
+  if generated then exports[#exports + 1] = { "MOLT_SESSION_ID_GENERATED", "1" } end
+  for _, e in ipairs {
+    { "PYTHONPATH", repo .. "/src" },
+    { "MOLT_BACKEND_DAEMON_SOCKET_DIR", ("%s/molt-backend-%s"):format(tmpdir, hash) },
+    { "MOLT_USE_SCCACHE", use_sccache }, { "MOLT_DIFF_ALLOW_RUSTC_WRAPPER", "1" },
+    { "SCCACHE_DIR", ext .. "/.sccache" }, { "SCCACHE_CACHE_SIZE", getenv("SCCACHE_CACHE_SIZE") or "10G" },
+    { "MOLT_CACHE_MAX_GB", getenv("MOLT_CACHE_MAX_GB") or "30" },
+    { "MOLT_CACHE_MAX_AGE_DAYS", getenv("MOLT_CACHE_MAX_AGE_DAYS") or "30" },
+  } do exports[#exports + 1] = e end
+  local values = {}
+  for _, e in ipairs(exports) do values[e[1]] = e[2] end
+  local dirs = {}
+  for _, k in ipairs { "MOLT_CACHE", "CARGO_TARGET_DIR", "MOLT_TARGET_ROOT", "MOLT_DIFF_ROOT", "MOLT_DIFF_TMPDIR",
+    "UV_CACHE_DIR", "TMPDIR", "MOLT_BACKEND_DAEMON_SOCKET_DIR", "SCCACHE_DIR" } do
+    dirs[#dirs + 1] = values[k]
+  end
+  local warning
+  if use_sccache ~= "0" and not sccache then
+    warning = "molt: WARNING sccache unavailable and could not be provisioned — Rust compilation cache is OFF; builds "
+      .. "will be COLD and memory-heavy (every worktree recompiles the full crate graph, which saturates memory under "
+      .. "parallel lanes). Install it (`cargo install sccache`) or set MOLT_USE_SCCACHE=0 to silence."
+  end
+  return { exports = exports, values = values, dirs = dirs, ext_root = ext, warning = warning, sccache = sccache }
+end
+
+--- `export NAME="value"` lines as throughput_env.sh --print writes them: double quotes, with
+--- `\`, `"`, `$` and backquotes escaped so the shell reads the value back unchanged. Names
+--- are checked (letters, digits, _). Returns the text, or nil and why.
+---@param exports { [1]: string, [2]: string }[]
+---@return string? text
+---@return string? why
+function M.export_lines(exports)
+  require("rig.check").arg("export_lines", 1, exports, "list")
+  local out = {}
+  for i, e in ipairs(exports) do
+    local name, value = e[1], tostring(e[2])
+    if type(name) ~= "string" or not name:match("^[%a_][%w_]*$") then
+      return nil, ("%q is not a shell variable name"):format(tostring(name))
+    end
+    out[i] = ('export %s="%s"'):format(name, (value:gsub('[\\"$`]', "\\%0")))
+  end
+  return table.concat(out, "\n") .. (#out > 0 and "\n" or "")
+end
+
 return M

@@ -11,10 +11,18 @@ local M = {}
 --- The `wasm_link/` families whose entries are guarded by `<family>/.locks/<first 2 chars>.lock`.
 M.LOCKED_FAMILIES = { runtime_tree_shake = true, split_app_optimize = true }
 
--- nil when the entry vanished while it was being looked at (a writer or another prune).
+-- nil when the entry vanished while it was being looked at (a writer or another prune). A
+-- symbolic link counts 0 bytes and ages by its target's mtime (only the link is ever
+-- removed); a dangling one is not an entry, as in Molt.
 local function entry(path, lock)
   local st = fs.stat(path)
   if not st then return nil end
+  if st.kind == "link" then
+    local target = fs.realpath(path)
+    local tst = target and fs.stat(target)
+    if not tst then return nil end
+    return { path = path, size = 0, mtime = tst.mtime or 0, lock = lock, link = true }
+  end
   local size = 0
   if st.kind == "directory" then
     local t = fs.tree_size(path)
@@ -133,6 +141,11 @@ function M.prune(root, opts)
   local report = { before = total, removed = {}, removed_bytes = 0, skipped_locked = {}, vanished = {}, errors = {} }
   local gone, skipped = {}, {}
   local function remove(e)
+    -- Molt's protocol: the lock file is created if missing (and left for the next writer).
+    if e.lock and not fs.exists(e.lock) then
+      pcall(fs.mkdir, fs.dirname(e.lock))
+      pcall(fs.write, e.lock, "")
+    end
     local lock = e.lock and fs.try_lock(e.lock)
     if e.lock and lock == false then
       -- Both passes may meet it; it is reported once.
@@ -146,7 +159,7 @@ function M.prune(root, opts)
       local ok, why
       if not st then
         ok, why = nil, { code = "not_found" }
-      elseif st.kind == "directory" then
+      elseif st.kind == "directory" and not e.link then
         ok, why = fs.remove_tree(e.path, real)
       else
         ok, why = fs.remove(e.path)
@@ -168,9 +181,11 @@ function M.prune(root, opts)
     total = total - e.size
     return true
   end
-  -- (1) Age.
-  for _, e in ipairs(entries) do
-    if e.mtime < cutoff then remove(e) end
+  -- (1) Age (a negative limit turns it off, as in Molt).
+  if (opts.max_age_days or 30) >= 0 then
+    for _, e in ipairs(entries) do
+      if e.mtime < cutoff then remove(e) end
+    end
   end
   -- (2) Size: oldest first (ties by path) until the rest fits.
   if total > max_bytes then
@@ -187,14 +202,27 @@ function M.prune(root, opts)
   return report
 end
 
---- Molt's output lines (`key=value`).
+-- A float as Python's repr writes it: 30.0, 0.02, 1.5.
+local function py_float(x)
+  if x == math.floor(x) and math.abs(x) < 1e16 then return ("%.1f"):format(x) end
+  for digits = 15, 17 do
+    local text = ("%." .. digits .. "g"):format(x)
+    if tonumber(text) == x then return text end
+  end
+  return ("%.17g"):format(x)
+end
+
+--- Molt's output lines (`key=value`): the size limit as a Python float, the age limit as an
+--- integer; a dry run shows `after` equal to `before`, as Molt's does (what would go is in
+--- `removed.*`).
 function M.lines(report, opts)
+  local days = opts.max_age_days or 30
   return table.concat({
     "cache_root=" .. report.root,
-    ("policy.max_gb=%s"):format(opts.max_gb or 30),
-    ("policy.max_age_days=%s"):format(opts.max_age_days or 30),
+    "policy.max_gb=" .. py_float(opts.max_gb or 30),
+    "policy.max_age_days=" .. (math.tointeger(days) and ("%d"):format(days) or py_float(days)),
     "before=" .. M.human(report.before),
-    "after=" .. M.human(report.after),
+    "after=" .. M.human(opts.dry_run and report.before or report.after),
     "removed.entries=" .. #report.removed,
     "removed.bytes=" .. M.human(report.removed_bytes),
     "dry_run=" .. (opts.dry_run and "True" or "False"), -- Python prints its bools

@@ -286,7 +286,8 @@ function M.startup_section(audit)
       cold_copy, first = warm, warm
     else
       warm = ms(stat(startup.same_path, "min_s")) .. " / " .. ms(stat(startup.same_path, "median_s"))
-      cold_copy, first = ms(stat(startup.page_cache_cold, "median_s")), ms(stat(startup.cold_first_sighting, "median_s"))
+      cold_copy = ms(stat(startup.page_cache_cold, "median_s"))
+      first = ms(stat(startup.cold_first_sighting, "median_s"))
     end
     local budget = type(c.budgets) == "table" and c.budgets.passed == false and "FAIL" or "OK"
     local function cell(v) return (v == nil or v == json.null) and "-" or tostring(v) end

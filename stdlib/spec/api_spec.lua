@@ -98,6 +98,7 @@ local CALLS = {
     local r = rig.bench.run(o)
     return r
   end },
+  ["rig.molt.throughput_env"] = { "repo", function(o) local r = rig.molt.throughput_env(o) return r end },
   ["rig.stats.log_welch"] = { "alpha", function(o) local r = rig.stats.log_welch({ 1, 2 }, { 1, 2 }, o) return r end },
   ["rig.bench.check_baseline"] = { "statistical", function(o)
     local r = rig.bench.check_baseline({ benchmarks = {} }, { benchmarks = {} }, 0.15, o) return r end },

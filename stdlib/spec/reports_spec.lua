@@ -33,7 +33,8 @@ describe("rig.report", function()
     assert.contains("Regressions: `bench_struct.py` 0.04x", block)
     assert.contains("Comparator baseline coverage: PyPy baseline unavailable; Codon baseline unavailable; Nuitka "
       .. "baseline unavailable; Pyodide baseline unavailable.", block)
-    assert.contains("; ok 53/56, failures: `bench_async_await.py`, `bench_channel_throughput.py`, `bench_ptr_registry.py`."
+    assert.contains("; ok 53/56, failures: `bench_async_await.py`, `bench_channel_throughput.py`, "
+      .. "`bench_ptr_registry.py`."
       .. " Slowest: `bench_struct.py` 37.60s", block)
   end)
 end)

@@ -31,6 +31,10 @@ extension LuaHost {
           }
         ),
         (
+          "pid",
+          { call in call.push(Int64(getpid())) }
+        ),
+        (
           "which",
           { call in
             let name = try call.string(1)
