@@ -108,26 +108,31 @@ return rig.recipe {
       ctx.log.error("%s", merr.message)
       return 2
     end
-    local suite_roots, e1 = rig.util.parse_assignments(p.suite_root, "--suite-root")
-    local repo_refs, e2 = rig.util.parse_assignments(p.repo_ref, "--repo-ref")
-    if not suite_roots or not repo_refs then
-      ctx.log.error("%s", e1 or e2)
+    -- Molt's checks, in its order and with its plain messages (exit 2).
+    local function refuse(fmt, ...)
+      io.stderr:write(fmt:format(...), "\n")
       return 2
     end
-    if p["repeat"] and p["repeat"] < 1 then
-      ctx.log.error("--repeat must be at least 1")
-      return 2
+    if p["repeat"] and p["repeat"] < 1 then return refuse("--repeat must be positive") end
+    for _, flag in ipairs { { p.suite_root, "--suite-root", "<suite-id>=<path>" }, { p.repo_ref, "--repo-ref",
+      "<suite-id>=<ref>" } } do
+      for _, item in ipairs(flag[1]) do
+        local k = item:match("^([^=]+)=")
+        if not k then return refuse("%s entries must be %s: '%s'", flag[2], flag[3], item) end
+      end
     end
+    local suite_roots = assert(rig.util.parse_assignments(p.suite_root, "--suite-root"))
+    local repo_refs = assert(rig.util.parse_assignments(p.repo_ref, "--repo-ref"))
+    local known, unknown = {}, {}
+    for _, s in ipairs(manifest.suites) do known[s.id] = true end
+    for _, id in ipairs(rig.util.sorted_keys(repo_refs)) do
+      if not known[id] then unknown[#unknown + 1] = id end
+    end
+    if #unknown > 0 then return refuse("--repo-ref references unknown suite id(s): %s", table.concat(unknown, ", ")) end
     local selected, serr = friends.select(manifest, { suites = p.suite, include_disabled = p.include_disabled,
       runners = p.runner, dry_run = p.dry_run, repo_refs = repo_refs })
-    if not selected then
-      ctx.log.error("%s", serr.message)
-      return 2
-    end
-    if #selected == 0 then
-      ctx.log.error("no suites selected (none enabled in %s; --suite ID or --include-disabled)", p.manifest)
-      return 2
-    end
+    if not selected then return refuse("%s", serr.message) end
+    if #selected == 0 then return refuse("No suites selected. Use --include-disabled or --suite.") end
 
     local output_root = p.output_root or fs.join("rig-results", "friends", rig.time.utc_stamp())
     assert(fs.mkdir(output_root))

@@ -64,7 +64,9 @@ struct GoldenTests {
 
   @Test("the golden cases are all here")
   func inventory() {
-    let counts = ["bench_diff": 28, "bench_report": 28, "molt_cache_prune": 16, "throughput_env": 16]
+    let counts = [
+      "bench_diff": 28, "bench_report": 28, "molt_cache_prune": 16, "throughput_env": 16, "bench_friends": 16,
+    ]
     for (tool, n) in counts { #expect(Self.cases.filter { $0.tool == tool }.count == n, "\(tool)") }
   }
 

@@ -272,8 +272,11 @@ function M.select(manifest, opts)
   opts = check.options("select", 2, opts, SELECT_OPTIONS)
   local by_id, out = {}, {}
   for _, s in ipairs(manifest.suites) do by_id[s.id] = s end
-  local chosen = {}
+  -- Molt's selection: the enabled suites (all with include_disabled), in manifest order,
+  -- narrowed to --suite's ids. A disabled suite named by --suite alone is not selected.
+  local chosen, wanted = {}, nil
   if opts.suites and #opts.suites > 0 then
+    wanted = set_of(opts.suites)
     for _, id in ipairs(opts.suites) do
       if not by_id[id] then
         local ids = {}
@@ -281,12 +284,10 @@ function M.select(manifest, opts)
         return nil, manifest_error(manifest.path, ("suite '%s'"):format(id), nil, "not in the manifest"
           .. util.did_you_mean(id, ids))
       end
-      chosen[#chosen + 1] = by_id[id]
     end
-  else
-    for _, s in ipairs(manifest.suites) do
-      if s.enabled or opts.include_disabled then chosen[#chosen + 1] = s end
-    end
+  end
+  for _, s in ipairs(manifest.suites) do
+    if (s.enabled or opts.include_disabled) and (not wanted or wanted[s.id]) then chosen[#chosen + 1] = s end
   end
   local filter = opts.runners and #opts.runners > 0 and set_of(opts.runners) or nil
   for _, s in ipairs(chosen) do
@@ -301,8 +302,8 @@ function M.select(manifest, opts)
       if not filter or filter[n] then names[#names + 1] = n end
     end
     if #names == 0 then
-      return nil, manifest_error(manifest.path, ("suite '%s'"):format(s.id), nil,
-        "no runner left after --runner " .. table.concat(opts.runners, ", "))
+      return nil, { code = "no_runners", message = ("suite %s: --runner filter selected no configured runners"):format(
+        s.id) }
     end
     local copy = {}
     for k, v in pairs(s) do copy[k] = v end
