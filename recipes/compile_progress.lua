@@ -65,18 +65,20 @@ end
 return rig.recipe {
   description = "Compile-time case matrix (Molt's compile_progress.py) with retries, snapshots and --resume.",
   params = {
-    { "output_root", type = "path", help = "default tmp/compile_progress_<UTC stamp>" },
+    { "output_root", type = "path",
+      help = "default <MOLT_EXT_ROOT or the repository>/tmp/compile_progress_<UTC stamp>" },
     { "python_version", default = "3.12" },
     { "script", type = "path", default = "examples/hello.py", help = "what each case builds" },
     { "cases", type = "list", many = true, help = "case names (default: all but dev_queue_* and release_fast_*): "
       .. table.concat(NAMES, ", ") },
     { "timeout_sec", type = "number", default = 900 },
     { "clean_state", type = "boolean", default = false, help = "remove target/ cache/ diff_root/ tmp/ first" },
-    { "sccache_mode", help = "MOLT_USE_SCCACHE for the builds" },
-    { "cargo_incremental", help = "CARGO_INCREMENTAL for the builds" },
+    { "sccache_mode", default = "1", help = "MOLT_USE_SCCACHE for the builds" },
+    { "cargo_incremental", default = "0", help = "CARGO_INCREMENTAL for the builds" },
     { "max_retries", type = "integer", default = 2 },
     { "retry_backoff_sec", type = "number", default = 2.0, help = "times the attempt number" },
-    { "build_lock_timeout_sec", type = "number", default = 60, help = "MOLT_BUILD_LOCK_TIMEOUT" },
+    { "build_lock_timeout_sec", type = "number", default = 60,
+      help = "MOLT_BUILD_LOCK_TIMEOUT, as Molt writes it (60.0); 0 leaves it unset" },
     { "diagnostics", type = "boolean", default = false, help = "read per-case phase timings from a diagnostics JSON" },
     { "resume", type = "boolean", default = false, help = "skip cases already in compile_progress.json" },
     { "build_cmd", default = MOLT_BUILD, help = "the build command; placeholders {script} {profile} {out_dir} "
@@ -95,7 +97,14 @@ return rig.recipe {
         return 2
       end
     end
-    local root = p.output_root or fs.join("tmp", "compile_progress_" .. rig.time.utc_stamp())
+    -- Molt builds from the repository root, under its artifact root.
+    local repo = rig.molt.repo_root()
+    local ext, ext_err = rig.molt.ext_root(repo)
+    if not ext then
+      io.stderr:write(ext_err, "\n")
+      return 1
+    end
+    local root = p.output_root or fs.join(ext, "tmp", "compile_progress_" .. rig.time.utc_stamp())
     -- What the build command's placeholders stand for in one case.
     local function build_values(spec)
       local out_dir = fs.join(root, "out", spec.name)
@@ -135,7 +144,7 @@ return rig.recipe {
     local todo = {}
     for _, n in ipairs(names) do if not previous[n] then todo[#todo + 1] = n end end
 
-    local meta = json.object({ timestamp_utc = rig.time.iso8601(), repo_root = fs.realpath("."), output_root = root,
+    local meta = json.object({ timestamp_utc = rig.time.iso8601(), repo_root = repo, output_root = root,
       script = p.script, python_version = p.python_version, cases = json.array(names),
       completed_cases = json.array({}), timeout_sec = p.timeout_sec, cache_root = fs.join(root, "cache"),
       target_root = fs.join(root, "target"), clean_state = p.clean_state, sccache_mode = p.sccache_mode or json.null,
@@ -178,12 +187,15 @@ return rig.recipe {
       local argv = assert(rig.util.expand_command(p.build_cmd, values))
       local out_dir, diag_file = values.out_dir, values.diagnostics_file
       assert(fs.mkdir(out_dir))
-      argv.timeout = p.timeout_sec
+      argv.timeout, argv.cwd = p.timeout_sec, repo
+      -- Molt's build environment (Tests/Fixtures/molt/golden/compile_progress/*/uv_calls).
       argv.env = { MOLT_BACKEND_DAEMON = spec.daemon and "1" or "0", PYTHONHASHSEED = "0", MOLT_HASH_SEED = "0",
-        MOLT_CACHE = fs.join(root, "cache"), CARGO_TARGET_DIR = fs.join(root, "target"),
-        MOLT_DIFF_ROOT = fs.join(root, "diff_root"), MOLT_DIFF_TMPDIR = fs.join(root, "tmp"),
-        TMPDIR = fs.join(root, "tmp"), UV_NO_SYNC = "1",
-        MOLT_BUILD_LOCK_TIMEOUT = tostring(p.build_lock_timeout_sec),
+        MOLT_EXT_ROOT = root, MOLT_CACHE = fs.join(root, "cache"), CARGO_TARGET_DIR = fs.join(root, "target"),
+        MOLT_DIFF_CARGO_TARGET_DIR = fs.join(root, "target"), MOLT_DIFF_ROOT = fs.join(root, "diff_root"),
+        MOLT_DIFF_TMPDIR = fs.join(root, "tmp"), TMPDIR = fs.join(root, "tmp"),
+        UV_CACHE_DIR = fs.join(root, "uv-cache"),
+        UV_NO_SYNC = "1", PYTHONPATH = "src",
+        MOLT_BUILD_LOCK_TIMEOUT = p.build_lock_timeout_sec > 0 and rig.molt.py_float(p.build_lock_timeout_sec) or nil,
         MOLT_RELEASE_CARGO_PROFILE = spec.release_cargo_profile, MOLT_USE_SCCACHE = p.sccache_mode,
         CARGO_INCREMENTAL = p.cargo_incremental }
       local r, err = rig.proc.run(argv)

@@ -24,7 +24,8 @@ end
 return rig.recipe {
   description = "Build throughput per profile x wrapper: single vs concurrent builds, gates (throughput_matrix.py).",
   params = {
-    { "output_root", type = "path", help = "default tmp/throughput_matrix_<UTC stamp>" },
+    { "output_root", type = "path",
+      help = "default <MOLT_EXT_ROOT or the repository>/tmp/throughput_matrix_<UTC stamp>" },
     { "shared_target_dir", type = "path", help = "one CARGO_TARGET_DIR for all cases (default <out>/shared_target)" },
     { "python_version", default = "3.12" },
     { "profiles", type = "list", many = true, help = "build profiles (default dev release)" },
@@ -78,16 +79,26 @@ return rig.recipe {
         return 2
       end
     end
-    local root = p.output_root or fs.join("tmp", "throughput_matrix_" .. rig.time.utc_stamp())
+    -- Molt builds from the repository root, under its artifact root.
+    local repo = rig.molt.repo_root()
+    local ext, ext_err = rig.molt.ext_root(repo)
+    if not ext then
+      io.stderr:write(ext_err, "\n")
+      return 1
+    end
+    local root = p.output_root or fs.join(ext, "tmp", "throughput_matrix_" .. rig.time.utc_stamp())
     assert(fs.mkdir(root))
     root = fs.realpath(root)
     local shared_target = p.shared_target_dir or fs.join(root, "shared_target")
     assert(fs.mkdir(shared_target))
 
     local function wrapper_env(case_dir, wrapper)
-      local env = { CARGO_TARGET_DIR = shared_target, MOLT_CACHE = fs.join(case_dir, "cache"),
+      -- Molt's build environment (Tests/Fixtures/molt/golden/throughput_matrix/*/uv_calls).
+      local env = { CARGO_TARGET_DIR = shared_target, MOLT_DIFF_CARGO_TARGET_DIR = shared_target,
+        MOLT_EXT_ROOT = root, MOLT_CACHE = fs.join(case_dir, "cache"),
         MOLT_DIFF_ROOT = fs.join(case_dir, "diff_root"), MOLT_DIFF_TMPDIR = fs.join(case_dir, "tmp"),
-        TMPDIR = fs.join(case_dir, "tmp"), PYTHONHASHSEED = "0", UV_NO_SYNC = "1",
+        TMPDIR = fs.join(case_dir, "tmp"), UV_CACHE_DIR = fs.join(root, "uv-cache"), PYTHONHASHSEED = "0",
+        PYTHONPATH = "src", UV_NO_SYNC = "1",
         MOLT_USE_SCCACHE = tostring(wrapper), MOLT_DIFF_ALLOW_RUSTC_WRAPPER = tostring(wrapper) }
       if wrapper == 0 then env.SCCACHE_DISABLE = "1" end
       for _, d in ipairs { "cache", "diff_root", "tmp" } do assert(fs.mkdir(fs.join(case_dir, d))) end
@@ -115,7 +126,7 @@ return rig.recipe {
     local function spec_for(argv, env, wrapper, timeout)
       local spec = wrapper == 0 and { "env", "-u", "RUSTC_WRAPPER" } or {}
       for _, a in ipairs(argv) do spec[#spec + 1] = a end
-      spec.env, spec.timeout = env, timeout
+      spec.env, spec.timeout, spec.cwd = env, timeout, repo
       shown[spec] = argv
       return spec
     end

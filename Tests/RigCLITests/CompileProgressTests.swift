@@ -63,4 +63,60 @@ struct CompileProgressTests {
     #expect(all[0]["attempts"] as? Int == 2)  // kept from the first run
     #expect(all[3]["cache_mode"] as? String == "no-cache" && all[3]["daemon"] as? Bool == false)
   }
+
+  /// The variables a Molt build sees, from one of Molt's own recorded launches (golden uv call
+  /// records), with the output root written as <out>.
+  static func moltBuildEnvironment(_ record: String, root: String) throws -> [String: String] {
+    let text = try String(contentsOfFile: RigCommand.fixture("molt/golden/" + record), encoding: .utf8)
+    var env: [String: String] = [:]
+    var inEnv = false
+    for line in text.split(separator: "\n") {
+      if line == "ENV:" { inEnv = true; continue }
+      if inEnv, let eq = line.firstIndex(of: "=") {
+        env[String(line[..<eq])] = String(line[line.index(after: eq)...]).replacingOccurrences(of: root, with: "<out>")
+      }
+    }
+    return env
+  }
+
+  @Test("builds run from the repository root with Molt's build environment (its defaults, 60.0, PYTHONPATH=src)")
+  func moltBuildEnvironment() throws {
+    let dir = try RigCommand.scratch()
+    try RigCommand.write(["repo/pyproject.toml": "", "repo/sub/.keep": ""], in: dir)
+    let r = try RigCommand.run(
+      ["run", "compile_progress", "--output-root", dir + "/out", "--cases", "dev_cold", "--build-cmd",
+       "sh -c 'env > \"$1/env.txt\"; pwd > \"$1/cwd.txt\"' sh {out_dir}"], in: dir + "/repo/sub")
+    #expect(r.status == 0, "\(r.stderr)")
+    let got = try String(contentsOfFile: dir + "/out/out/dev_cold/env.txt", encoding: .utf8)
+    var env: [String: String] = [:]
+    for line in got.split(separator: "\n") {
+      if let eq = line.firstIndex(of: "=") {
+        env[String(line[..<eq])] = String(line[line.index(after: eq)...]).replacingOccurrences(
+          of: dir + "/out", with: "<out>")
+      }
+    }
+    let cwd = try String(contentsOfFile: dir + "/out/out/dev_cold/cwd.txt", encoding: .utf8)
+    #expect(cwd == dir + "/repo\n")
+    let molt = try Self.moltBuildEnvironment(
+      "compile_progress/two_cases_diagnostics/uv_calls/call001.txt", root: "<root>/tree/out/cp")
+    for key in [
+      "CARGO_INCREMENTAL", "MOLT_USE_SCCACHE", "MOLT_BUILD_LOCK_TIMEOUT", "PYTHONPATH", "MOLT_EXT_ROOT", "UV_CACHE_DIR",
+      "CARGO_TARGET_DIR", "MOLT_DIFF_CARGO_TARGET_DIR", "MOLT_CACHE", "MOLT_DIFF_ROOT", "MOLT_DIFF_TMPDIR", "TMPDIR",
+      "PYTHONHASHSEED", "MOLT_HASH_SEED", "UV_NO_SYNC", "MOLT_BACKEND_DAEMON",
+    ] {
+      #expect(env[key] == molt[key], "\(key): rig \(env[key] ?? "unset"), Molt \(molt[key] ?? "unset")")
+    }
+    // --build-lock-timeout-sec 0 leaves it unset, as in Molt.
+    let zero = try RigCommand.run(
+      ["run", "compile_progress", "--output-root", dir + "/z", "--cases", "dev_cold", "--build-lock-timeout-sec", "0",
+       "--build-cmd", "sh -c 'env > \"$1/env.txt\"' sh {out_dir}"], in: dir + "/repo")
+    #expect(zero.status == 0)
+    let zenv = try String(contentsOfFile: dir + "/z/out/dev_cold/env.txt", encoding: .utf8)
+    #expect(!zenv.contains("MOLT_BUILD_LOCK_TIMEOUT="))
+    // MOLT_EXT_ROOT that is not a folder: Molt's message, exit 1.
+    let bad = try RigCommand.run(["run", "compile_progress", "--cases", "dev_cold"], in: dir + "/repo",
+      environment: ["MOLT_EXT_ROOT": dir + "/no_such_dir"])
+    #expect(bad.status == 1)
+    #expect(bad.stderr == "MOLT_EXT_ROOT is not a directory: \(dir)/no_such_dir.\n")
+  }
 }

@@ -39,6 +39,39 @@ function M.system(host, python)
     cpu_count = host.cpu_count, load_avg = host.load_avg and json.array(host.load_avg) or json.null })
 end
 
+--- A float as Python's repr writes it (Molt's tools print floats so): 30.0, 0.02, 1.5.
+---@param x number
+---@return string
+function M.py_float(x)
+  require("rig.check").arg("py_float", 1, x, "number")
+  if x ~= x then return "nan" end
+  if x == math.huge then return "inf" elseif x == -math.huge then return "-inf" end
+  if x == math.floor(x) and math.abs(x) < 1e16 then return ("%.1f"):format(x) end
+  for digits = 15, 17 do
+    local text = ("%." .. digits .. "g"):format(x)
+    if tonumber(text) == x then return text end
+  end
+  return ("%.17g"):format(x)
+end
+
+--- The artifact root Molt's tools default to: MOLT_EXT_ROOT when set (nil and Molt's message
+--- when it is not a folder), else `repo`.
+---@param repo string
+---@return string? root
+---@return string? why
+function M.ext_root(repo)
+  require("rig.check").arg("ext_root", 1, repo, "string")
+  local ext = os.getenv("MOLT_EXT_ROOT")
+  if ext == nil or ext == "" then return repo end
+  local fs = require "rig.fs"
+  local st = fs.stat(ext)
+  local real = st and (st.kind == "directory" and ext or (st.kind == "link" and fs.realpath(ext)))
+  if not real or not (fs.stat(real) or {}).kind == "directory" then
+    return nil, ("MOLT_EXT_ROOT is not a directory: %s."):format(ext)
+  end
+  return ext
+end
+
 --- The repository a Molt tool works on: the nearest folder at or above `start` (default the
 --- working folder) holding `.git` or `pyproject.toml` (Molt's tools find it from their own
 --- place in the tree), else `start` itself. An absolute path.

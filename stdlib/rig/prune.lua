@@ -202,15 +202,7 @@ function M.prune(root, opts)
   return report
 end
 
--- A float as Python's repr writes it: 30.0, 0.02, 1.5.
-local function py_float(x)
-  if x == math.floor(x) and math.abs(x) < 1e16 then return ("%.1f"):format(x) end
-  for digits = 15, 17 do
-    local text = ("%." .. digits .. "g"):format(x)
-    if tonumber(text) == x then return text end
-  end
-  return ("%.17g"):format(x)
-end
+local py_float = require("rig.molt").py_float
 
 --- Molt's output lines (`key=value`): the size limit as a Python float, the age limit as an
 --- integer; a dry run shows `after` equal to `before`, as Molt's does (what would go is in
