@@ -148,8 +148,9 @@ end
 --- change", which assumes times are log-normal (pyperf's compare_to tests with a t-test
 --- too). Unlike a rank test it can decide with 3 samples a side when the change is large
 --- against the spread. verdict: "faster"/"slower" (p <= alpha and the ratio beyond the
---- noise band), else "inconclusive". Returns {ratio, p_value, t, df, verdict, test =
---- "welch_log"}, or nil when a side has fewer than 2 values or a value is not positive.
+--- noise band, with at least 3 values a side), else "inconclusive". Returns {ratio,
+--- p_value, t, df, verdict, test = "welch_log"}, or nil when a side has fewer than 2 values
+--- or a value is not positive.
 ---@param a number[]
 ---@param b number[]
 ---@param opts? { alpha?: number, noise?: number }
@@ -172,7 +173,8 @@ function M.log_welch(a, b, opts)
   local ratio = math.exp(M.mean(lb) - M.mean(la))
   local alpha, noise = opts.alpha or 0.05, opts.noise or 0.02
   local verdict = "inconclusive"
-  if w.p_value == w.p_value and w.p_value <= alpha then
+  -- Two values a side leave the spread itself unknown: no verdict below three.
+  if #la >= 3 and #lb >= 3 and w.p_value == w.p_value and w.p_value <= alpha then
     if ratio < 1 - noise then verdict = "faster" elseif ratio > 1 + noise then verdict = "slower" end
   end
   return { ratio = ratio, p_value = w.p_value, t = w.t, df = w.df, verdict = verdict, test = "welch_log" }

@@ -87,6 +87,16 @@ describe("rig.report.html", function()
       .. "1 inconclusive.", page)
   end)
 
+  it("decides what Molt's 3 samples a side do support, by Welch's test on log times, and says so", function()
+    local n = assert(json.read(molt .. "/" .. native_rel))
+    local w = assert(json.read(molt .. "/" .. wasm_rel))
+    local page = rig.report.html(native_rel, wasm_rel, n, w)
+    -- bench_bytes_find: Molt 4.8x faster (ratio 0.208) on 3 samples a side.
+    local s = section(page, "bench_bytes_find")
+    assert.contains('<span class="faster">Molt faster</span> (Welch)', s)
+    assert.matches("rank test p = 0%.1, Welch on log times p = [%d.e-]+ %(assumes log%-normal times%)", s)
+  end)
+
   it("is self-contained and escapes names", function()
     local page = rig.report.html("n<.json", "w.json", native, wasm)
     assert.is_nil(page:find("<script", 1, true))
