@@ -27,7 +27,12 @@ return rig.recipe {
     local function load(path)
       local payload, err = rig.bench.read_results(path, { only = rig.diff.PROJECTION })
       if not payload then
-        fail(err.code == "not_found" and ("missing benchmark JSON: " .. path) or err.message)
+        local message = err.code == "not_found" and ("missing benchmark JSON: " .. path) or err.message
+        -- Molt's words for a 'benchmarks' that is not an object ({"benchmarks": []}).
+        if message:find("key 'benchmarks' must be an object", 1, true) then
+          message = "invalid benchmark JSON: expected top-level 'benchmarks' dict"
+        end
+        fail(message)
         return nil
       end
       return payload

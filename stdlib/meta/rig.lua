@@ -1143,6 +1143,15 @@ function rig.molt.platform(host) end
 ---@param python? string
 ---@return table
 function rig.molt.system(host, python) end
+--- A float as Python's repr writes it (30.0, 0.02, nan, inf).
+---@param x number
+---@return string
+function rig.molt.py_float(x) end
+--- Molt's artifact root: MOLT_EXT_ROOT when set (nil and Molt's message when not a folder), else `repo`.
+---@param repo string
+---@return string? root
+---@return string? why
+function rig.molt.ext_root(repo) end
 --- Molt's repository root: the nearest folder up from `start` holding .git or pyproject.toml.
 ---@param start? string
 ---@return string

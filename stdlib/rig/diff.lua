@@ -103,6 +103,13 @@ local COMPARE_OPTIONS = {
   include_zero_only = "boolean",
   significant_only = "boolean",
 }
+-- How many of n rows `--top` shows: Python's rows[:top], so a negative top drops that many
+-- from the end (Molt's --top -1 shows all but the last).
+local function shown_rows(top, n)
+  if top < 0 then return math.max(0, n + top) end
+  return math.min(top, n)
+end
+
 --- Compares two results payloads. opts: metrics (list), top (10), include_zero_only,
 --- fail_regression_count, fail_regression_pct, fail_regression_abs, significant_only,
 --- alpha (0.05), noise (0.02). Returns the result (Molt's JSON payload plus `rig`), or nil
@@ -221,7 +228,7 @@ function M.compare(old_payload, new_payload, opts)
       local ordered = rank(rows, sort_value)
       result.tables[#result.tables + 1] = { metric = metric, rows = rows, ordered = ordered, counts = counts }
       local top_changes = {}
-      for i = 1, math.min(top, #ordered) do
+      for i = 1, shown_rows(top, #ordered) do
         local r = ordered[i]
         top_changes[i] = json.object({ benchmark = r.benchmark, old = r.old, new = r.new, delta = r.delta,
           pct_delta = r.pct_delta == nil and json.null or r.pct_delta, trend = r.trend })
@@ -277,9 +284,18 @@ function M.decided(row)
   return nil
 end
 
-local function f6(v) return ("%.6f"):format(v) end
+-- Python's "%.6f" and "%+.2f%%" of a float, NaN and the infinities included.
+local function special(v, signed)
+  if v ~= v then return signed and "+nan" or "nan" end
+  if v == math.huge then return signed and "+inf" or "inf" end
+  if v == -math.huge then return "-inf" end
+  return nil
+end
+local function f6(v) return special(v) or ("%.6f"):format(v) end
 local function pct(v)
   if v == nil then return "n/a" end
+  local s = special(v, true)
+  if s then return s .. "%" end
   return (v >= 0 and "+" or "") .. ("%.2f%%"):format(v)
 end
 
@@ -318,7 +334,7 @@ function M.markdown(result, old_path, new_path, opts)
         t.counts.flat))
       add("| benchmark | old | new | delta | pct_delta | trend |")
       add("| --- | ---: | ---: | ---: | ---: | --- |")
-      for i = 1, math.min(top, #t.ordered) do
+      for i = 1, shown_rows(top, #t.ordered) do
         local r = t.ordered[i]
         add(("| `%s` | %s | %s | %s | %s | %s |"):format(r.benchmark, f6(r.old), f6(r.new), f6(r.delta),
           pct(r.pct_delta), r.trend))
@@ -331,7 +347,7 @@ function M.markdown(result, old_path, new_path, opts)
     add("| metric | benchmark | pct_delta | delta | reason |")
     add("| --- | --- | ---: | ---: | --- |")
     local ordered = rank(result.violations, sort_value)
-    for i = 1, math.min(top, #ordered) do
+    for i = 1, shown_rows(top, #ordered) do
       local v = ordered[i]
       add(("| `%s` | `%s` | %s | %s | %s |"):format(v.metric, v.benchmark, pct(v.pct_delta), f6(v.delta), v.reason))
     end

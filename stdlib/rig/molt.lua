@@ -66,7 +66,7 @@ function M.ext_root(repo)
   local fs = require "rig.fs"
   local st = fs.stat(ext)
   local real = st and (st.kind == "directory" and ext or (st.kind == "link" and fs.realpath(ext)))
-  if not real or not (fs.stat(real) or {}).kind == "directory" then
+  if not real or (fs.stat(real) or {}).kind ~= "directory" then
     return nil, ("MOLT_EXT_ROOT is not a directory: %s."):format(ext)
   end
   return ext

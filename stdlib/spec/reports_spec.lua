@@ -184,6 +184,25 @@ describe("rig.diff", function()
   end)
 end)
 
+describe("rig.diff, Python's edges", function()
+  it("prints NaN and infinities as Python does and slices --top like rows[:top]", function()
+    local old = json.decode('{"benchmarks": {"a": {"molt_ok": true, "molt_time_s": 1.0, "cpython_time_s": NaN}, '
+      .. '"b": {"molt_ok": true, "molt_time_s": Infinity}, "c": {"molt_ok": true, "molt_time_s": 3.0}}}')
+    local new = json.decode('{"benchmarks": {"a": {"molt_ok": true, "molt_time_s": 2.0, "cpython_time_s": 1.0}, '
+      .. '"b": {"molt_ok": true, "molt_time_s": 1.0}, "c": {"molt_ok": true, "molt_time_s": 3.3}}}')
+    local r = assert(rig.diff.compare(old, new, {}))
+    local text = rig.diff.markdown(r, "o", "n", {})
+    assert.contains("| `a` | nan | 1.000000 | nan | +nan% |", text)
+    assert.contains("| `b` | inf | 1.000000 | -inf | +nan% |", text)
+    -- --top -1: every row but the last of each metric (three molt_time_s rows: two shown).
+    local cut = rig.diff.markdown(r, "o", "n", { top = -1 })
+    local section = cut:match("## molt_time_s\n(.*)$")
+    local n = 0
+    for _ in section:gmatch("\n| `") do n = n + 1 end
+    assert.equal(2, n)
+  end)
+end)
+
 describe("rig.gate", function()
   local function run_file(factors, seed)
     math.randomseed(seed)
