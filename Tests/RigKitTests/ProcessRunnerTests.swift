@@ -38,7 +38,8 @@ struct ProcessRunnerTests {
     let r = try run(["sh", "-c", "sleep 60 & echo $! > \(marker); wait"]) { $0.timeout = 0.3 }
     #expect(r.timedOut && r.signal == SIGTERM && !r.ok)
     #expect(Date().timeIntervalSince(start) < 5)
-    #expect(r.wallSeconds >= 0.3 && r.wallSeconds < 3)
+    // The timer may start a moment before the child (0.29x s seen under load).
+    #expect(r.wallSeconds >= 0.28 && r.wallSeconds < 3, "wall \(r.wallSeconds)")
     let grandchild = try #require(Int32(try String(contentsOfFile: marker, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
     usleep(100_000)
     #expect(kill(grandchild, 0) == -1 && errno == ESRCH, "grandchild \(grandchild) survived")
