@@ -99,12 +99,12 @@ return rig.recipe {
     end
     -- Molt builds from the repository root, under its artifact root.
     local repo = rig.molt.repo_root()
-    local ext, ext_err = rig.molt.ext_root(repo)
-    if not ext then
-      io.stderr:write(ext_err, "\n")
+    local root, root_err = rig.molt.default_output_root(repo, "compile_progress")
+    if not root then
+      io.stderr:write(root_err, "\n")
       return 1
     end
-    local root = p.output_root or fs.join(ext, "tmp", "compile_progress_" .. rig.time.utc_stamp())
+    root = p.output_root or root
     -- What the build command's placeholders stand for in one case.
     local function build_values(spec)
       local out_dir = fs.join(root, "out", spec.name)

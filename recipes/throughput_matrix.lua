@@ -81,12 +81,12 @@ return rig.recipe {
     end
     -- Molt builds from the repository root, under its artifact root.
     local repo = rig.molt.repo_root()
-    local ext, ext_err = rig.molt.ext_root(repo)
-    if not ext then
-      io.stderr:write(ext_err, "\n")
+    local root, root_err = rig.molt.default_output_root(repo, "throughput_matrix")
+    if not root then
+      io.stderr:write(root_err, "\n")
       return 1
     end
-    local root = p.output_root or fs.join(ext, "tmp", "throughput_matrix_" .. rig.time.utc_stamp())
+    root = p.output_root or root
     assert(fs.mkdir(root))
     root = fs.realpath(root)
     local shared_target = p.shared_target_dir or fs.join(root, "shared_target")

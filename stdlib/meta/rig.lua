@@ -1152,6 +1152,12 @@ function rig.molt.py_float(x) end
 ---@return string? root
 ---@return string? why
 function rig.molt.ext_root(repo) end
+--- A Molt tool's default output root: <MOLT_EXT_ROOT or repo>/tmp/<name>_<UTC stamp>, or nil, why.
+---@param repo string
+---@param name string
+---@return string? root
+---@return string? why
+function rig.molt.default_output_root(repo, name) end
 --- Molt's repository root: the nearest folder up from `start` holding .git or pyproject.toml.
 ---@param start? string
 ---@return string

@@ -72,6 +72,20 @@ function M.ext_root(repo)
   return ext
 end
 
+--- A Molt tool's default output root, `<MOLT_EXT_ROOT or repo>/tmp/<name>_<UTC stamp>`
+--- (compile_progress, throughput_matrix), or nil and Molt's message when MOLT_EXT_ROOT is
+--- not a folder.
+---@param repo string
+---@param name string
+---@return string? root
+---@return string? why
+function M.default_output_root(repo, name)
+  require("rig.check").arg("default_output_root", 2, name, { "string", nonempty = true })
+  local ext, why = M.ext_root(repo)
+  if not ext then return nil, why end
+  return ext .. "/tmp/" .. name .. "_" .. require("rig.time").utc_stamp()
+end
+
 --- The repository a Molt tool works on: the nearest folder at or above `start` (default the
 --- working folder) holding `.git` or `pyproject.toml` (Molt's tools find it from their own
 --- place in the tree), else `start` itself. An absolute path.
