@@ -353,7 +353,11 @@ local function check_endpoints(cfg, state, good, bad)
     return records, ("the good revision fails too (%d of %d runs)"):format(records[1].failures, n)
   end
   if n > 1 then
-    state.p0, state.p1 = triage.sprt_rates(rates[1], rates[2], n)
+    -- The bad side's rate is an estimate from n runs: a probe is told apart from the lower
+    -- end of its 95% interval (a bad commit that fails less often than the endpoint did is
+    -- still called bad), which keeps the error rate near alpha when the estimate ran high.
+    local low = (triage.wilson(records[2].failures, n))
+    state.p0, state.p1 = triage.sprt_rates(rates[1], math.max(low, math.min(rates[2], 2 * rates[1])), n)
     if state.p1 <= state.p0 then
       return records, ("the bad revision fails (%.0f%%) no more often than the good one (%.0f%%) in %d runs")
         :format(rates[2] * 100, rates[1] * 100, n)
