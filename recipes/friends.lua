@@ -18,7 +18,7 @@ return rig.recipe {
     { "suite_root", type = "list", help = "SUITE=PATH: use this checkout instead (repeatable)" },
     { "repo_ref", type = "list", help = "SUITE=REF: pin a git suite to this ref instead (repeatable)" },
     { "repeat", type = "integer", help = "runs per runner for every suite" },
-    { "timeout_sec", type = "number", help = "per phase, for every suite" },
+    { "timeout_sec", type = "integer", help = "per phase, for every suite (seconds, an integer as in Molt)" },
     { "checkout", type = "boolean",
       help = "clone and check out git suites (the default; --no-checkout: use as is)" },
     { "fetch", type = "boolean", default = false, help = "git fetch before the checkout" },
@@ -193,7 +193,8 @@ return rig.recipe {
       error(err, 0)
     end
     write()
-    io.stdout:write(("results: %s\nsummary: %s\n"):format(json_out, summary_out))
+    io.stdout:write(("Wrote JSON: %s\nWrote summary: %s\n"):format(fs.realpath(json_out) or json_out,
+      fs.realpath(summary_out) or summary_out))
     return failed and 1 or 0
   end,
 }

@@ -267,9 +267,22 @@ struct FriendsTests {
     #expect(placeholder.status == 2)
     #expect(placeholder.stderr.contains("suite 'shapes': key 'repo_ref': 'PINNED_COMMIT_REQUIRED' is not a pinned"))
 
+    // Molt's manifest: its {scientific_*} values come from Molt's config (here a --values
+    // file); without them the numpy runner cannot even be planned, and the dry run says so.
     let molt = Self.fixtures + "/friends/manifest.toml"
+    let unfilled = try RigCommand.run(["run", "friends", "--manifest", molt, "--dry-run", "--include-disabled",
+      "--output-root", dir + "/unfilled"], in: dir)
+    #expect(unfilled.status == 1)
+    let unfilledJSON = try String(contentsOfFile: dir + "/unfilled/results.json", encoding: .utf8)
+    #expect(unfilledJSON.contains("template: {scientific_numpy_requirement} has no value here"))
+    try RigCommand.write(["values.toml": """
+      scientific_numpy_repo_ref = "0123456789abcdef0123456789abcdef01234567"
+      scientific_numpy_requirement = "numpy==2.2.0"
+      scientific_numpy_version = "2.2.0"
+      scientific_scipy_repo_ref = "89abcdef0123456789abcdef0123456789abcdef"
+      """], in: dir)
     let dry = try RigCommand.run(["run", "friends", "--manifest", molt, "--dry-run", "--include-disabled",
-      "--output-root", dir + "/dry"], in: dir)
+      "--values", dir + "/values.toml", "--output-root", dir + "/dry"], in: dir)
     #expect(dry.status == 0, "\(dry.stderr)")
     let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/dry/results.json"))
     let payload = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])

@@ -776,7 +776,6 @@ function M.run_suite(suite, opts)
         end
       end
     end
-    if ctx.dry_run and rr.status == "ok" then rr.status, rr.reason = "dry_run", "planned commands only" end
     if rr.status ~= "ok" then samples = {} end
     runner_stats(rr, samples)
     for metric, xs in pairs(rr.structured_samples_s) do rr.structured_median_s[metric] = stats.median(xs) end
@@ -791,9 +790,8 @@ function M.run_suite(suite, opts)
     if after then failures[#failures + 1] = "source custody after the run: " .. after end
   end
 
-  if ctx.dry_run then
-    rec.status, rec.reason = "dry_run", "planned commands only"
-  elseif #failures > 0 then
+  -- A dry run's phases "pass" in no time, so its statuses are Molt's: ok, or skipped.
+  if #failures > 0 then
     rec.status, rec.reason = "failed", "runner failures: " .. table.concat(failures, ", ")
   elseif not any_ok then
     rec.status, rec.reason = "skipped", "no runnable runners"
