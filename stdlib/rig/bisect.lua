@@ -514,6 +514,10 @@ local PROBE_KEYS = { "step", "role", "index", "sha", "subject", "verdict", "sure
   "runs_each", "ratio", "ci_low", "ci_high", "median_ratio", "good_median", "median", "failures", "rate", "rate_low",
   "rate_high", "classes", "build", "stop_reason" }
 
+-- What a bisection with one run per probe would have taken: each probe once, and each
+-- endpoint once.
+local function naive_runs(report) return #(report.probes or {}) + 2 end
+
 local function probe_json(p)
   local o = {}
   for _, k in ipairs(PROBE_KEYS) do
@@ -564,7 +568,7 @@ function M.to_json(report)
     end),
     runs = report.runs or 0,
     runs_this_time = report.runs_this_time or report.runs or 0,
-    naive_runs = #(report.probes or {}) + 2,
+    naive_runs = naive_runs(report),
     resumed = report.resumed or 0,
     builds = json.object({ built = b.built or 0, cached = b.cached or 0, failed = b.failed or 0 },
       { "built", "cached", "failed" }),
@@ -628,7 +632,7 @@ function M.markdown(report)
       a.confidence * 100)
   end
   out[#out + 1] = ("- %d probes, %d runs (a bisection with one run per probe: %d); builds: %d built, %d cached, %d "
-    .. "failed"):format(#(report.probes or {}), report.runs or 0, #(report.probes or {}) + 2,
+    .. "failed"):format(#(report.probes or {}), report.runs or 0, naive_runs(report),
     report.builds and report.builds.built or 0, report.builds and report.builds.cached or 0,
     report.builds and report.builds.failed or 0)
   out[#out + 1] = ""
