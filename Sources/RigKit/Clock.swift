@@ -77,6 +77,19 @@ public enum Clock {
     return iso8601(utcFields(Int(wall / 1_000_000_000), nanos: Int(wall % 1_000_000_000)))
   }
 
+  /// `2026-05-22T10:22:49.123456+00:00`: now in UTC as Python's
+  /// `datetime.now(timezone.utc).isoformat()` writes it (microseconds, left out when 0), or
+  /// at `seconds` since the epoch. Molt's tools date their artifacts so.
+  public static func pythonISOFormat(epochSeconds: Int? = nil) -> String {
+    let (f, nanos) = utcFields(epochSeconds)
+    let micros = nanos / 1000
+    let digits = String(micros)
+    let fraction = micros == 0 ? "" : "." + String(repeating: "0", count: 6 - digits.count) + digits
+    return format4(Int(f.tm_year) + 1900) + "-" + pad2(Int(f.tm_mon) + 1) + "-" + pad2(Int(f.tm_mday))
+      + "T" + pad2(Int(f.tm_hour)) + ":" + pad2(Int(f.tm_min)) + ":" + pad2(Int(f.tm_sec)) + fraction
+      + "+00:00"
+  }
+
   private static func iso8601(_ fields: (tm, Int)) -> String {
     let (f, nanos) = fields
     let millis = nanos / 1_000_000

@@ -27,10 +27,21 @@ struct GoldenTests {
     let path: String?
     let known: String?
     let intermittent: Bool?
+    let env: [String: String]?
+    let dirs: [String: String]?
+  }
+  /// A regular expression (one line at a time) applied to both sides, and why that part varies.
+  struct Rule: Decodable {
+    let pattern: String
+    let with: String
+    let why: String
   }
   struct Tool: Decodable {
     let recipe: String
     let cases: [String: Setup]
+    let env: [String: String]?
+    let dirs: [String: String]?
+    let normalize: [Rule]?
   }
 
   static let molt = RigCommand.fixture("molt")
@@ -66,6 +77,7 @@ struct GoldenTests {
   func inventory() {
     let counts = [
       "bench_diff": 28, "bench_report": 28, "molt_cache_prune": 16, "throughput_env": 16, "bench_friends": 16,
+      "compile_progress": 12,
     ]
     for (tool, n) in counts { #expect(Self.cases.filter { $0.tool == tool }.count == n, "\(tool)") }
   }
@@ -169,10 +181,14 @@ struct GoldenTests {
     p.executableURL = URL(fileURLWithPath: "/bin/bash")
     p.arguments = ["-c", command]
     p.currentDirectoryURL = URL(fileURLWithPath: root + "/" + (setup?.cwd ?? "tree"))
-    p.environment = [
+    var environment = [
       "PATH": (setup?.path.map { root + "/" + $0 + ":" } ?? "") + basePath, "HOME": root + "/home",
       "LANG": "C.UTF-8",
     ]
+    for (name, value) in (tool.env ?? [:]).merging(setup?.env ?? [:], uniquingKeysWith: { $1 }) {
+      environment[name] = value.replacingOccurrences(of: "<root>", with: root)
+    }
+    p.environment = environment
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err
@@ -186,16 +202,41 @@ struct GoldenTests {
     let treeHash = try RigCommand.shell(
       "printf %s \"$1\" | sha256sum | cut -c1-12", in: root, arguments: [root + "/tree"])
     let session = try NSRegularExpression(pattern: "throughput-[0-9]+")
+    // The tool's own rules (golden_cases.json), for both sides: what the README says varies.
+    let rules = try (tool.normalize ?? []).map {
+      (try NSRegularExpression(pattern: $0.pattern, options: .anchorsMatchLines), $0.with)
+    }
+    func ruled(_ s: String) -> String {
+      rules.reduce(s) { text, rule in
+        rule.0.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: rule.1)
+      }
+    }
     func normalized(_ s: String) -> String {
       let t = session.stringByReplacingMatches(
         in: s, range: NSRange(s.startIndex..., in: s), withTemplate: "throughput-<pid>")
-      return t.replacingOccurrences(of: treeHash, with: "b51b20c2a1e8")
+      return ruled(t.replacingOccurrences(of: treeHash, with: "b51b20c2a1e8"))
     }
     let result = RigCommand.Result(
       status: raw.status, stdout: normalized(raw.stdout), stderr: normalized(raw.stderr))
 
     func expected(_ name: String) -> String? {
-      read(folder + "/" + name).map { $0.replacingOccurrences(of: "<root>", with: root) }
+      read(folder + "/" + name).map { ruled($0.replacingOccurrences(of: "<root>", with: root)) }
+    }
+    // Where Rig wrote a golden file: `dirs` maps a golden folder to a path (a glob) under the
+    // case root; else the outputs entry, else the same name in the tree.
+    let dirs = (tool.dirs ?? [:]).merging(setup?.dirs ?? [:], uniquingKeysWith: { $1 })
+    func written(_ rel: String) -> String {
+      for (prefix, place) in dirs where rel.hasPrefix(prefix) {
+        let pattern = root + "/" + place
+        var found = glob_t()
+        defer { globfree(&found) }
+        var base = pattern
+        if glob(pattern, 0, nil, &found) == 0, found.gl_pathc > 0, let first = found.gl_pathv[0] {
+          base = String(cString: first)
+        }
+        return base + "/" + rel.dropFirst(prefix.count)
+      }
+      return root + "/" + ((setup?.outputs ?? [:])[rel] ?? "tree/" + rel)
     }
     var differences: [String] = []
     let code = Int32(expected("exit_code")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1
@@ -212,7 +253,7 @@ struct GoldenTests {
       if skipped.contains(rel) || rel.hasPrefix("input_") || (inputs.contains(rel) && outputs[rel] == nil) {
         continue
       }
-      let got = root + "/" + (outputs[rel] ?? "tree/" + rel)
+      let got = written(rel)
       if read(got).map(normalized) != expected(rel) { differences.append("\(rel) differs (\(got))") }
     }
     if let known = setup?.known {

@@ -118,6 +118,11 @@ function rig.time.utc_stamp(epoch) end
 ---@param epoch? integer seconds since 1970 (default: now)
 ---@return string
 function rig.time.iso8601(epoch) end
+--- UTC time as Python's `datetime.now(timezone.utc).isoformat()` writes it,
+--- `2026-05-22T10:22:49.123456+00:00` (the fraction left out at whole seconds).
+---@param epoch? integer seconds since 1970 (default: now)
+---@return string
+function rig.time.isoformat(epoch) end
 --- Runs `fn(...)`; returns the elapsed seconds, then `fn`'s results.
 ---@param fn function
 ---@return number elapsed
@@ -203,7 +208,7 @@ function rig.util.sorted_keys(t) end
 ---@return table<string, string>?
 ---@return string? why
 function rig.util.parse_assignments(list, flag) end
---- The last n lines of text (trailing empty lines dropped).
+--- The last n lines of text (Python's `"\n".join(text.splitlines()[-n:])`).
 ---@param text string?
 ---@param n integer
 ---@return string
@@ -298,7 +303,7 @@ function rig.check.validate_schema(schema) end
 
 ---@class rig.ProcSpec
 ---@field [integer] string|number the program (a name in PATH, or a path) and its arguments
----@field env? table<string, string|number> variables added to the inherited environment
+---@field env? table<string, string|number|false> variables added to the inherited environment (false unsets one)
 ---@field env_clear? boolean start from an empty environment
 ---@field cwd? string working directory
 ---@field stdin? string|{file: string}|boolean input text, a file, true (inherit) or false (/dev/null)
@@ -1172,6 +1177,13 @@ function rig.molt.throughput_env(opts) end
 ---@return string? text
 ---@return string? why
 function rig.molt.export_lines(exports) end
+--- The memory limits Molt's memory guard gives a command run under `prefix`
+--- (MOLT_COMPILE_PROGRESS, MOLT_BENCH, ...): its limits_summary block (GB), from the
+--- `<P>_MAX_*_GB`/`MOLT_MAX_*_GB` variables or Molt's adaptive budget from /proc/meminfo.
+---@param prefix string
+---@param env? table<string, string> the variables to read (default: this process's)
+---@return table
+function rig.molt.memory_limits(prefix, env) end
 
 ---@class rig.callgrind
 rig.callgrind = {}

@@ -237,4 +237,91 @@ function M.export_lines(exports)
   return table.concat(out, "\n") .. (#out > 0 and "\n" or "")
 end
 
+-- The first positive number among the variables `names` (Molt's `_float_env`).
+local function positive_env(getenv, names)
+  for _, name in ipairs(names) do
+    local v = tonumber(getenv(name) or "")
+    if v and v > 0 and v == v and v ~= math.huge then return v end
+  end
+end
+
+-- `<P>_<suffix>` then `MOLT_<suffix>` (Molt's `_prefixed_names`).
+local function prefixed(prefix, suffix)
+  local names = {}
+  if prefix and prefix ~= "MOLT" then names[#names + 1] = prefix .. "_" .. suffix end
+  names[#names + 1] = "MOLT_" .. suffix
+  return names
+end
+
+--- The memory limits Molt's memory guard gives a command run under `prefix`
+--- (`MOLT_COMPILE_PROGRESS`, `MOLT_BENCH`, ...), as its `limits_summary` block: a ceiling per
+--- process, per process tree and for the host, and the child's RLIMIT_RSS, in GB. Each is the
+--- first positive `<P>_MAX_PROCESS_RSS_GB`, `<P>_MAX_RSS_GB`, `MOLT_MAX_PROCESS_RSS_GB`,
+--- `MOLT_MAX_RSS_GB` (tree: `..._MAX_TOTAL_RSS_GB`, `..._MAX_TREE_RSS_GB`; host:
+--- `..._GLOBAL_RSS_LIMIT_GB`, `..._MAX_GLOBAL_RSS_GB`; child: `..._CHILD_RLIMIT_GB`,
+--- `..._MAX_CHILD_RLIMIT_GB`), else Molt's adaptive budget from /proc/meminfo: reserve =
+--- 6% of RAM within 1-12 GB, host = 97% of (available - reserve), tree = 60% of that,
+--- process = 90% of the tree (`dynamic_*` true); no memory information gives 12/18/36 GB.
+--- `env` (default: this process's environment) is a table of variables.
+---@param prefix string
+---@param env? table<string, string>
+---@return table
+function M.memory_limits(prefix, env)
+  local check = require "rig.check"
+  check.arg("memory_limits", 1, prefix, "string")
+  check.arg("memory_limits", 2, env, { "map", of = "string", optional = true })
+  local function getenv(k)
+    if env then return env[k] end
+    return os.getenv(k)
+  end
+  prefix = prefix:upper():gsub("_+$", "")
+  local GB = 1024 * 1024 * 1024
+  local meminfo = ""
+  local f = io.open("/proc/meminfo", "r")
+  if f then meminfo = f:read("a") or "" f:close() end
+  local function kb(key) local v = tonumber(meminfo:match(key .. ":%s*(%d+)")) return v and v * 1024 / GB end
+  local physical = positive_env(getenv, prefixed(prefix, "MEMORY_TOTAL_GB")) or kb("MemTotal")
+  local available = positive_env(getenv, prefixed(prefix, "MEMORY_AVAILABLE_GB")) or kb("MemAvailable")
+  if physical and available then available = math.min(available, physical) end
+  local reserve = positive_env(getenv, prefixed(prefix, "MEMORY_RESERVE_GB"))
+    or (physical and math.min(12, math.max(1, physical * 0.06))) or 1
+  local process, total, global
+  local spare
+  if available then
+    spare = available - reserve
+    if spare <= 0 then spare = math.max(0.25, available * 0.5) end
+  elseif physical then
+    spare = physical * 0.75
+  end
+  if spare then
+    global = math.max(0.25, spare * 0.97)
+    if physical then global = math.min(global, math.max(0.25, physical - reserve)) end
+    global = math.min(global, 4096 - 0.001)
+    total = math.min(math.min(global, math.max(0.25, global * 0.60)), 112 - 0.001)
+    process = math.min(math.min(total, math.max(0.25, total * 0.90)), 112 - 0.001)
+  else
+    process, total, global = 12.0, 18.0, 36.0
+  end
+  local interactive = getenv("CODEX_SHELL") == "1"
+  if interactive then process, total, global = math.min(process, 18), math.min(total, 24), math.min(global, 36) end
+  local set_process = positive_env(getenv, { prefix .. "_MAX_PROCESS_RSS_GB", prefix .. "_MAX_RSS_GB",
+    "MOLT_MAX_PROCESS_RSS_GB", "MOLT_MAX_RSS_GB" })
+  local set_total = positive_env(getenv, { prefix .. "_MAX_TOTAL_RSS_GB", prefix .. "_MAX_TREE_RSS_GB",
+    "MOLT_MAX_TOTAL_RSS_GB", "MOLT_MAX_TREE_RSS_GB" })
+  local set_global = positive_env(getenv, { prefix .. "_GLOBAL_RSS_LIMIT_GB", prefix .. "_MAX_GLOBAL_RSS_GB",
+    "MOLT_GLOBAL_RSS_LIMIT_GB", "MOLT_MAX_GLOBAL_RSS_GB" })
+  local set_child = positive_env(getenv, { prefix .. "_CHILD_RLIMIT_GB", prefix .. "_MAX_CHILD_RLIMIT_GB",
+    "MOLT_CHILD_RLIMIT_GB", "MOLT_MAX_CHILD_RLIMIT_GB" })
+  -- Molt keeps each limit in whole KiB and reports it back in GB.
+  local function quantized(gb) return math.floor(gb * 1024 * 1024) / (1024 * 1024) end
+  process, total, global = quantized(set_process or process), quantized(set_total or total),
+    quantized(set_global or global)
+  local child = quantized(set_child or math.min(4096 - 0.001, process, total, global))
+  return json.object({ enabled = true, max_process_rss_gb = process, max_total_rss_gb = total,
+    max_global_rss_gb = global, child_rlimit_gb = child, poll_interval = 0.1,
+    dynamic_process_rss = set_process == nil, dynamic_total_rss = set_total == nil,
+    dynamic_global_rss = set_global == nil, dynamic_child_rlimit = set_child == nil,
+    interactive_budget = interactive })
+end
+
 return M

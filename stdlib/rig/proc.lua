@@ -32,7 +32,7 @@ end
 -- The options of a command spec (its words are the list part). The bounds are the spawn
 -- binding's too (Proc+Lua.swift): seconds up to 1e9, MB up to 1e12, CPUs 0-1023.
 local SPEC_FIELDS = {
-  env = { "map", of = "string|number" }, env_clear = "boolean", cwd = { "string", nonempty = true },
+  env = { "map", of = "string|number|boolean" }, env_clear = "boolean", cwd = { "string", nonempty = true },
   stdin = "any", stdout = "any", stderr = "any", timeout = check.SECONDS, kill_grace = check.SECONDS,
   max_capture = { "integer", min = 0 }, rss_limit_mb = check.MEGABYTES,
   cpu = { "integer", min = 0, max = 1023 }, keep_group = "boolean", argv = "list",
@@ -87,7 +87,13 @@ local function normalize(spec, fname, level)
   if why then bad(fname, why, level) end
   if spec.env then
     out.env = {}
-    for k, v in pairs(spec.env) do out.env[k] = tostring(v) end  -- names and values checked above
+    -- Names and values are checked above; false unsets an inherited variable.
+    for k, v in pairs(spec.env) do
+      if v == true then
+        bad(fname, ("env.%s: a string, a number or false (to unset it) expected, got true"):format(k), level)
+      end
+      out.env[k] = v ~= false and tostring(v) or false
+    end
   end
   out.env_clear = spec.env_clear
   out.cwd = spec.cwd

@@ -314,6 +314,7 @@ local RUN = {
   progress = "boolean",
   shard = { "list", check = shard_pair },
   on_snapshot = "callable",
+  on_case = "callable",
   overlap = "boolean",
   matrix = { "table", check = function(m) return type(m.axes) == "table", "a matrix with 'axes'" end },
 }
@@ -443,6 +444,7 @@ local function new_writer(cfg, cases, artifact, started)
   end
   local function finished(index, record)
     keep(index, record)
+    if cfg.on_case then cfg.on_case(record, index) end
     if journal_file then
       -- One line: the snapshot's text without its line breaks and indentation (a raw line
       -- break is never inside a JSON string).
@@ -699,7 +701,8 @@ end
 ---   a table), `resume` (skip cases whose id the snapshot already holds), `meta` (a table
 ---   stored in the artifact),
 ---   `progress` (a TTY line, default true), `shard` ({k, n}), `on_snapshot(artifact)`
----   (called at each snapshot, for writing a tool's own layout).
+---   (called at each snapshot, for writing a tool's own layout), `on_case(record, index)`
+---   (called as each case finishes, retries done, before the snapshot, with its record).
 --- - or, instead of `run`, `command(case, attempt)` giving each attempt's process spec (for
 ---   `rig.proc.spawn`) and `finish(case, attempt, process_result)` (optional) turning the
 ---   finished process into the case's result. Then `overlap` (default true) queues the next

@@ -14,6 +14,9 @@ M.sleep = native.sleep
 M.utc_stamp = native.utc_stamp
 --- `2026-05-22T10:22:49.123Z` (UTC, milliseconds); `epoch` seconds optional.
 M.iso8601 = native.iso8601
+--- `2026-05-22T10:22:49.123456+00:00` (UTC, microseconds), as Python's
+--- `datetime.now(timezone.utc).isoformat()` writes it (Molt's tools date artifacts so).
+M.isoformat = native.isoformat
 
 --- Runs `fn(...)` and returns the elapsed monotonic seconds followed by `fn`'s results.
 function M.measure(fn, ...)

@@ -65,15 +65,18 @@ function M.xml_escape(s)
     ["'"] = "&#39;" }))
 end
 
---- The last `n` lines of `text` (trailing empty lines dropped), as Molt's tools keep
---- stdout_tail and stderr_tail.
+--- The last `n` lines of `text` joined by line breaks, as Molt's tools keep stdout_tail and
+--- stderr_tail (Python's `"\n".join(text.splitlines()[-n:])`: a final line break ends the
+--- last line, "\r\n" counts as one).
 ---@param text string?
 ---@param n integer
 ---@return string
 function M.tail_lines(text, n)
   local lines = {}
-  for line in (text or ""):gmatch("[^\n]*") do lines[#lines + 1] = line end
-  while #lines > 0 and lines[#lines] == "" do lines[#lines] = nil end
+  text = (text or ""):gsub("\r\n", "\n")
+  for line in text:gmatch("([^\n]*)\n") do lines[#lines + 1] = line end
+  local last = text:match("[^\n]+$")
+  if last then lines[#lines + 1] = last end
   return table.concat(lines, "\n", math.max(1, #lines - n + 1), #lines)
 end
 

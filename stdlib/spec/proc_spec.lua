@@ -33,6 +33,15 @@ describe("rig.proc.run", function()
     assert.equal("7\n/tmp\nin\n", r.stdout)
   end)
 
+  it("unsets an inherited variable given as false, and refuses true", function()
+    assert.truthy(os.getenv("HOME"))
+    local r = proc.run { "sh", "-c", 'echo "${HOME-unset}"', env = { HOME = false } }
+    assert.equal("unset\n", r.stdout)
+    local ok, err = pcall(proc.run, { "true", env = { HOME = true } })
+    assert.is_false(ok)
+    assert.matches("env.HOME: a string, a number or false", tostring(err))
+  end)
+
   it("returns nil and a coded error when the command cannot start", function()
     local r, err = proc.run { "rig-no-such-program", "x" }
     assert.is_nil(r)

@@ -79,6 +79,22 @@ describe("rig.sweep.run", function()
     assert.truthy(rig.time.now() - started >= 0.05 + 0.10) -- linear backoff: 0.05 then 0.10
   end)
 
+  it("tells on_case of each case as it finishes, retries done, in the order they finish", function()
+    local seen = {}
+    local cases = rig.sweep.cases { axes = { { "n", { 1, 2 } } } }
+    rig.sweep.run {
+      cases = cases, max_retries = 1, progress = false,
+      run = function(case, attempt)
+        seen[#seen + 1] = ("run %d/%d"):format(case.settings.n, attempt)
+        return { ok = attempt == 2, code = 124 }
+      end,
+      on_case = function(record, index)
+        seen[#seen + 1] = ("done %d: %s after %d"):format(index, record.status, record.attempts)
+      end,
+    }
+    assert.same({ "run 1/1", "run 1/2", "done 1: ok after 2", "run 2/1", "run 2/2", "done 2: ok after 2" }, seen)
+  end)
+
   it("snapshots after every case and resumes without running finished cases again", function()
     local out = dir .. "/sweep.json"
     local cases = rig.sweep.cases { axes = { { "n", { 1, 2, 3, 4 } } } }

@@ -23,6 +23,13 @@ d]])
     for _, bad in ipairs { [['open]], [["open]], [[trailing\]] } do assert.is_nil((util.shell_words(bad))) end
   end)
 
+  it("keeps the last lines of a text as Python's splitlines does", function()
+    assert.equal("\nb\n", util.tail_lines("a\n\nb\n\n", 3)) -- ['a', '', 'b', ''][-3:]
+    assert.equal("b\nc", util.tail_lines("a\r\nb\r\nc", 2))
+    assert.equal("", util.tail_lines("", 20))
+    assert.equal("x", util.tail_lines("x\n", 20))
+  end)
+
   it("expands command templates, refusing an unknown placeholder with a suggestion", function()
     local values = { flags = "-O2 -g", out = "a b", empty = "", args = { "1", "2 3" } }
     assert.same({ "cc", "-O2", "-g", "-O2 -g", "-o", "a b", "--out=a b", "1", "2 3", "{x}" },
@@ -50,6 +57,8 @@ describe("rig.time", function()
   it("formats UTC stamps as Molt names its files", function()
     assert.equal("20260522T102249Z", rig.time.utc_stamp(1779445369))
     assert.equal("2026-05-22T10:22:49.000Z", rig.time.iso8601(1779445369))
+    assert.equal("2026-05-22T10:22:49+00:00", rig.time.isoformat(1779445369))
+    assert.matches("^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%d[.%d]*%+00:00$", rig.time.isoformat())
     assert.matches("^%d%d%d%d%d%d%d%dT%d%d%d%d%d%dZ$", rig.time.utc_stamp())
   end)
 

@@ -68,7 +68,7 @@ public final class ProcessRunner {
     let helper = try ensureHelper()
     // Children inherit the helper's environment (Rig's when it started) unless the spec or
     // rig.env.set changed something since: then the whole environment travels with the request.
-    let inherit = spec.environment.isEmpty && !spec.clearEnvironment
+    let inherit = spec.environment.isEmpty && spec.removedEnvironment.isEmpty && !spec.clearEnvironment
       && helper.environmentGeneration == Self.environmentGeneration
     let environment = inherit ? nil : childEnvironment(spec)
     let searchPath: String? =
@@ -446,11 +446,12 @@ public final class ProcessRunner {
   }
 
   private func childEnvironment(_ spec: ProcessSpec) -> [String] {
-    if spec.environment.isEmpty && !spec.clearEnvironment {
+    let plain = spec.environment.isEmpty && spec.removedEnvironment.isEmpty && !spec.clearEnvironment
+    if plain {
       if let cached = cachedEnvironment, cached.generation == Self.environmentGeneration { return cached.entries }
     }
     var entries: [String] = []
-    var overridden = Set(spec.environment.keys)
+    var overridden = Set(spec.environment.keys).union(spec.removedEnvironment)
     if !spec.clearEnvironment, var cursor = rig_environ() {
       while let entry = cursor.pointee {
         let text = String(cString: entry)
@@ -463,7 +464,7 @@ public final class ProcessRunner {
       entries.append(name + "=" + value)
       overridden.insert(name)
     }
-    if spec.environment.isEmpty && !spec.clearEnvironment {
+    if plain {
       cachedEnvironment = (Self.environmentGeneration, entries)
     }
     return entries

@@ -31,6 +31,8 @@ public struct ProcessSpec: Sendable {
   public var argv: [String]
   /// Variables added to (or, with `clearEnvironment`, making up) the child's environment.
   public var environment: [String: String] = [:]
+  /// Inherited variables the child does not get.
+  public var removedEnvironment: Set<String> = []
   /// Start from an empty environment instead of Rig's.
   public var clearEnvironment = false
   /// Working directory (nil: Rig's).

@@ -248,9 +248,12 @@ extension LuaHost {
       })
     if case .table(let env)? = fields["env"] {
       for (k, v) in env {
-        guard case .string(let s) = v else { throw bad("env values must be strings") }
         if k.isEmpty || k.contains("=") { throw bad("env name \(k.debugDescription) is empty or contains '='") }
-        spec.environment[try checked(k, "an env name")] = try checked(s, "env value \(k)")
+        switch v {
+        case .string(let s): spec.environment[try checked(k, "an env name")] = try checked(s, "env value \(k)")
+        case .boolean(false): spec.removedEnvironment.insert(try checked(k, "an env name"))
+        default: throw bad("env values must be strings (or false to unset one)")
+        }
       }
     }
     if case .boolean(true)? = fields["env_clear"] { spec.clearEnvironment = true }

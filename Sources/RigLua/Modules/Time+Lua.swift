@@ -24,6 +24,10 @@ extension LuaHost {
         ),
         ("utc_stamp", { call in call.push(Clock.utcStamp(epochSeconds: try call.optionalInteger(1).map(Int.init))) }),
         ("iso8601", { call in call.push(Clock.iso8601(epochSeconds: try call.optionalInteger(1).map(Int.init))) }),
+        (
+          "isoformat",
+          { call in call.push(Clock.pythonISOFormat(epochSeconds: try call.optionalInteger(1).map(Int.init))) }
+        ),
       ])
   }
 }
