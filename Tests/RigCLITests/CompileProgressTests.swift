@@ -85,7 +85,7 @@ struct CompileProgressTests {
     try RigCommand.write(["repo/pyproject.toml": "", "repo/sub/.keep": ""], in: dir)
     let r = try RigCommand.run(
       ["run", "compile_progress", "--output-root", dir + "/out", "--cases", "dev_cold", "--build-cmd",
-       "sh -c 'env > \"$1/env.txt\"; pwd > \"$1/cwd.txt\"' sh {out_dir}"], in: dir + "/repo/sub")
+       "sh -c 'mkdir -p \"$1\"; env > \"$1/env.txt\"; pwd > \"$1/cwd.txt\"' sh {out_dir}"], in: dir + "/repo/sub")
     #expect(r.status == 0, "\(r.stderr)")
     let got = try String(contentsOfFile: dir + "/out/out/dev_cold/env.txt", encoding: .utf8)
     var env: [String: String] = [:]
@@ -109,7 +109,7 @@ struct CompileProgressTests {
     // --build-lock-timeout-sec 0 leaves it unset, as in Molt.
     let zero = try RigCommand.run(
       ["run", "compile_progress", "--output-root", dir + "/z", "--cases", "dev_cold", "--build-lock-timeout-sec", "0",
-       "--build-cmd", "sh -c 'env > \"$1/env.txt\"' sh {out_dir}"], in: dir + "/repo")
+       "--build-cmd", "sh -c 'mkdir -p \"$1\"; env > \"$1/env.txt\"' sh {out_dir}"], in: dir + "/repo")
     #expect(zero.status == 0)
     let zenv = try String(contentsOfFile: dir + "/z/out/dev_cold/env.txt", encoding: .utf8)
     #expect(!zenv.contains("MOLT_BUILD_LOCK_TIMEOUT="))

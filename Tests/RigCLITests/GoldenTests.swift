@@ -77,7 +77,7 @@ struct GoldenTests {
   func inventory() {
     let counts = [
       "bench_diff": 28, "bench_report": 28, "molt_cache_prune": 16, "throughput_env": 16, "bench_friends": 16,
-      "compile_progress": 12,
+      "compile_progress": 12, "throughput_matrix": 9,
     ]
     for (tool, n) in counts { #expect(Self.cases.filter { $0.tool == tool }.count == n, "\(tool)") }
   }

@@ -19,7 +19,7 @@
 ---@field short? string one letter: `-n 5`
 ---@field positional? boolean filled from bare arguments, in declared order
 ---@field required? boolean a usage error when absent
----@field choices? string[] allowed values of a `choice`
+---@field choices? (string|integer)[] allowed values of a `choice`, or of each item of a `list`
 ---@field of? "string"|"number"|"integer"|"path" item type of a `list` (default "string")
 ---@field metavar? string the value's name in `--help` (N, PATH, ...)
 ---@field many? boolean a list option that also takes the following words (`--cases a b c`)

@@ -14,7 +14,7 @@ end
 local TRUE_WORDS = { ["true"] = true, yes = true, on = true, ["1"] = true }
 local FALSE_WORDS = { ["false"] = true, no = true, off = true, ["0"] = true }
 
-local function convert(recipe_name, p, kind, text, shown)
+local function convert_one(recipe_name, p, kind, text, shown)
   if kind == "string" then
     return text
   elseif kind == "path" then
@@ -50,9 +50,28 @@ local function convert(recipe_name, p, kind, text, shown)
   error("unreachable: type " .. tostring(kind))
 end
 
+-- A value of an option; a list with `choices` takes only those (as argparse's nargs with choices).
+local function convert(recipe_name, p, kind, text, shown)
+  local v = convert_one(recipe_name, p, kind, text, shown)
+  if p.type == "list" and p.choices and kind ~= "boolean" then
+    local names = {}
+    for i, c in ipairs(p.choices) do
+      if c == v then return v end
+      names[i] = tostring(c)
+    end
+    usage_error(recipe_name, ("%s expects one of %s, got '%s'%s"):format(shown, table.concat(names, ", "), text,
+      util.did_you_mean(text, names)))
+  end
+  return v
+end
+
 local function metavar(p)
   if p.metavar then return p.metavar end
-  if p.type == "choice" then return "{" .. table.concat(p.choices, "|") .. "}" end
+  if p.choices then
+    local names = {}
+    for i, c in ipairs(p.choices) do names[i] = tostring(c) end
+    return "{" .. table.concat(names, "|") .. "}"
+  end
   local kind = p.type == "list" and p.of or p.type
   local one = ({ integer = "N", number = "X", path = "PATH", string = "TEXT" })[kind] or "VALUE"
   if p.nargs then return (one .. " "):rep(p.nargs):sub(1, -2) end

@@ -84,8 +84,22 @@ local function normalize_param(raw, index)
         fail(("param '%s': choices must be strings"):format(name))
       end
     end
+  elseif p.choices and p.type == "list" then
+    -- A list of choices: each value one of them (strings, or integers for `of = "integer"`).
+    local want = p.of == "integer" and "integer" or "string"
+    if type(p.choices) ~= "table" or #p.choices == 0 then
+      fail(("param '%s': 'choices' must be a non-empty list"):format(name))
+    end
+    for _, c in ipairs(p.choices) do
+      if (want == "integer" and math.type(c) ~= "integer") or (want == "string" and type(c) ~= "string") then
+        fail(("param '%s': choices of a list of %s must be %ss"):format(name, p.of or "string", want))
+      end
+    end
+    if p.of ~= nil and p.of ~= "string" and p.of ~= "integer" then
+      fail(("param '%s': 'choices' goes with a list of strings or integers"):format(name))
+    end
   elseif p.choices then
-    fail(("param '%s': 'choices' goes with type 'choice'"):format(name))
+    fail(("param '%s': 'choices' goes with type 'choice' or 'list'"):format(name))
   end
   if p.many and p.type ~= "list" then
     fail(("param '%s': 'many' goes with type 'list'"):format(name))

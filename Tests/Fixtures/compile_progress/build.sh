@@ -11,6 +11,7 @@ if [ -n "$FAIL_ONCE_FILE" ] && [ ! -e "$FAIL_ONCE_FILE" ]; then
   exit 1
 fi
 opt=-O0; [ "$profile" = release ] && opt=-O2
+mkdir -p "$out"
 key="$MOLT_CACHE/$(basename "$src").$profile.o"
 start=$(date +%s.%N)
 if [ "$cache" = --cache-report ] && [ -f "$key" ]; then echo "Cache: hit"; cp "$key" "$out/prog.o"
