@@ -30,7 +30,8 @@ return rig.recipe {
     { "render_existing_json", type = "path", help = "only re-render the summary of this results.json" },
     { "repo_root", type = "path", help = "{repo_root} of the templates (default: the current directory)" },
     { "python", help = "{python} of the templates (default: the interpreter behind python3)" },
-    { "values", type = "path", help = "a TOML file of load-time template values ({scientific_numpy_repo_ref}, ...)" },
+    { "values", type = "path", help = "Rig: a TOML file of load-time template values ({scientific_numpy_repo_ref}, ...); default: "
+      .. "Molt's config/scientific_stack_versions.toml (or MOLT_SCIENTIFIC_STACK_CONFIG)" },
     { "rss_limit_mb", type = "integer", help = "stop a phase whose process tree passes this RSS" },
     { "noise", type = "number", default = 0.02, help = "noise band of the runner-pair verdicts" },
   },
@@ -94,7 +95,7 @@ return rig.recipe {
       return 0
     end
 
-    local values = {}
+    local values, values_error = {}, nil
     if p.values then
       local v, err = rig.toml.read(p.values)
       if not v then
@@ -102,8 +103,13 @@ return rig.recipe {
         return 2
       end
       for k, x in pairs(v) do values[k] = tostring(x) end
+    else
+      -- As Molt: the verified scientific stack of the repository's config fills them.
+      local stack, why, missing = rig.molt.scientific_stack(rig.molt.repo_root())
+      if stack then values = stack
+      elseif not missing then values_error = why end
     end
-    local manifest, merr = friends.load(p.manifest, { values = values })
+    local manifest, merr = friends.load(p.manifest, { values = values, values_error = values_error })
     if not manifest then
       ctx.log.error("%s", merr.message)
       return 2

@@ -99,13 +99,13 @@ struct GoldenTests {
     #expect(p.terminationStatus == 0, "setup: \(line)")
   }
 
-  /// The fixture tree Molt's tools ran in: bench/ and docs/ of the fixtures, and a
+  /// The fixture tree Molt's tools ran in: bench/, docs/ and config/ of the fixtures, and a
   /// pyproject.toml marking the repository root as Molt's checkout has one.
   func tree(at root: String) throws {
     let fm = FileManager.default
     try fm.createDirectory(atPath: root + "/tree", withIntermediateDirectories: true)
     try fm.createDirectory(atPath: root + "/home", withIntermediateDirectories: true)
-    for entry in ["bench", "docs"] {
+    for entry in ["bench", "docs", "config"] {
       try fm.copyItem(atPath: Self.molt + "/" + entry, toPath: root + "/tree/" + entry)
     }
     fm.createFile(atPath: root + "/tree/pyproject.toml", contents: Data())

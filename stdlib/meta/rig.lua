@@ -1184,6 +1184,14 @@ function rig.molt.export_lines(exports) end
 ---@param env? table<string, string> the variables to read (default: this process's)
 ---@return table
 function rig.molt.memory_limits(prefix, env) end
+--- The `{scientific_*}` values of Molt's friends manifest, from its verified scientific-stack
+--- config (MOLT_SCIENTIFIC_STACK_CONFIG, else `<repo>/config/scientific_stack_versions.toml`),
+--- or nil and why (Molt's wording), with `true` third when the file is missing.
+---@param repo string
+---@return table<string, string>? values
+---@return string? path_or_why
+---@return boolean? missing
+function rig.molt.scientific_stack(repo) end
 
 ---@class rig.callgrind
 rig.callgrind = {}

@@ -324,4 +324,67 @@ function M.memory_limits(prefix, env)
     interactive_budget = interactive })
 end
 
+--- The `{scientific_*}` values Molt fills its friends manifest with, from its verified
+--- scientific-stack config (`MOLT_SCIENTIFIC_STACK_CONFIG`, else
+--- `<repo>/config/scientific_stack_versions.toml`): the `[selection]` numpy/scipy/cpython
+--- versions and the repository refs of the `[[verified]]` entry that matches them. Returns
+--- {scientific_numpy_version, scientific_scipy_version, scientific_cpython_version,
+--- scientific_numpy_requirement ("numpy==X"), scientific_scipy_requirement,
+--- scientific_numpy_repo_ref, scientific_scipy_repo_ref} and the file, or nil and why (with
+--- Molt's wording), and `false` for a missing file.
+---@param repo string
+---@return table<string, string>? values
+---@return string? path_or_why
+---@return boolean? missing
+function M.scientific_stack(repo)
+  require("rig.check").arg("scientific_stack", 1, repo, { "string", nonempty = true })
+  local fs = require "rig.fs"
+  local path = os.getenv("MOLT_SCIENTIFIC_STACK_CONFIG")
+  if path == nil or path == "" then path = fs.join(repo, "config", "scientific_stack_versions.toml") end
+  if not fs.exists(path) then
+    return nil, ("failed to read scientific-stack config %s: no such file"):format(path), true
+  end
+  local data, err = require("rig.toml").read(path)
+  if not data then return nil, ("invalid scientific-stack config %s: %s"):format(path, err.message) end
+  local function version(v, field)
+    if type(v) ~= "string" or not v:match("^%d+%.%d[%d.]*$") or v:match("%.%.") or v:match("%.$") then
+      return nil, ("%s: %s must be a dotted numeric version"):format(path, field)
+    end
+    return v
+  end
+  local selection = data.selection
+  if type(selection) ~= "table" then return nil, ("%s: [selection] table is required"):format(path) end
+  local want = {}
+  for _, k in ipairs { "numpy", "scipy", "cpython" } do
+    local v, why = version(selection[k], "selection." .. k)
+    if not v then return nil, why end
+    want[k] = v
+  end
+  local verified = data.verified
+  if type(verified) ~= "table" or #verified == 0 then
+    return nil, ("%s: at least one [[verified]] entry is required"):format(path)
+  end
+  local labels = {}
+  for i, entry in ipairs(verified) do
+    if type(entry) ~= "table" then return nil, ("%s: verified[%d] must be a table"):format(path, i - 1) end
+    labels[#labels + 1] = ("numpy %s/scipy %s/cpython %s"):format(tostring(entry.numpy), tostring(entry.scipy),
+      tostring(entry.cpython))
+    if entry.numpy == want.numpy and entry.scipy == want.scipy and entry.cpython == want.cpython then
+      for _, k in ipairs { "numpy_repo_ref", "scipy_repo_ref" } do
+        if type(entry[k]) ~= "string" or not entry[k]:match("%S") then
+          return nil, ("%s: verified[%d].%s must be a non-empty string"):format(path, i - 1, k)
+        end
+      end
+      return { scientific_numpy_version = want.numpy, scientific_scipy_version = want.scipy,
+        scientific_cpython_version = want.cpython, scientific_numpy_requirement = "numpy==" .. want.numpy,
+        scientific_scipy_requirement = "scipy==" .. want.scipy,
+        scientific_numpy_repo_ref = entry.numpy_repo_ref:match("^%s*(.-)%s*$"),
+        scientific_scipy_repo_ref = entry.scipy_repo_ref:match("^%s*(.-)%s*$") }, path
+    end
+  end
+  return nil, ("numpy %s/scipy %s/cpython %s is not in Molt's verified-support matrix; verified: %s. Update %s "
+    .. "only after producing and verifying matching package seals."):format(want.numpy, want.scipy, want.cpython,
+    table.concat(labels, ", "), path)
+end
+
 return M
