@@ -167,9 +167,7 @@ return rig.recipe {
     local repo = rig.molt.repo_root()
     local root, ext, why
     if p.output_root then
-      root = p.output_root:gsub("^~/", (os.getenv("HOME") or "~") .. "/")
-      if root:sub(1, 1) ~= "/" then root = fs.join(fs.realpath("."), root) end
-      root = fs.normalize(root)
+      root = fs.absolute(p.output_root)
       ext, why = rig.molt.ext_root(root)
     else
       root, why = rig.molt.default_output_root(repo, "compile_progress")

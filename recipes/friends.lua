@@ -13,7 +13,7 @@ return rig.recipe {
     { "suite", type = "list", help = "only this suite id (repeatable)" },
     { "include_disabled", type = "boolean", default = false, help = "also suites with enabled = false" },
     { "runner", type = "list", help = "only this runner (repeatable; a suite left with none is an error)" },
-    { "output_root", type = "path", help = "default rig-results/friends/<UTC stamp>" },
+    { "output_root", type = "path", help = "Output root directory. Default: bench/results/friends/<timestamp>." },
     { "repos_root", type = "path", default = "bench/friends/repos", help = "where git suites are cloned" },
     { "suite_root", type = "list", help = "SUITE=PATH: use this checkout instead (repeatable)" },
     { "repo_ref", type = "list", help = "SUITE=REF: pin a git suite to this ref instead (repeatable)" },
@@ -30,8 +30,8 @@ return rig.recipe {
     { "render_existing_json", type = "path", help = "only re-render the summary of this results.json" },
     { "repo_root", type = "path", help = "{repo_root} of the templates (default: the current directory)" },
     { "python", help = "{python} of the templates (default: the interpreter behind python3)" },
-    { "values", type = "path", help = "Rig: a TOML file of load-time template values ({scientific_numpy_repo_ref}, ...); default: "
-      .. "Molt's config/scientific_stack_versions.toml (or MOLT_SCIENTIFIC_STACK_CONFIG)" },
+    { "values", type = "path", help = "Rig: a TOML file of load-time template values ({scientific_numpy_repo_ref}, "
+      .. "...); default: Molt's config/scientific_stack_versions.toml (or MOLT_SCIENTIFIC_STACK_CONFIG)" },
     { "rss_limit_mb", type = "integer", help = "stop a phase whose process tree passes this RSS" },
     { "noise", type = "number", default = 0.02, help = "noise band of the runner-pair verdicts" },
   },
@@ -140,38 +140,91 @@ return rig.recipe {
     if not selected then return refuse("%s", serr.message) end
     if #selected == 0 then return refuse("No suites selected. Use --include-disabled or --suite.") end
 
-    local output_root = p.output_root or fs.join("rig-results", "friends", rig.time.utc_stamp())
+    -- Molt's default output root: <repo>/bench/results/friends/<UTC stamp>.
+    local started_at = rig.time.isoformat()
+    local repo_root = fs.realpath(p.repo_root or ".")
+    local output_root = p.output_root
+      or fs.join(rig.molt.repo_root(), "bench", "results", "friends", rig.time.utc_stamp())
     assert(fs.mkdir(output_root))
     output_root = fs.realpath(output_root)
-    local json_out = p.json_out or fs.join(output_root, "results.json")
-    local summary_out = p.summary_out or fs.join(output_root, "summary.md")
-    local repo_root = fs.realpath(p.repo_root or ".")
-    local python = p.python
-    if not python then
-      local r = rig.proc.run { "python3", "-c", "import sys; print(sys.executable)" }
-      python = r and r.ok and r.stdout:gsub("%s+$", "") or "python3"
+    local json_out = fs.absolute(p.json_out or fs.join(output_root, "results.json"))
+    local summary_out = fs.absolute(p.summary_out or fs.join(output_root, "summary.md"))
+    -- Molt's failure details sit next to the JSON: molt_failure_details.jsonl beside a
+    -- results.json, <stem>_molt_failure_details.jsonl beside any other name.
+    local failure_details = fs.basename(json_out) == "results.json"
+      and fs.join(fs.dirname(json_out), "molt_failure_details.jsonl")
+      or fs.join(fs.dirname(json_out), fs.stem(json_out) .. "_molt_failure_details.jsonl")
+    -- The interpreter behind {python}, and how Python's platform module names it and the host.
+    local python, host_python = p.python, nil
+    local probe = rig.proc.run { "python3", "-c",
+      "import sys, platform; print(sys.executable); print(platform.platform()); print(platform.python_version())" }
+    if probe and probe.ok then
+      local exe, plat, version = probe.stdout:match("^([^\n]*)\n([^\n]*)\n([^\n]*)")
+      python = python or exe
+      host_python = { platform = plat, version = version }
     end
+    python = python or "python3"
     local venv = fs.join(repo_root, ".venv", "bin", "python")
+    -- The run's environment: Molt's session (its backend daemons group by it) and the log of
+    -- commands that did not pass.
+    local base_env = friends.base_env()
+    base_env.MOLT_SESSION_ID = base_env.MOLT_SESSION_ID or os.getenv("MOLT_SESSION_ID")
+      or ("guard-%d"):format(rig.env.pid())
+    local profile_log = os.getenv("MOLT_GUARD_PROFILE_LOG") or fs.join(output_root, "memory_guard", "commands.jsonl")
+    base_env.MOLT_GUARD_PROFILE_LOG = profile_log
+    -- Molt's memory guard budget; Rig holds each phase's process tree to its tree limit
+    -- (--rss-limit-mb instead, when given).
+    local limits = rig.molt.memory_limits("MOLT_BENCH")
+    if p.rss_limit_mb then
+      limits.max_total_rss_gb, limits.dynamic_total_rss = p.rss_limit_mb / 1024, false
+    end
+    local memory_root = fs.join(output_root, "memory_guard")
+    local custody_artifacts = json.object({ results_json = json_out, summary_md = summary_out,
+      molt_failure_details_jsonl = failure_details, harness_command_profile_jsonl = profile_log,
+      repo_process_sentinel_jsonl = fs.join(memory_root, "bench_friends_sentinel.jsonl"),
+      backend_daemon_cleanup_jsonl = fs.join(memory_root, "backend_daemon_cleanup.jsonl") })
     local opts = {
       output_root = output_root, repos_root = fs.realpath(".") .. "/" .. p.repos_root, suite_roots = suite_roots,
       repo_refs = repo_refs, checkout = p.checkout ~= false, fetch = p.fetch, dry_run = p.dry_run,
       ["repeat"] = p["repeat"],
       timeout_sec = p.timeout_sec, runners = p.runner, include_disabled = p.include_disabled,
       repo_root = repo_root, python = python, project_python = fs.exists(venv) and venv or python,
-      defaults_env = manifest.defaults.env, rss_limit_mb = p.rss_limit_mb, noise = p.noise,
-      heartbeat = function(text) io.stderr:write("bench_friends: ", rig.time.iso8601(), " ", text, "\n") end,
+      defaults_env = manifest.defaults.env, noise = p.noise,
+      rss_limit_mb = math.max(1, math.floor(limits.max_total_rss_gb * 1024)),
+      heartbeat = function(text)
+        io.stderr:write("bench_friends: ", (rig.time.isoformat():gsub("%.%d+", "")), " ", text, "\n")
+        io.stderr:flush()
+      end,
+      incident = function(result, cwd)
+        assert(fs.mkdir(fs.dirname(profile_log)))
+        assert(fs.append_jsonl(profile_log, friends.incident_record(result, cwd, base_env.MOLT_SESSION_ID, limits)))
+      end,
     }
     if p.repos_root:match("^/") then opts.repos_root = p.repos_root end
-    opts.base_env = friends.base_env()
-    local payload = friends.new_payload(manifest, opts, p.dry_run)
+    opts.base_env = base_env
+    local payload = friends.new_payload(manifest, { include_disabled = p.include_disabled, checkout = p.checkout,
+      fetch = p.fetch, ["repeat"] = p["repeat"], timeout_sec = p.timeout_sec, runners = p.runner,
+      suite_roots = suite_roots, repo_refs = repo_refs, started_at = started_at, memory_guard = limits,
+      custody_artifacts = custody_artifacts, host_python = host_python }, p.dry_run)
     local function write()
-      assert(json.write(json_out, payload, { indent = 2, sort_keys = true }))
-      local text = friends.summary_markdown(payload, json_out)
-      assert(fs.write(summary_out, text))
-      if p.update_doc then
-        assert(fs.mkdir(fs.join(repo_root, "docs", "benchmarks")))
-        assert(fs.write(fs.join(repo_root, "docs", "benchmarks", "friend_summary.md"), text))
+      local lines = {}
+      for _, r in ipairs(payload.molt_failure_details.records) do
+        lines[#lines + 1] = json.encode(r, { sort_keys = true })
       end
+      assert(fs.mkdir(fs.dirname(failure_details)))
+      assert(fs.write(failure_details, #lines > 0 and (table.concat(lines, "\n") .. "\n") or ""))
+      assert(fs.mkdir(fs.dirname(json_out)))
+      assert(fs.write(json_out, json.encode(payload, { indent = 2, sort_keys = true, ascii = true })))
+      local text = friends.summary_markdown(payload, json_out)
+      assert(fs.mkdir(fs.dirname(summary_out)))
+      assert(fs.write(summary_out, text))
+    end
+    -- Molt's cleanup at the end (or on an interruption), logged and kept in the results.
+    local function cleanup(reason)
+      local event = friends.cleanup_event(base_env.MOLT_SESSION_ID, rig.molt.repo_root(), reason)
+      payload.backend_daemon_cleanup[#payload.backend_daemon_cleanup + 1] = event
+      assert(fs.mkdir(memory_root))
+      assert(fs.append_jsonl(fs.join(memory_root, "backend_daemon_cleanup.jsonl"), event))
     end
 
     local failed = false
@@ -180,8 +233,6 @@ return rig.recipe {
         local rec = friends.run_suite(suite, opts)
         friends.add_suite(payload, rec)
         write() -- nothing lost: the artifacts after every suite
-        ctx.log.info("%s: %s%s", suite.id, rec.status, rec.reason ~= json.null and (" (" .. tostring(rec.reason) .. ")")
-          or "")
         if rec.status == "failed" then
           failed = true
           if p.fail_fast then break end
@@ -191,16 +242,24 @@ return rig.recipe {
     if not ok then
       if type(err) == "table" and err.code == "interrupted" then
         local signum = err.signal or 2
+        cleanup("interrupted")
         payload.partial = true
         payload.interrupted = json.object({ signum = signum, signame = rig.proc.signal_name(signum) or "signal",
-          returncode = 128 + signum, recorded_at = rig.time.iso8601() })
+          returncode = 128 + signum, recorded_at = rig.time.isoformat() })
         write()
+        io.stderr:write("bench_friends: interrupted by ", payload.interrupted.signame, "\n")
       end
       error(err, 0)
     end
+    cleanup("harness_exit")
     write()
-    io.stdout:write(("Wrote JSON: %s\nWrote summary: %s\n"):format(fs.realpath(json_out) or json_out,
-      fs.realpath(summary_out) or summary_out))
+    if p.update_doc then
+      assert(fs.mkdir(fs.join(repo_root, "docs", "benchmarks")))
+      assert(fs.write(fs.join(repo_root, "docs", "benchmarks", "friend_summary.md"),
+        friends.summary_markdown(payload, json_out)))
+    end
+    io.stdout:write(("Wrote JSON: %s\nWrote summary: %s\n"):format(json_out, summary_out))
+    if p.update_doc then io.stdout:write("Updated docs/benchmarks/friend_summary.md\n") end
     return failed and 1 or 0
   end,
 }

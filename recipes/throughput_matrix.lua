@@ -174,13 +174,8 @@ return rig.recipe {
     -- (MOLT_EXT_ROOT, else the repository); the builds' MOLT_EXT_ROOT is MOLT_EXT_ROOT, else
     -- the output root when one was given.
     local repo = rig.molt.repo_root()
-    local function absolute(path)
-      path = path:gsub("^~/", (os.getenv("HOME") or "~") .. "/")
-      if path:sub(1, 1) ~= "/" then path = fs.join(fs.realpath("."), path) end
-      return fs.normalize(path)
-    end
     local root, why
-    if p.output_root then root = absolute(p.output_root)
+    if p.output_root then root = fs.absolute(p.output_root)
     else root, why = rig.molt.default_output_root(repo, "throughput_matrix") end
     if not root then
       io.stderr:write(why, "\n")
@@ -196,7 +191,7 @@ return rig.recipe {
       io.stderr:write(why, "\n")
       return 1
     end
-    local shared_target = p.shared_target_dir and absolute(p.shared_target_dir) or fs.join(root, "shared_target")
+    local shared_target = p.shared_target_dir and fs.absolute(p.shared_target_dir) or fs.join(root, "shared_target")
     assert(fs.mkdir(shared_target))
 
     -- Molt's environment for one case's commands (golden/throughput_matrix/*/uv_calls):

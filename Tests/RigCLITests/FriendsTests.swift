@@ -115,7 +115,8 @@ struct FriendsTests {
     try manifest(dir, gitSuite(dir, ref: "v2", runners: "[suite.runners.cpython]\nrun_cmd = [\"true\"]"))
     let missing = try friends(dir, [])
     #expect(missing.status == 1)
-    #expect((try suite(dir)["reason"] as? String)?.hasPrefix("git checkout v2 failed") == true)
+    let reason = try suite(dir)["reason"] as? String ?? ""
+    #expect(reason.hasPrefix("suite ") && reason.contains(": git checkout v2 failed"), "\(reason)")
   }
 
   @Test("--fetch brings a newly pinned commit; --fail-fast stops at the first failed suite; --update-doc")
@@ -154,14 +155,33 @@ struct FriendsTests {
     let r = try friends(dir, ["--repeat", "1"])
     #expect(r.status == 1)
     let s = try suite(dir)
-    #expect((s["reason"] as? String)?.contains("source custody after the run") == true)
-    #expect((s["source_custody"] as? [String: Any])?["git_ignored_artifacts"] as? [String] == ["made_by_run.tmp"])
+    // Molt's words, and its record: the ignored files as git lists them, one string.
+    #expect((s["reason"] as? String)?.contains(
+      "post-run source custody check failed; git checkout contains ignored artifacts after suite execution:\n"
+        + "made_by_run.tmp") == true)
+    #expect((s["source_custody"] as? [String: Any])?["git_ignored_artifacts"] as? String == "made_by_run.tmp")
 
     // The clone is now dirty: the next run refuses it before running anything.
     try manifest(dir, gitSuite(dir, ref: sha, runners: "[suite.runners.cpython]\nrun_cmd = [\"true\"]"))
     let again = try friends(dir, ["--no-checkout"])
     #expect(again.status == 1)
-    #expect((try suite(dir)["reason"] as? String)?.hasPrefix("source custody failed: the work tree is not clean") == true)
+    #expect((try suite(dir)["reason"] as? String)?.contains(
+      ": git checkout contains ignored artifacts; refusing off-the-shelf benchmark custody:\nmade_by_run.tmp") == true)
+  }
+
+  @Test("a git suite under --suite-root is held to its pin too: a dirty checkout there fails before it runs")
+  func overriddenRootCustody() throws {
+    let dir = try RigCommand.scratch()
+    let sha = try makeRepo(dir)
+    try RigCommand.write(["friend/workloads.sh": "echo changed\n"], in: dir)  // a tracked file changed
+    try manifest(dir, gitSuite(dir, ref: sha, runners: "[suite.runners.cpython]\nrun_cmd = [\"sh\", \"-c\", \"touch ran\"]"))
+    let r = try friends(dir, ["--suite-root", "shapes=" + dir + "/friend", "--repeat", "1"])
+    #expect(r.status == 1)
+    let s = try suite(dir)
+    #expect((s["reason"] as? String)?.hasPrefix(
+      "suite shapes: git checkout is dirty; refusing off-the-shelf benchmark custody:\nM workloads.sh") == true)  // stripped, as Molt's
+    #expect((s["source_custody"] as? [String: Any])?["suite_root_overridden"] as? Bool == true)
+    #expect(!FileManager.default.fileExists(atPath: dir + "/friend/ran"))  // nothing ran
   }
 
   @Test("prepare and build failures, timeouts and JSON errors are recorded per runner")
@@ -202,18 +222,42 @@ struct FriendsTests {
     runners = try #require(s["runners"] as? [String: [String: Any]])
     #expect(runners["molt"]?["reason"] as? String == "build failed: daemon_crash (backend_daemon_empty_response)")
     #expect((runners["molt"]?["molt_failure"] as? [String: Any])?["phase"] as? String == "build")
-    #expect(runners["slow"]?["reason"] as? String == "run 1 failed (timeout)")
+    #expect(runners["slow"]?["reason"] as? String == "run 1 failed")  // Molt's words; the run says timed_out
     let slowRun = try #require((runners["slow"]?["runs"] as? [[String: Any]])?.first)
     #expect(slowRun["returncode"] as? Int == -9)
     #expect(slowRun["timed_out"] as? Bool == true)
     #expect(slowRun["guard_status"] as? String == "timeout")
-    #expect(runners["empty"]?["reason"] as? String == "run 1 failed: stdout was empty")
-    #expect((runners["garbled"]?["reason"] as? String)?.hasPrefix("run 1 failed: stdout was not valid JSON") == true)
-    #expect(runners["errored"]?["reason"] as? String == "run 1 failed: stdout JSON status is error")
+    #expect(runners["empty"]?["reason"] as? String == "run 1 JSON parse failed: stdout was empty")
+    #expect((runners["garbled"]?["reason"] as? String)?.hasPrefix("run 1 JSON parse failed: stdout was not valid JSON")
+      == true)
+    #expect(runners["errored"]?["reason"] as? String == "run 1 emitted non-ok JSON status: 'error'")
     #expect(runners["skipped"]?["status"] as? String == "skipped")
     #expect(s["reason"] as? String == "runner failures: empty, errored, garbled, molt, slow")
-    let details = try #require(try results(dir)["molt_failure_details"] as? [String: Any])
+    let payload = try results(dir)
+    let details = try #require(payload["molt_failure_details"] as? [String: Any])
     #expect(details["total"] as? Int == 1)
+    // Molt's custody files: the failure details beside the JSON, the commands that did not
+    // pass, appended run after run as Molt's guard does (the first run's prepare step, then
+    // the molt build and the timed-out run; the JSON errors' commands passed), and the
+    // cleanup at the end.
+    let custody = try #require(payload["custody_artifacts"] as? [String: String])
+    #expect(Set(custody.keys) == [
+      "results_json", "summary_md", "molt_failure_details_jsonl", "harness_command_profile_jsonl",
+      "repo_process_sentinel_jsonl", "backend_daemon_cleanup_jsonl",
+    ])
+    let failureLines = try String(contentsOfFile: custody["molt_failure_details_jsonl"] ?? "", encoding: .utf8)
+      .split(separator: "\n")
+    #expect(failureLines.count == 1 && failureLines[0].contains("\"runner\": \"molt\""))
+    let incidents = try String(contentsOfFile: custody["harness_command_profile_jsonl"] ?? "", encoding: .utf8)
+      .split(separator: "\n").compactMap {
+        try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+      }
+    #expect(incidents.map { $0["status"] as? String } == ["failed", "failed", "timeout"])
+    #expect(incidents.allSatisfy { $0["event"] as? String == "guarded_command_profile" && $0["env"] == nil })
+    let cleanup = try String(contentsOfFile: custody["backend_daemon_cleanup_jsonl"] ?? "", encoding: .utf8)
+    #expect(cleanup.contains("\"reason\": \"harness_exit\"") && cleanup.contains("\"terminated_count\": 0"))
+    let guardBlock = try #require(payload["memory_guard"] as? [String: Any])
+    #expect(guardBlock["enabled"] as? Bool == true && (guardBlock["max_total_rss_gb"] as? Double ?? 0) > 0)
   }
 
   @Test("SIGTERM mid-run writes partial artifacts and exits 143")

@@ -42,6 +42,9 @@ struct GoldenTests {
     let env: [String: String]?
     let dirs: [String: String]?
     let normalize: [Rule]?
+    /// A placeholder of the golden files and the shell command whose output it stands for
+    /// here (`<python>`: the interpreter behind python3).
+    let placeholders: [String: String]?
   }
 
   static let molt = RigCommand.fixture("molt")
@@ -211,7 +214,13 @@ struct GoldenTests {
         rule.0.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: rule.1)
       }
     }
+    var placeholders: [(String, String)] = []
+    for (name, command) in tool.placeholders ?? [:] {
+      let value = try RigCommand.shell(command, in: root).trimmingCharacters(in: .whitespacesAndNewlines)
+      if !value.isEmpty { placeholders.append((value, name)) }
+    }
     func normalized(_ s: String) -> String {
+      let s = placeholders.reduce(s) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
       let t = session.stringByReplacingMatches(
         in: s, range: NSRange(s.startIndex..., in: s), withTemplate: "throughput-<pid>")
       return ruled(t.replacingOccurrences(of: treeHash, with: "b51b20c2a1e8"))

@@ -693,6 +693,10 @@ function rig.toml.decode(text, source) end
 ---@return table? value
 ---@return rig.Error? err
 function rig.toml.read(path) end
+--- The keys of a decoded table in the order the document wrote them (Python's tomllib order).
+---@param t table
+---@return string[]
+function rig.toml.keys(t) end
 
 ---@class rig.FileInfo
 ---@field size integer
@@ -770,6 +774,11 @@ function Lock:unlock() end
 function rig.fs.join(...) end
 ---@return string
 function rig.fs.normalize(path) end
+--- An absolute, normalized path: "~/" is $HOME, a relative path is taken from the working
+--- folder (links not resolved; the path need not exist).
+---@param path string
+---@return string
+function rig.fs.absolute(path) end
 ---@return string
 function rig.fs.basename(path) end
 ---@return string

@@ -29,6 +29,7 @@ M.is_placeholder, M.load, M.parse, M.select = manifests.is_placeholder, manifest
 M.metrics, M.structured_timings = metrics.metrics, metrics.structured_timings
 M.summary_markdown = markdown.summary_markdown
 local format_map = manifests.format_map
+local py_float = require("rig.molt").py_float
 
 local function set_of(list)
   local s = {}
@@ -97,8 +98,9 @@ local function expand_argv(argv, values)
 end
 
 -- Runs one phase (a prepare step, a build, one run) with its logs; Molt's PhaseResult. Only
--- a run phase of a JSON runner has its stdout parsed.
-local function phase(ctx, suite, argv, runner, log_stem, is_run)
+-- a run phase of a JSON runner has its stdout parsed. `label` names it in the heartbeat
+-- lines, as Molt's: "suite=S runner=R phase=run repeat=i/n".
+local function phase(ctx, suite, argv, runner, log_stem, is_run, label)
   local dir = fs.join(ctx.output_root, "logs", suite.id)
   assert(fs.mkdir(dir))
   local out_path, err_path = fs.join(dir, log_stem .. ".stdout.log"), fs.join(dir, log_stem .. ".stderr.log")
@@ -107,14 +109,20 @@ local function phase(ctx, suite, argv, runner, log_stem, is_run)
     guard_status = "pass", guard_violation = json.null, guard_limit_at_violation = json.null,
     guard_orphaned_process_groups = json.array({}), guard_exit_signal = json.null,
     guard_cargo_incremental_quarantine = json.null, molt_failure = json.null })
+  local timeout = math.type(suite.timeout_sec) == "float" and py_float(suite.timeout_sec)
+    or tostring(suite.timeout_sec)
   if ctx.dry_run then
+    -- Molt's dry run: the plan in the stdout log, a phase that passed in no time, no guard.
+    ctx.heartbeat(("start %s dry_run=true timeout_s=%s stdout=%s stderr=%s"):format(label, timeout, out_path,
+      err_path))
     assert(fs.write(out_path, ("[dry-run] cwd=%s\n$ %s\n"):format(ctx.cwd, table.concat(argv, " "))))
     assert(fs.write(err_path, ""))
-    result.returncode = 0
+    result.returncode, result.guard_status = 0, json.null
+    ctx.heartbeat(("finish %s status=ok elapsed_s=0.000"):format(label))
     return result, true
   end
-  ctx.heartbeat(("start suite=%s runner=%s phase=%s timeout_s=%s argv_count=%d stdout=%s stderr=%s"):format(
-    suite.id, runner and runner.name or "-", log_stem, tostring(suite.timeout_sec), #argv, out_path, err_path))
+  ctx.heartbeat(("start %s timeout_s=%s argv_count=%d stdout=%s stderr=%s"):format(label, timeout, #argv, out_path,
+    err_path))
   local spec = { table.unpack(argv) }
   spec.env, spec.env_clear, spec.cwd, spec.timeout = ctx.env, true, ctx.cwd, suite.timeout_sec
   spec.rss_limit_mb = ctx.rss_limit_mb
@@ -145,34 +153,31 @@ local function phase(ctx, suite, argv, runner, log_stem, is_run)
     end
     ok = r.ok
   end
-  local json_phase = is_run and runner and runner.json_stdout
-  if json_phase and ok then
-    local text = r.stdout or ""
-    if not text:find("%S") then
-      result.stdout_json_error, ok = "stdout was empty", false
+  -- A JSON runner's run phase has its stdout parsed, passed or not (Molt's _parse_stdout_json);
+  -- whether the JSON is usable is the runner's question, not the phase's.
+  if is_run and runner and runner.json_stdout then
+    local text = (r.stdout or ""):match("^%s*(.-)%s*$")
+    if text == "" then
+      result.stdout_json_error = "stdout was empty"
     else
       local doc, jerr = json.decode(text)
       if doc == nil then
-        result.stdout_json_error, ok = "stdout was not valid JSON: " .. tostring(jerr and jerr.message or jerr), false
+        result.stdout_json_error = "stdout was not valid JSON: " .. tostring(jerr and jerr.message or jerr)
       else
         result.stdout_json = doc
-        if type(doc) == "table" and doc.status ~= nil and doc.status ~= json.null and doc.status ~= "ok" then
-          result.stdout_json_error, ok = ("stdout JSON status is %s"):format(tostring(doc.status)), false
-        end
       end
     end
-  elseif json_phase and not ok and not (r.stdout or ""):find("%S") then
-    result.stdout_json_error = "stdout was empty"
   end
+  -- Molt classifies a molt phase that did not pass (exit, timeout, RSS) into molt_failure.
   if runner and runner.name == "molt" and not ok then
     local f = classify.molt_failure(log_stem:match("build") and "build" or "run", r)
     f.log_refs = json.array({ json.object({ kind = "stdout", path = out_path }),
       json.object({ kind = "stderr", path = err_path }) })
     result.molt_failure = f
   end
-  ctx.heartbeat(("finish suite=%s runner=%s phase=%s status=%s rc=%s elapsed_s=%.3f%s"):format(suite.id,
-    runner and runner.name or "-", log_stem, ok and "ok" or "failed", tostring(result.returncode), result.elapsed_s,
-    result.timed_out and " timed_out=true" or ""))
+  ctx.heartbeat(("finish %s status=%s rc=%s elapsed_s=%.3f%s"):format(label, ok and "ok" or "failed",
+    tostring(result.returncode), result.elapsed_s, result.timed_out and " timed_out=true" or ""))
+  if not ok and ctx.incident then ctx.incident(result, ctx.cwd) end
   return result, ok
 end
 
@@ -192,6 +197,7 @@ local RUN_SUITE_OPTIONS = {
   repo_root = "any",
   repos_root = "any",
   rss_limit_mb = check.MEGABYTES,
+  incident = "callable",
   suite_roots = "map",
   timeout_sec = check.SECONDS,
   checkout = "any",
@@ -206,7 +212,7 @@ function M.run_suite(suite, opts)
   opts = check.options("run_suite", 2, opts, RUN_SUITE_OPTIONS)
   opts.suite_roots = opts.suite_roots or {}
   local ctx = { output_root = opts.output_root, dry_run = opts.dry_run, heartbeat = opts.heartbeat or function() end,
-    rss_limit_mb = opts.rss_limit_mb, base_env = opts.base_env or M.base_env() }
+    rss_limit_mb = opts.rss_limit_mb, base_env = opts.base_env or M.base_env(), incident = opts.incident }
   if opts["repeat"] then suite["repeat"] = opts["repeat"] end
   if opts.timeout_sec then suite.timeout_sec = opts.timeout_sec end
   local rec = json.object({ id = suite.id, friend = suite.friend, display_name = suite.display_name,
@@ -216,19 +222,21 @@ function M.run_suite(suite, opts)
     runners = json.object({}) })
   ctx.values = { repo_root = opts.repo_root, output_root = opts.output_root, pathsep = ":", python = opts.python,
     project_python = opts.project_python }
+  -- Custody before the run: git suites (an overridden root too) must be at their pinned ref,
+  -- clean. A suite that cannot be had is Molt's failed record: no runners, no root.
   local root, why, custody = sources.acquire(ctx, suite, opts)
-  rec.source_custody = custody
-  if root and suite.source == "git" and not opts.suite_roots[suite.id] and not ctx.dry_run then
+  if root and suite.source == "git" and not ctx.dry_run then
     why = sources.check_custody(root, suite, custody, "git_ref_and_clean_tree")
-    if why then why = "source custody failed: " .. why end
   end
   if why then
-    rec.reason = why
+    rec.source_custody = sources.unverified(suite, opts.suite_roots[suite.id] ~= nil)
+    rec.suite_root, rec.suite_workdir, rec.reason = "", "", why
     rec.metrics = M.metrics({})
     return rec
   end
+  rec.source_custody = custody
   rec.suite_root = root
-  rec.resolved_ref = custody.expected_ref ~= json.null and custody.expected_ref or (suite.requested_ref or json.null)
+  rec.resolved_ref = custody.head_ref
   local workdir = suite.workdir and fs.join(root, suite.workdir) or root
   rec.suite_workdir = workdir
   ctx.values.suite_root, ctx.values.suite_workdir = root, workdir
@@ -243,7 +251,8 @@ function M.run_suite(suite, opts)
     for i, cmd in ipairs(suite.prepare_cmds) do
       local argv, aerr = expand_argv(cmd, ctx.values)
       if not argv then prepare_failed = ("prepare step %d: %s"):format(i, aerr) break end
-      local _, ok = phase(ctx, suite, argv, nil, ("prepare_%d"):format(i))
+      local _, ok = phase(ctx, suite, argv, nil, ("prepare_%d"):format(i), false,
+        ("suite=%s phase=prepare step=%d/%d"):format(suite.id, i, #suite.prepare_cmds))
       if not ok then prepare_failed = ("prepare step %d failed"):format(i) break end
     end
   end
@@ -258,7 +267,7 @@ function M.run_suite(suite, opts)
     if prepare_failed then
       rr.status, rr.reason = "failed", prepare_failed
     elseif runner.skip_reason or not runner.run_cmd then
-      rr.status, rr.reason = "skipped", runner.skip_reason or "no run_cmd"
+      rr.status, rr.reason = "skipped", runner.skip_reason or "run_cmd not configured"
     else
       local renv, rerr = layered_env(ctx, opts.defaults_env, suite.env, runner.env)
       local build_argv, berr
@@ -269,7 +278,8 @@ function M.run_suite(suite, opts)
       else
         ctx.env = renv
         if build_argv then
-          local b, ok = phase(ctx, suite, build_argv, runner, name .. ".build")
+          local b, ok = phase(ctx, suite, build_argv, runner, name .. ".build", false,
+            ("suite=%s runner=%s phase=build"):format(suite.id, name))
           rr.build = b
           if not ok then
             rr.status = "failed"
@@ -281,24 +291,41 @@ function M.run_suite(suite, opts)
         end
         if rr.status == "ok" then
           for i = 1, suite["repeat"] do
-            local r, ok = phase(ctx, suite, run_argv, runner, ("%s.run%d"):format(name, i), true)
+            local r, ok = phase(ctx, suite, run_argv, runner, ("%s.run%d"):format(name, i), true,
+              ("suite=%s runner=%s phase=run repeat=%d/%d"):format(suite.id, name, i, suite["repeat"]))
             rr.runs[#rr.runs + 1] = r
+            -- Molt's reasons: the phase failed (with the Molt failure's status and detail),
+            -- or its JSON is missing, unreadable or not ok.
+            local failed_why
             if not ok then
-              rr.status = "failed"
-              rr.reason = ("run %d failed%s"):format(i, r.timed_out and " (timeout)" or
-                (r.stdout_json_error ~= json.null and r.returncode == 0) and (": " .. r.stdout_json_error) or "")
-              rr.molt_failure = r.molt_failure
+              local f = r.molt_failure
+              failed_why = ("run %d failed%s"):format(i, f ~= json.null and (": %s%s"):format(tostring(f.status),
+                f.detail and f.detail ~= json.null and (" (" .. tostring(f.detail) .. ")") or "") or "")
+              rr.molt_failure = f
+            elseif runner.json_stdout and not ctx.dry_run then
+              local doc = r.stdout_json
+              if r.stdout_json_error ~= json.null then
+                failed_why = ("run %d JSON parse failed: %s"):format(i, r.stdout_json_error)
+              elseif doc == json.null then
+                failed_why = ("run %d did not emit JSON stdout"):format(i)
+              elseif type(doc) == "table" and json.is_object(doc) and doc.status ~= nil and doc.status ~= json.null
+                and doc.status ~= "ok" then
+                failed_why = ("run %d emitted non-ok JSON status: %s"):format(i, type(doc.status) == "string"
+                  and ("'" .. doc.status .. "'") or json.encode(doc.status))
+              end
+            end
+            if failed_why then
+              rr.status, rr.reason = "failed", failed_why
               break
             end
-            samples[#samples + 1] = r.elapsed_s
-            if r.stdout_json ~= json.null then
-              local t = metrics.structured_timings(r.stdout_json)
-              rr.structured_outputs[#rr.structured_outputs + 1] = json.object(t)
-              for metric, v in pairs(t) do
+            if runner.json_stdout and not ctx.dry_run then
+              rr.structured_outputs[#rr.structured_outputs + 1] = r.stdout_json
+              for metric, v in pairs(metrics.structured_timings(r.stdout_json)) do
                 rr.structured_samples_s[metric] = rr.structured_samples_s[metric] or json.array({})
                 table.insert(rr.structured_samples_s[metric], v)
               end
             end
+            samples[#samples + 1] = r.elapsed_s
           end
         end
       end
@@ -312,49 +339,100 @@ function M.run_suite(suite, opts)
   end
 
   -- Custody after the run: a suite that dirtied its checkout fails.
-  if suite.source == "git" and not opts.suite_roots[suite.id] and not ctx.dry_run then
-    local after = sources.check_custody(root, suite, custody, "post_run_git_ref_and_clean_tree")
-    if after then failures[#failures + 1] = "source custody after the run: " .. after end
+  local post_run
+  if suite.source == "git" and not ctx.dry_run then
+    post_run = sources.check_custody(root, suite, custody, "post_run_git_ref_and_clean_tree", true)
+    if post_run and custody.verification ~= "post_run_git_ref_and_clean_tree" then
+      custody.git_clean, custody.verification = false, "post_run_git_ref_and_clean_tree_failed"
+    end
   end
 
-  -- A dry run's phases "pass" in no time, so its statuses are Molt's: ok, or skipped.
+  -- Molt's _suite_status (a dry run's phases pass in no time: ok, or skipped), then a
+  -- post-run custody failure fails the suite, its reason added.
   if #failures > 0 then
+    table.sort(failures)
     rec.status, rec.reason = "failed", "runner failures: " .. table.concat(failures, ", ")
   elseif not any_ok then
     rec.status, rec.reason = "skipped", "no runnable runners"
   else
     rec.status = "ok"
   end
+  if prepare_failed and rec.reason == json.null then rec.reason = prepare_failed end
+  if post_run then
+    rec.status = "failed"
+    rec.reason = rec.reason ~= json.null and (rec.reason .. "; " .. post_run) or post_run
+  end
   rec.metrics = M.metrics(rec.runners)
-  rec.rig = json.object({ pairs = metrics.pairs_evidence(rec.runners, suite.runner_names, opts.noise) })
+  -- Rig's runner-pair evidence, when something was measured (a dry run measures nothing).
+  if not ctx.dry_run then
+    rec.rig = json.object({ pairs = metrics.pairs_evidence(rec.runners, suite.runner_names, opts.noise) })
+  end
   return rec
 end
 
---- A fresh results payload (Molt's top level) for a run of `manifest` with `options`.
+-- The one perf source Molt's policy lets anyone cite; every friends result names it.
+M.CANONICAL_GATE = "tools/perf_scoreboard.py --set core --backend native --backend llvm --profile release-fast "
+  .. "--samples 5 --warmup 2 --repeat 5 --classify --require-quiescent --quiescence-wait-s 180 "
+  .. "--quiescence-poll-s 15"
+
+--- A fresh results payload (Molt's top level) for a run of `manifest` with `options`:
+--- `started_at` (Python's isoformat, the run's start), `memory_guard` (rig.molt.memory_limits),
+--- `custody_artifacts`, `host_python` ({platform, version} of the interpreter behind {python},
+--- as Python's platform module says them) besides the run's own options.
 function M.new_payload(manifest, options, dry_run)
   local host = env.host({ git = true })
+  local commit = host.git and host.git.commit
+  local py = type(options.host_python) == "table" and options.host_python or {}
+  local runners = {}
+  for i, r in ipairs(options.runners or {}) do runners[i] = r end
+  table.sort(runners)
   return json.object({
-    schema_version = 1, manifest_schema_version = manifest.schema_version, generated_at = time.iso8601(),
+    schema_version = 1, manifest_schema_version = manifest.schema_version,
+    generated_at = options.started_at or time.isoformat(),
     manifest_path = fs.realpath(manifest.path) or manifest.path,
-    git_rev = host.git and host.git.commit or json.null,
+    git_rev = commit or json.null,
     provenance = json.object({ profile = "manifest-defined", lane = "rig run friends", source = "non-canonical",
-      authoritative = false }),
+      authoritative = false, canonical_gate = M.CANONICAL_GATE,
+      authoritative_reason = ("non-canonical lane (rig run friends); the only citable perf source is `%s`")
+        :format(M.CANONICAL_GATE),
+      git_rev = commit or "unknown" }),
     dry_run = dry_run == true, partial = false, interrupted = json.null,
     backend_daemon_cleanup = json.array({}), memory_guard_incidents = json.array({}),
-    custody_artifacts = json.object({}),
+    custody_artifacts = json.object(options.custody_artifacts or {}),
     molt_failure_details = json.object({ schema_version = 1, total = 0, truncated = false, max_records = 32,
       records = json.array({}) }),
-    memory_guard = json.object({ enabled = options.rss_limit_mb ~= nil,
-      max_process_rss_gb = options.rss_limit_mb and options.rss_limit_mb / 1024 or json.null }),
-    host = json.object({ platform = ("linux-%s"):format(host.machine or "unknown"), machine = host.machine,
-      python = env.version({ "python3", "--version" }) or json.null, cpu_count = host.cpu_count }),
+    memory_guard = options.memory_guard or json.object({ enabled = false }),
+    host = json.object({ platform = py.platform or ("Linux-%s-%s"):format(host.kernel or "unknown",
+      host.machine or "unknown"), machine = host.machine, python = py.version or json.null,
+      cpu_count = host.cpu_count }),
     options = json.object({ include_disabled = options.include_disabled == true, checkout = options.checkout ~= false,
       fetch = options.fetch == true, repeat_override = options["repeat"] or json.null,
-      timeout_override = options.timeout_sec or json.null, runner_filter = json.array(options.runners or {}),
+      timeout_override = options.timeout_sec or json.null, runner_filter = json.array(runners),
       suite_root_overrides = json.object(options.suite_roots or {}),
       repo_ref_overrides = json.object(options.repo_refs or {}) }),
     suites = json.array({}),
   })
+end
+
+--- Molt's backend-daemon cleanup event at the end of a run (`reason` harness_exit or
+--- interrupted). Rig ends every descendant of a command with it, so no daemon a suite
+--- started outlives its phase: nothing is left to terminate, and the event says so.
+function M.cleanup_event(session_id, project_root, reason)
+  return json.object({ schema_version = 1, event = "bench_friends_backend_daemon_cleanup",
+    recorded_at = time.isoformat(), reason = reason, session_id = session_id, project_root = project_root,
+    status = "ok", terminated = json.array({}), terminated_count = 0 })
+end
+
+--- Molt's command-profile record of a phase that did not pass (its guard's "incident" mode),
+--- for memory_guard/commands.jsonl: the command, how it ended and the limits it ran under
+--- (not the environment, which Molt's also records: it can hold secrets).
+function M.incident_record(result, cwd, session_id, memory_guard)
+  return json.object({ schema_version = "1.0", event = "guarded_command_profile", recorded_at = time.isoformat(),
+    prefix = "MOLT_BENCH", session_id = session_id, cwd = cwd, command = result.cmd, returncode = result.returncode,
+    status = result.guard_status, elapsed_s = result.elapsed_s, memory_guard = memory_guard or json.null,
+    memory_guard_enabled = memory_guard ~= nil, timed_out = result.timed_out, violation = result.guard_violation,
+    limit_at_violation = result.guard_limit_at_violation, exit_signal = result.guard_exit_signal,
+    orphaned_process_groups = result.guard_orphaned_process_groups })
 end
 
 --- Adds a suite record to the payload, with its Molt failures in `molt_failure_details`.

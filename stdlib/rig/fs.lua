@@ -140,6 +140,16 @@ function M.normalize(path)
   return joined == "" and "." or joined
 end
 
+--- An absolute path for `path`, as Python's `Path(path).expanduser()` made absolute against the
+--- working folder (normalized; links not resolved, the path need not exist): "~/" is $HOME.
+function M.absolute(path)
+  check_string("absolute", 1, path)
+  local home = os.getenv("HOME")
+  if home and (path == "~" or path:sub(1, 2) == "~/") then path = home .. path:sub(2) end
+  if path:sub(1, 1) ~= "/" then path = (native.realpath(".") or os.getenv("PWD") or "/") .. "/" .. path end
+  return M.normalize(path)
+end
+
 --- The last part of a path ("a/b.json" -> "b.json").
 function M.basename(path) check_string("basename", 1, path) return (path:gsub("/+$", "")):match("([^/]*)$") end
 

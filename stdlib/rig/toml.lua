@@ -7,6 +7,39 @@ local M = {}
 --- How deep arrays and inline tables may nest (rig.json's bound too).
 M.MAX_DEPTH = 2000
 
+-- The order keys were written in, per decoded table (weak: it goes with the table).
+local ORDER = setmetatable({}, { __mode = "k" })
+
+-- Sets a new key, remembering its place.
+local function put(t, k, v)
+  local order = ORDER[t]
+  if not order then
+    order = {}
+    ORDER[t] = order
+  end
+  order[#order + 1] = k
+  t[k] = v
+end
+
+--- The keys of a decoded table in the order the document wrote them (as Python's tomllib
+--- keeps them); keys added later come after, sorted.
+---@param t table
+---@return string[]
+function M.keys(t)
+  if type(t) ~= "table" then error("bad argument #1 to 'keys' (table expected, got " .. type(t) .. ")", 2) end
+  local out, seen = {}, {}
+  for _, k in ipairs(ORDER[t] or {}) do
+    if t[k] ~= nil and not seen[k] then out[#out + 1], seen[k] = k, true end
+  end
+  local rest = {}
+  for k in pairs(t) do
+    if type(k) == "string" and not seen[k] then rest[#rest + 1] = k end
+  end
+  table.sort(rest)
+  for _, k in ipairs(rest) do out[#out + 1] = k end
+  return out
+end
+
 local Parser = {}
 Parser.__index = Parser
 
@@ -281,7 +314,7 @@ function Parser:assign(t, parts, value, frozen)
     local v = t[k]
     if v == nil then
       v = {}
-      t[k] = v
+      put(t, k, v)
     elseif type(v) ~= "table" or frozen[v] then
       self:fail("key '" .. table.concat(parts, ".", 1, i) .. "' is already defined")
     end
@@ -289,7 +322,7 @@ function Parser:assign(t, parts, value, frozen)
   end
   local last = parts[#parts]
   if t[last] ~= nil then self:fail("key '" .. table.concat(parts, ".") .. "' is defined twice") end
-  t[last] = value
+  put(t, last, value)
 end
 
 function Parser:inline_table()
@@ -342,7 +375,7 @@ function Parser:document()
         local v = t[parts[i]]
         if v == nil then
           v = {}
-          t[parts[i]] = v
+          put(t, parts[i], v)
         elseif type(v) ~= "table" or self.frozen[v] then
           self:fail("'" .. table.concat(parts, ".", 1, i) .. "' is not a table", at)
         end
@@ -353,7 +386,7 @@ function Parser:document()
       local list = t[last]
       if list == nil then
         list = {}
-        t[last] = list
+        put(t, last, list)
         arrays[list] = true
       elseif not arrays[list] then
         self:fail("'" .. table.concat(parts, ".") .. "' is already defined and is not an array of tables", at)
@@ -372,7 +405,7 @@ function Parser:document()
         local v = t[parts[i]]
         if v == nil then
           v = {}
-          t[parts[i]] = v
+          put(t, parts[i], v)
         elseif type(v) ~= "table" or self.frozen[v] then
           self:fail("'" .. table.concat(parts, ".", 1, i) .. "' is already defined as a value", at)
         end

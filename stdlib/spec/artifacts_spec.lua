@@ -193,6 +193,14 @@ describe("rig.toml", function()
     assert.equal(read("toml/manifest.expected.json"), json.encode(manifest, { indent = 2, sort_keys = true }) .. "\n")
   end)
 
+  it("keeps the order the document wrote keys and tables in", function()
+    local t = assert(rig.toml.decode('z = 1\na = 2\n[tab.zeta]\nx = 1\n[tab.alpha]\nx = 2\n[tab.mid]\n'))
+    assert.same({ "z", "a", "tab" }, rig.toml.keys(t))
+    assert.same({ "zeta", "alpha", "mid" }, rig.toml.keys(t.tab))
+    t.tab.added = true
+    assert.same({ "zeta", "alpha", "mid", "added" }, rig.toml.keys(t.tab))
+  end)
+
   it("reads the TOML value forms", function()
     local t = assert(rig.toml.decode([=[
       # comment

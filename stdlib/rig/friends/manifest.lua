@@ -198,7 +198,9 @@ function M.parse(data, path, opts)
       return bad("runners", "at least one [suite.runners.NAME] table is required")
     end
     local runners, names = {}, {}
-    for name, r in pairs(s.runners) do
+    -- The runners in the manifest's order (Molt runs them so).
+    for _, name in ipairs(toml.keys(s.runners)) do
+      local r = s.runners[name]
       local rwhere = ("%s runner '%s'"):format(where, tostring(name))
       if type(name) ~= "string" or not name:match("^[A-Za-z0-9_][A-Za-z0-9_.-]*$") or name:find("..", 1, true) then
         return nil, manifest_error(path, rwhere, nil,
@@ -235,7 +237,6 @@ function M.parse(data, path, opts)
         env = expand(r.env or {}), skip_reason = r.skip_reason,
         json_stdout = r.json_stdout == true or r.structured_stdout == "json", role = role }
     end
-    table.sort(names)
     suites[#suites + 1] = {
       index = i, id = s.id, friend = s.friend, display_name = s.display_name or s.id, enabled = s.enabled == true,
       source = source, repo_url = s.repo_url, repo_ref = expand(s.repo_ref), local_path = expand(s.local_path),

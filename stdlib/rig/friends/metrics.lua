@@ -60,10 +60,11 @@ function M.metrics(runners)
     end
   end
   local function num(x) return x == nil and json.null or x end
-  local function ratio(a, b) return (a and b and b > 0) and a / b or nil end
+  local function ratio(a, b) return (a and b and a > 0 and b > 0) and a / b or nil end -- Molt's _speedup
   for _, lane in ipairs(M.LANES) do
     m[lane .. "_median_s"] = num(med[lane])
-    m[lane .. "_time_s"] = num(med[lane])
+    -- Molt has no friend_time_s (only friend_median_s), unless a runner is named so.
+    if lane ~= "friend" then m[lane .. "_time_s"] = num(med[lane]) end
   end
   local molt = med.molt
   m.molt_speedup = num(ratio(med.cpython, molt))
