@@ -7,10 +7,12 @@ import Testing
 struct BenchRecipeTests {
   static let fakeMolt = """
     #!/bin/sh
-    # A stand-in for `molt build --output OUT SCRIPT`: the "binary" runs the script with
-    # python3, misbehaving according to the script's name.
+    # A stand-in for `molt build --build-profile P [--rebuild] [ARGS] --output OUT SCRIPT`: the
+    # "binary" runs the script with python3, misbehaving according to the script's name. Each
+    # build's arguments are logged next to this script.
     if [ "$1" = "--version" ]; then echo "fake-molt 0.0"; exit 0; fi
-    out="$3"; script="$4"
+    echo "$*" >> "$(dirname "$0")/builds.log"
+    prev=""; for a; do [ "$prev" = --output ] && out="$a"; prev="$a"; done; script="$a"
     case "$script" in
       *nobuild*) echo "error: cannot compile $script" >&2; exit 1 ;;
       *daemon*) echo "Backend daemon compile failed: backend daemon returned empty response" >&2; exit 1 ;;
@@ -101,6 +103,84 @@ struct BenchRecipeTests {
     #expect(summary.hasPrefix("# Molt Benchmark Summary\n\nGenerated: "))
     #expect(summary.contains("| Benchmark | Molt Status | CPython s | Molt s | Molt/CPython | Failure |"))
     #expect(summary.contains("| bench_slow.py | timeout |"))
+    #expect(summary.contains("| bench_daemon.py | daemon_crash |") && summary.contains("daemon_crash (backend_daemon_empty_response) |"))
+    #expect(summary.contains("\n## Custody Artifacts\n- `molt_failure_details_jsonl`: `\(dir)/out_molt_failure_details.jsonl`"))
+    #expect(summary.contains("\n## Molt Failure Details\n- `bench_crash.py` phase=`run` status=`signal_exit`"))
+
+    // Molt's top level: provenance (its "release" is cargo release-fast), memory guard,
+    // custody files, the failure details and their JSONL (one line per failure).
+    let provenance = try #require(results["provenance"] as? [String: Any])
+    #expect(provenance["lane"] as? String == "rig run bench" && provenance["profile"] as? String == "release-fast")
+    #expect(provenance["authoritative"] as? Bool == false && (provenance["canonical_gate"] as? String)?
+      .hasPrefix("tools/perf_scoreboard.py --set core") == true)
+    #expect((results["memory_guard"] as? [String: Any])?["max_process_rss_gb"] is Double)
+    let custody = try #require(results["custody_artifacts"] as? [String: String])
+    #expect(custody["results_json"] == dir + "/out.json" && custody["summary_md"] == dir + "/out_summary.md")
+    let details = try #require(results["molt_failure_details"] as? [String: Any])
+    #expect(details["total"] as? Int == 5 && (details["records"] as? [[String: Any]])?.first?["benchmark"] as? String
+      == "bench_crash.py")
+    let jsonl = try String(contentsOfFile: dir + "/out_molt_failure_details.jsonl", encoding: .utf8)
+    #expect(jsonl.split(separator: "\n").count == 5)
+    // A lane that did not run keeps Molt's keys: null times, ok false; no failure is false and [].
+    #expect(ok["codon_ok"] as? Bool == false && ok["codon_time_s"] is NSNull && ok["codon_samples_s"] is NSNull)
+    #expect(ok["pypy_ok"] as? Bool == false && ok["molt_pypy_ratio"] is NSNull && ok["nuitka_build_s"] is NSNull)
+    #expect(ok["molt_failure_timed_out"] as? Bool == false)
+    #expect((ok["molt_failure_orphaned_process_groups"] as? [Any])?.isEmpty == true)
+    // The builds asked for Molt's release profile.
+    let builds = try String(contentsOfFile: dir + "/builds.log", encoding: .utf8)
+    #expect(builds.hasPrefix("build --build-profile release --output "))
+  }
+
+  @Test("Molt's flags: --molt-profile, --no-molt-build-cache, its refusals; its suite in a Molt checkout")
+  func moltFlags() throws {
+    let dir = try setUp()
+    func bench(_ extra: [String], in folder: String? = nil) throws -> RigCommand.Result {
+      try RigCommand.run(["run", "bench", "--lane", "molt", "--molt-cmd", dir + "/fake-molt", "--samples", "1",
+                          "--warmup", "0"] + extra, in: folder ?? dir)
+    }
+    let cold = try bench(["--script", dir + "/bench_ok.py", "--molt-profile", "dev", "--no-molt-build-cache",
+                          "--json-out", dir + "/cold.json"])
+    #expect(cold.status == 0, "\(cold.stderr)")
+    let builds = try String(contentsOfFile: dir + "/builds.log", encoding: .utf8)
+    #expect(builds.hasPrefix("build --build-profile dev --rebuild --output "))
+    #expect(((try load(dir + "/cold.json"))["provenance"] as? [String: Any])?["profile"] as? String == "dev")
+    // Molt's refusals, in its words (exit 2).
+    for (args, message) in [
+      (["--super", "--smoke"], "--super cannot be combined with --smoke"),
+      (["--super", "--samples", "3"], "--super cannot be combined with --samples"),
+      (["--dynamic-builtin-only", "--smoke"], "--dynamic-builtin-only cannot be combined with --smoke"),
+      (["--script", "x.py", "--smoke"], "--script cannot be combined with --smoke"),
+      (["--script", dir + "/nope.py", "--script", dir + "/gone.py"],
+       "Script(s) not found: \(dir)/nope.py, \(dir)/gone.py"),
+      (["--ws"], "--ws selects from Molt's benchmark suite"),
+      (["--tty"], "--tty: Rig does not attach runs to a pseudo-terminal"),
+    ] {
+      let r = try RigCommand.run(["run", "bench"] + args, in: dir)
+      #expect(r.status == 2 && r.stderr.contains(message), "\(args): \(r.stderr)")
+    }
+    // In a Molt checkout, Molt's suite: --smoke is its two smoke scripts, --ws adds the
+    // websocket wait, per-script build arguments, and the Molt-only scripts' reference.
+    let molt = dir + "/molt"
+    var files = ["pyproject.toml": ""]
+    for name in ["sum", "bytes_find", "ws_wait", "sum_list_hints", "channel_throughput", "fib"] {
+      files["tests/benchmarks/bench_\(name).py"] = "print('\(name)')\n"
+    }
+    try RigCommand.write(files, in: molt)
+    let smoke = try bench(["--smoke", "--ws", "--json-out", dir + "/smoke.json"], in: molt)
+    #expect(smoke.status == 0, "\(smoke.stderr)")
+    let names = try #require((try load(dir + "/smoke.json"))["benchmarks"] as? [String: Any]).keys.sorted()
+    #expect(names == ["bench_bytes_find.py", "bench_sum.py", "bench_ws_wait.py"])
+    let full = try RigCommand.run(["run", "bench", "--lane", "cpython", "--lane", "molt", "--molt-cmd",
+                                   dir + "/fake-molt", "--samples", "1", "--warmup", "0", "--bench", "hints",
+                                   "--bench", "channel", "--json-out", dir + "/full.json"], in: molt)
+    #expect(full.status == 0, "\(full.stderr)")
+    let recs = try #require((try load(dir + "/full.json"))["benchmarks"] as? [String: [String: Any]])
+    #expect(recs["bench_sum_list_hints.py"]?["molt_args"] as? [String] == ["--type-hints", "trust"])
+    let channel = try #require(recs["bench_channel_throughput.py"])
+    #expect(channel["reference_runtime"] as? String == "molt")
+    #expect(channel["reference_reason"] as? String == "molt_runtime_intrinsics_without_external_reference")
+    #expect(channel["cpython_samples_s"] is NSNull, "no external lane runs a Molt-only script")
+    #expect(try String(contentsOfFile: dir + "/builds.log", encoding: .utf8).contains("--type-hints trust --output"))
   }
 
   @Test("real Molt results load as baselines: mismatched settings fail closed, matching ones gate")
@@ -120,7 +200,7 @@ struct BenchRecipeTests {
     // so does Rig's, saying beside it that 3 samples a side cannot tell it from noise.
     let gated = try RigCommand.run(common + ["--samples", "3", "--warmup", "1"], in: dir)
     #expect(gated.status == 1, "\(gated.stdout)\(gated.stderr)")
-    #expect(gated.stdout.contains("Performance regression detected:\n  bench_fib.py: ratio"))
+    #expect(gated.stdout.contains("Performance regression detected:\n  - bench_fib.py: ratio"))
     #expect(gated.stderr.contains("the molt samples do not show a slowdown: inconclusive"))
     // Only the statistical gate, asked for, lets the samples excuse it.
     let statistical = try RigCommand.run(common + ["--samples", "3", "--warmup", "1", "--statistical-gate"], in: dir)

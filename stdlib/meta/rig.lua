@@ -882,8 +882,9 @@ local Lane = {} -- luacheck: ignore 241
 function Lane:check() end
 ---@param script string
 ---@param workdir string
+---@param build_args? string[] the workload's own build arguments, for {build_args}
 ---@return table? built {binary, build_s, size_kb, result, error}
-function Lane:build_workload(script, workdir) end
+function Lane:build_workload(script, workdir, build_args) end
 ---@return string[]
 function Lane:command(script, args, built) end
 
@@ -907,13 +908,13 @@ function rig.lanes.pythons(reference) end
 ---@param opts? {cmd?: string}
 ---@return rig.Lane
 function rig.lanes.pypy(opts) end
----@param opts? {molt?: string, build?: string[]}
+---@param opts? {molt?: string, build?: string[], profile?: "dev"|"release", cache?: boolean}
 ---@return rig.Lane
 function rig.lanes.molt(opts) end
 ---@param opts? {codon?: string}
 ---@return rig.Lane
 function rig.lanes.codon(opts) end
----@param opts? {python?: string}
+---@param opts? {python?: string, cmd?: string[]}
 ---@return rig.Lane
 function rig.lanes.nuitka(opts) end
 ---@return rig.Lane
@@ -956,6 +957,18 @@ function rig.bench.run(cfg) end
 ---@return table? payload
 ---@return rig.Error? err
 function rig.bench.read_results(path, opts) end
+--- Fills the keys Molt's bench.py writes for lanes that did not run (null times and samples,
+--- `<lane>_ok` false, null build and size, null Molt ratios).
+---@param rec table
+---@return table
+function rig.bench.fill_molt_lanes(rec) end
+--- Adds Molt's provenance, memory_guard, custody_artifacts and molt_failure_details to a bench
+--- payload; returns the failure-details JSONL path and text.
+---@param payload table
+---@param opts { json_out: string, summary_out: string, profile: string, lane?: string }
+---@return string path
+---@return string jsonl
+function rig.bench.molt_artifacts(payload, opts) end
 --- Molt's baseline gate plus Rig's check of the evidence (`statistical`: the samples may excuse a breach).
 ---@param opts? { statistical?: boolean }
 ---@return {ok: boolean, messages: string[], unsupported: string[]}
@@ -1201,6 +1214,27 @@ function rig.molt.memory_limits(prefix, env) end
 ---@return string? path_or_why
 ---@return boolean? missing
 function rig.molt.scientific_stack(repo) end
+--- Molt's `provenance` block of a non-canonical lane: not authoritative, `canonical_gate` (the
+--- one citable perf source, `rig.molt.CANONICAL_GATE`) and why, `lane`, `profile` and the
+--- repository's `git_rev` (or "unknown").
+---@param lane string the tool that ran ("rig run bench")
+---@param profile string
+---@param git_rev? string
+---@return table
+function rig.molt.provenance(lane, profile, git_rev) end
+--- The arguments Molt's bench.py runs a script with (the Codon suite's), or nil and why.
+---@param script string
+---@return string[]? args
+---@return string? why
+function rig.molt.bench_run_args(script) end
+--- Molt's bench suite in a Molt checkout (tests/benchmarks): workloads {name, path, args,
+--- molt_args, molt_only} of the scripts there, or nil and why; third, the scripts missing.
+---@param repo string
+---@param opts? { smoke?: boolean, ws?: boolean, dynamic_builtin_only?: boolean }
+---@return table[]? workloads
+---@return string? why
+---@return string[]? missing
+function rig.molt.bench_suite(repo, opts) end
 
 ---@class rig.callgrind
 rig.callgrind = {}
@@ -1588,6 +1622,21 @@ function rig.friends.summary_markdown(payload, json_path) end
 function rig.friends.new_payload(manifest, options, dry_run) end
 --- Adds a suite record, collecting its Molt failures.
 function rig.friends.add_suite(payload, rec) end
+--- Molt's backend-daemon cleanup event at the end of a run (nothing is left to terminate:
+--- every descendant of a phase ends with it).
+---@param session_id string
+---@param project_root string
+---@param reason string "harness_exit" or "interrupted"
+---@return table
+function rig.friends.cleanup_event(session_id, project_root, reason) end
+--- Molt's `guarded_command_profile` record of a phase that did not pass (without the
+--- environment).
+---@param result table a phase record
+---@param cwd string
+---@param session_id string
+---@param memory_guard? table
+---@return table
+function rig.friends.incident_record(result, cwd, session_id, memory_guard) end
 
 ---@class rig.size
 ---@field COMPRESSORS { key: string, argv: string[] }[]

@@ -245,8 +245,10 @@ function M.run(cfg)
   for wi, workload in ipairs(cfg.workloads) do
     local states = {}
     for _, lane in ipairs(lanes_available) do
+      -- Molt's reference contract: a Molt-only workload has no external lanes.
+      if workload.molt_only and lane.name ~= "molt" then goto next_lane end
       local st = new_state(lane)
-      local built = lane:build_workload(workload.path, workdir)
+      local built = lane:build_workload(workload.path, workdir, workload.molt_args)
       if built then
         st.build = built
         if built.binary then
@@ -260,6 +262,7 @@ function M.run(cfg)
         end
       end
       states[#states + 1] = st
+      ::next_lane::
     end
     sample_lanes(states, workload, cfg, payload, function(info)
       if info.phase == "calibrating" then return end
@@ -328,10 +331,15 @@ local FAILURE_FIELDS = { "phase", "status", "detail", "message", "returncode", "
 
 --- One benchmark's record in Molt's per-benchmark format, plus Rig's `rig` block.
 function M.record(workload, states, reference, cfg)
-  local rec = json.object({ run_args = json.array(workload.args or {}), molt_args = json.array({}),
+  local rec = json.object({ run_args = json.array(workload.args or {}),
+    molt_args = json.array(workload.molt_args or {}),
     reference_runtime = reference and reference.name or json.null,
     reference_reason = reference and "cpython_reference" or json.null,
     ratio_directions = json.object(), runtime_stats = json.object() })
+  if workload.molt_only then
+    reference = nil
+    rec.reference_runtime, rec.reference_reason = "molt", "molt_runtime_intrinsics_without_external_reference"
+  end
   local by_name = {}
   for _, st in ipairs(states) do by_name[st.lane.name] = st end
   local ref_state = reference and by_name[reference.name]
@@ -407,6 +415,8 @@ function M.record(workload, states, reference, cfg)
       local v = f and f[k]
       rec["molt_failure_" .. k] = v == nil and json.null or v
     end
+    -- Molt's values with no failure: not timed out, no orphaned process groups.
+    if not f then rec.molt_failure_timed_out, rec.molt_failure_orphaned_process_groups = false, json.array({}) end
   end
   -- Ratios (only when molt is ok): speedup = reference/molt; molt_<x>_ratio = molt/x.
   local molt_time = molt and molt.ok and stats.mean(molt.samples)
@@ -432,9 +442,102 @@ function M.record(workload, states, reference, cfg)
       rec.ratio_directions[key] = RATIO
     end
   end
+  M.fill_molt_lanes(rec)
   if cfg.super then rec.super_stats = rec.runtime_stats end
   rec.rig = rigblock
   return rec
+end
+
+-- Molt's native lanes, which its records always carry.
+local MOLT_LANES = { "cpython", "pypy", "codon", "nuitka", "pyodide", "molt" }
+local BUILT_LANES = { codon = true, nuitka = true, pyodide = true, molt = true }
+
+--- Fills the keys Molt's bench.py writes for a lane that did not run (not attempted, not
+--- available, or a Molt-only workload): `<lane>_time_s`, `_samples_s` and `_warmup_samples_s`
+--- null, `<lane>_ok` false (there is no cpython_ok), build time and size null for the built
+--- lanes, and the Molt ratios null. Keys already there are left alone.
+---@param rec table a benchmark record
+---@return table rec
+function M.fill_molt_lanes(rec)
+  check.arg("fill_molt_lanes", 1, rec, "table")
+  local function default(k, v) if rec[k] == nil then rec[k] = v end end
+  for _, lane in ipairs(MOLT_LANES) do
+    default(lane .. "_time_s", json.null)
+    default(lane .. "_samples_s", json.null)
+    default(lane .. "_warmup_samples_s", json.null)
+    if lane ~= "cpython" then default(lane .. "_ok", false) end
+    if BUILT_LANES[lane] then
+      default(lane .. "_build_s", json.null)
+      default(lane .. "_size_kb", json.null)
+    end
+  end
+  rec.ratio_directions = rec.ratio_directions or json.object()
+  default("molt_speedup", json.null)
+  if rec.ratio_directions.molt_speedup == nil then rec.ratio_directions.molt_speedup = SPEEDUP end
+  for _, lane in ipairs(MOLT_LANES) do
+    if lane ~= "molt" then
+      default("molt_" .. lane .. "_ratio", json.null)
+      if rec.ratio_directions["molt_" .. lane .. "_ratio"] == nil then
+        rec.ratio_directions["molt_" .. lane .. "_ratio"] = MOLT_OVER_BASELINE
+      end
+    end
+  end
+  return rec
+end
+
+local MOLT_ARTIFACT_OPTIONS = {
+  json_out = { "string", required = true }, summary_out = { "string", required = true },
+  profile = { "string", required = true }, lane = { "string", default = "rig run bench" },
+}
+--- Molt's top-level records of a bench run, added to `payload`: `provenance` (a non-canonical
+--- lane, rig.molt.provenance, `profile` as measured: Molt's "release" is cargo release-fast),
+--- `memory_guard` (Molt's limits for MOLT_BENCH; `enabled` false: Rig's bench does not stop
+--- runs for their memory, as sampling it would tax the timings), `custody_artifacts` and
+--- `molt_failure_details` (the first 32 Molt failures in benchmark order). Returns the
+--- failure-details path and its JSONL text (one sorted-key line per record).
+---@param payload table
+---@param opts { json_out: string, summary_out: string, profile: string, lane?: string }
+---@return string path
+---@return string jsonl
+function M.molt_artifacts(payload, opts)
+  check.arg("molt_artifacts", 1, payload, "table")
+  opts = check.options("molt_artifacts", 2, opts, MOLT_ARTIFACT_OPTIONS)
+  local dir = fs.dirname(opts.json_out)
+  local details_path = fs.basename(opts.json_out) == "results.json" and fs.join(dir, "molt_failure_details.jsonl")
+    or fs.join(dir, fs.stem(opts.json_out) .. "_molt_failure_details.jsonl")
+  local guard_root = fs.join(dir, "memory_guard")
+  payload.provenance = molt_adapter.provenance(opts.lane, opts.profile,
+    payload.git_rev ~= json.null and payload.git_rev or nil)
+  local limits = molt_adapter.memory_limits("MOLT_BENCH")
+  limits.enabled = false
+  payload.memory_guard = limits
+  payload.custody_artifacts = json.object({ results_json = opts.json_out, summary_md = opts.summary_out,
+    molt_failure_details_jsonl = details_path,
+    harness_command_profile_jsonl = fs.join(guard_root, "commands.jsonl"),
+    repo_process_sentinel_jsonl = fs.join(guard_root, "bench_sentinel.jsonl"),
+    backend_daemon_cleanup_jsonl = fs.join(guard_root, "backend_daemon_cleanup.jsonl") })
+  local records, total = json.array({}), 0
+  local names = json.keys(payload.benchmarks or {})
+  table.sort(names)
+  for _, name in ipairs(names) do
+    local f = payload.benchmarks[name].molt_failure
+    if type(f) == "table" and f ~= json.null then
+      total = total + 1
+      if #records < 32 then
+        local function v(k) if f[k] == nil then return json.null end return f[k] end
+        records[#records + 1] = json.object({ benchmark = name, phase = v("phase"), status = v("status"),
+          detail = v("detail"), returncode = v("returncode"), timed_out = v("timed_out"),
+          elapsed_s = v("elapsed_s"), message = v("message"), guard_violation = v("guard_violation"),
+          signal = v("signal"), orphaned_process_groups = v("orphaned_process_groups"),
+          log_refs = f.log_refs or json.array({}) })
+      end
+    end
+  end
+  payload.molt_failure_details = json.object({ schema_version = 1, total = total, truncated = total > #records,
+    max_records = 32, records = records })
+  local lines = {}
+  for i, r in ipairs(records) do lines[i] = json.encode(r, { sort_keys = true }) end
+  return details_path, #lines > 0 and (table.concat(lines, "\n") .. "\n") or ""
 end
 
 local READ_RESULTS_OPTIONS = { only = "table|boolean", require_benchmarks = "boolean" }
@@ -554,13 +657,45 @@ function M.summary_markdown(payload, json_path, lanes)
   local rows = {}
   for _, name in ipairs(names) do
     local r = payload.benchmarks[name]
-    local failure = r.molt_failure_status ~= nil and r.molt_failure_status ~= json.null
-      and (tostring(r.molt_failure_status) .. " (" .. tostring(r.molt_failure_detail) .. ")") or ""
-    rows[#rows + 1] = { name, r.molt_status or "-", fmt(r.cpython_time_s), fmt(r.molt_time_s),
-      fmt(r.molt_cpython_ratio), failure == "json.null" and "" or failure }
+    -- Molt's Failure cell: "status (detail)", "status", or "-".
+    local f, failure = r.molt_failure, "-"
+    if type(f) == "table" and f ~= json.null then
+      failure = tostring(f.status or "failed")
+      if f.detail and f.detail ~= json.null and f.detail ~= "" then
+        failure = failure .. " (" .. tostring(f.detail) .. ")"
+      end
+    end
+    rows[#rows + 1] = { name, r.molt_status ~= nil and r.molt_status ~= json.null and tostring(r.molt_status)
+      or "unknown", fmt(r.cpython_time_s), fmt(r.molt_time_s), fmt(r.molt_cpython_ratio), failure }
   end
   out[#out + 1] = md.table(rows, { headers = { "Benchmark", "Molt Status", "CPython s", "Molt s", "Molt/CPython",
     "Failure" } })
+  -- Molt's custody and failure sections.
+  local custody = type(payload.custody_artifacts) == "table" and payload.custody_artifacts or {}
+  if next(custody) then
+    out[#out + 1] = "\n## Custody Artifacts\n"
+    for _, k in ipairs { "molt_failure_details_jsonl", "harness_command_profile_jsonl", "repo_process_sentinel_jsonl",
+      "backend_daemon_cleanup_jsonl" } do
+      if type(custody[k]) == "string" then out[#out + 1] = ("- `%s`: `%s`\n"):format(k, custody[k]) end
+    end
+  end
+  local details = type(payload.molt_failure_details) == "table" and payload.molt_failure_details or {}
+  if type(details.records) == "table" and #details.records > 0 then
+    out[#out + 1] = "\n## Molt Failure Details\n"
+    for _, rec in ipairs(details.records) do
+      local detail = rec.detail ~= nil and rec.detail ~= json.null and rec.detail ~= "" and
+        (" detail=`%s`"):format(tostring(rec.detail)) or ""
+      out[#out + 1] = ("- `%s` phase=`%s` status=`%s`%s\n"):format(tostring(rec.benchmark), tostring(rec.phase),
+        tostring(rec.status), detail)
+      for i, ref in ipairs(type(rec.log_refs) == "table" and rec.log_refs or {}) do
+        if i > 4 then break end
+        if type(ref) == "table" and ref.path then
+          out[#out + 1] = ("  - %s: `%s`\n"):format(tostring(ref.kind or "log"), tostring(ref.path))
+        end
+      end
+    end
+    if details.truncated == true then out[#out + 1] = "- Failure detail list truncated at 32 records.\n" end
+  end
   -- Rig: medians with their intervals, and verdicts against the reference.
   out[#out + 1] = "\n## Medians and verdicts\n\n"
   local rrows = {}

@@ -29,7 +29,8 @@ M.is_placeholder, M.load, M.parse, M.select = manifests.is_placeholder, manifest
 M.metrics, M.structured_timings = metrics.metrics, metrics.structured_timings
 M.summary_markdown = markdown.summary_markdown
 local format_map = manifests.format_map
-local py_float = require("rig.molt").py_float
+local molt = require "rig.molt"
+local py_float = molt.py_float
 
 local function set_of(list)
   local s = {}
@@ -370,11 +371,6 @@ function M.run_suite(suite, opts)
   return rec
 end
 
--- The one perf source Molt's policy lets anyone cite; every friends result names it.
-M.CANONICAL_GATE = "tools/perf_scoreboard.py --set core --backend native --backend llvm --profile release-fast "
-  .. "--samples 5 --warmup 2 --repeat 5 --classify --require-quiescent --quiescence-wait-s 180 "
-  .. "--quiescence-poll-s 15"
-
 --- A fresh results payload (Molt's top level) for a run of `manifest` with `options`:
 --- `started_at` (Python's isoformat, the run's start), `memory_guard` (rig.molt.memory_limits),
 --- `custody_artifacts`, `host_python` ({platform, version} of the interpreter behind {python},
@@ -391,11 +387,7 @@ function M.new_payload(manifest, options, dry_run)
     generated_at = options.started_at or time.isoformat(),
     manifest_path = fs.realpath(manifest.path) or manifest.path,
     git_rev = commit or json.null,
-    provenance = json.object({ profile = "manifest-defined", lane = "rig run friends", source = "non-canonical",
-      authoritative = false, canonical_gate = M.CANONICAL_GATE,
-      authoritative_reason = ("non-canonical lane (rig run friends); the only citable perf source is `%s`")
-        :format(M.CANONICAL_GATE),
-      git_rev = commit or "unknown" }),
+    provenance = molt.provenance("rig run friends", "manifest-defined", commit),
     dry_run = dry_run == true, partial = false, interrupted = json.null,
     backend_daemon_cleanup = json.array({}), memory_guard_incidents = json.array({}),
     custody_artifacts = json.object(options.custody_artifacts or {}),

@@ -11,7 +11,7 @@ local M = {}
 
 -- What a lane's templates may name (values here only show which names exist).
 local RUN_NAMES = { script = "x.py", python = "python3", binary = "x", stem = "x", args = {} }
-local BUILD_NAMES = { script = "x.py", python = "python3", out = "x", dir = ".", stem = "x" }
+local BUILD_NAMES = { script = "x.py", python = "python3", out = "x", dir = ".", stem = "x", build_args = {} }
 
 local LANE_FIELDS = {
   name = { "string", required = true, pattern = "^[%a_][%w_]*$", what = "a name of letters, digits and '_'" },
@@ -87,9 +87,12 @@ function lane_mt:check()
 end
 
 --- Builds `script` if the lane has a build step: {binary=, build_s=, size_kb=, result=, error=}
---- or nil when there is nothing to build.
-function lane_mt:build_workload(script, workdir)
+--- or nil when there is nothing to build. `build_args` (the workload's own, Molt's
+--- MOLT_ARGS_BY_BENCH) stand for {build_args} in the template; a template without it cannot
+--- take them, and the build says so rather than drop them.
+function lane_mt:build_workload(script, workdir, build_args)
   if not self.build then return nil end
+  build_args = build_args or {}
   local stem = fs.stem(script)
   local dir = fs.join(workdir, self.name .. "_" .. stem)
   fs.mkdir(dir)
@@ -100,7 +103,16 @@ function lane_mt:build_workload(script, workdir)
     built.build_s = built.build_s or (require("rig.time").now() - start)
     return built
   end
-  local argv = M.expand(self.build, { script = script, out = out, dir = dir, stem = stem, python = self.python })
+  if #build_args > 0 and type(self.build) == "table" then
+    local takes = false
+    for _, word in ipairs(self.build) do takes = takes or word == "{build_args}" end
+    if not takes then
+      return { error = { code = "bad_template", message = ("the %s build command has no {build_args} for this "
+        .. "workload's arguments (%s)"):format(self.name, table.concat(build_args, " ")) }, build_s = 0 }
+    end
+  end
+  local argv = M.expand(self.build, { script = script, out = out, dir = dir, stem = stem, python = self.python,
+    build_args = build_args })
   argv.env = self.env
   local r, err = proc.run(argv)
   if not r then return { error = err, build_s = 0 } end
@@ -198,19 +210,28 @@ function M.pypy(opts)
   return lane
 end
 
-local MOLT_OPTIONS = { molt = "string", build = { "list", of = "string" } }
+local MOLT_OPTIONS = { molt = "string", build = { "list", of = "string" },
+  profile = { "string", choices = { "dev", "release" } }, cache = "boolean" }
 --- Molt: `molt build` then the binary. The build command is a template, since Molt may not
 --- be installed or may be invoked differently (`opts.build`, or `opts.molt` for the program).
+--- `opts.profile` ("dev"|"release") adds `--build-profile`, `opts.cache = false` adds
+--- `--rebuild` (a cold build), as Molt's bench.py asks its builds.
 function M.molt(opts)
   opts = check.options("molt", 1, opts, MOLT_OPTIONS)
   local molt = opts.molt or "molt"
+  local build = opts.build
+  if not build then
+    build = { molt, "build" }
+    if opts.profile then build[#build + 1], build[#build + 2] = "--build-profile", opts.profile end
+    if opts.cache == false then build[#build + 1] = "--rebuild" end
+    for _, w in ipairs { "{build_args}", "--output", "{out}", "{script}" } do build[#build + 1] = w end
+  end
   local found = env.which(molt)
   return M.define { name = "molt", role = "candidate", description = "Molt (" .. molt .. ")",
     probe = found and { found, "--version" } or function()
       return { available = false, reason = molt .. " not found on PATH (install Molt or pass --molt-cmd)" }
     end,
-    build = opts.build or { molt, "build", "--output", "{out}", "{script}" },
-    run = { "{binary}", "{args}" } }
+    build = build, run = { "{binary}", "{args}" } }
 end
 
 local CODON_OPTIONS = { codon = "string" }
@@ -224,16 +245,21 @@ function M.codon(opts)
     build = { codon or "codon", "build", "-release", "{script}", "-o", "{out}" }, run = { "{binary}", "{args}" } }
 end
 
-local NUITKA_OPTIONS = { python = "string" }
---- Nuitka: `python -m nuitka --onefile` with the reference interpreter.
+local NUITKA_OPTIONS = { python = "string", cmd = { "list", of = "string", min = 1 } }
+--- Nuitka: `python -m nuitka --onefile` with the reference interpreter, or `opts.cmd` (the
+--- command words before Nuitka's options, Molt's --nuitka-cmd: `{"nuitka"}`).
 function M.nuitka(opts)
   opts = check.options("nuitka", 1, opts, NUITKA_OPTIONS)
   local python = opts.python or real_python(env.which("python3") or "python3")
+  local prefix = opts.cmd or { "{python}", "-m", "nuitka" }
+  local probe = {}
+  for i, w in ipairs(prefix) do probe[i] = w == "{python}" and (python or "python3") or w end
+  probe[#probe + 1] = "--version"
+  local build = { table.unpack(prefix) }
+  for _, w in ipairs { "--onefile", "--output-dir={dir}", "--output-filename={stem}_nuitka", "--remove-output",
+    "--quiet", "{script}" } do build[#build + 1] = w end
   local lane = M.define { name = "nuitka", role = "candidate", description = "Nuitka",
-    probe = { python or "python3", "-m", "nuitka", "--version" },
-    build = { "{python}", "-m", "nuitka", "--onefile", "--output-dir={dir}", "--output-filename={stem}_nuitka",
-      "--remove-output", "--quiet", "{script}" },
-    run = { "{binary}", "{args}" } }
+    probe = probe, build = build, run = { "{binary}", "{args}" } }
   lane.python = python
   lane.binary_of = function(_, dir, stem) return fs.join(dir, stem .. "_nuitka") end
   return lane

@@ -324,6 +324,28 @@ function M.memory_limits(prefix, env)
     interactive_budget = interactive })
 end
 
+--- The one perf source Molt's policy lets anyone cite (its perf_authority CANONICAL_GATE).
+M.CANONICAL_GATE = "tools/perf_scoreboard.py --set core --backend native --backend llvm --profile release-fast "
+  .. "--samples 5 --warmup 2 --repeat 5 --classify --require-quiescent --quiescence-wait-s 180 "
+  .. "--quiescence-poll-s 15"
+
+--- Molt's `provenance` of a non-canonical lane (its non_canonical_provenance): results from
+--- `lane` are never the citable contract, and say which one is.
+---@param lane string
+---@param profile string
+---@param git_rev? string
+---@return table
+function M.provenance(lane, profile, git_rev)
+  local check = require "rig.check"
+  check.arg("provenance", 1, lane, { "string", nonempty = true })
+  check.arg("provenance", 2, profile, { "string", nonempty = true })
+  check.arg("provenance", 3, git_rev, { "string", optional = true })
+  return json.object({ authoritative = false, source = "non-canonical", lane = lane, profile = profile,
+    canonical_gate = M.CANONICAL_GATE, git_rev = git_rev or "unknown",
+    authoritative_reason = ("non-canonical lane (%s); the only citable perf source is `%s`"):format(lane,
+      M.CANONICAL_GATE) })
+end
+
 --- The `{scientific_*}` values Molt fills its friends manifest with, from its verified
 --- scientific-stack config (`MOLT_SCIENTIFIC_STACK_CONFIG`, else
 --- `<repo>/config/scientific_stack_versions.toml`): the `[selection]` numpy/scipy/cpython
@@ -385,6 +407,97 @@ function M.scientific_stack(repo)
   return nil, ("numpy %s/scipy %s/cpython %s is not in Molt's verified-support matrix; verified: %s. Update %s "
     .. "only after producing and verifying matching package seals."):format(want.numpy, want.scipy, want.cpython,
     table.concat(labels, ", "), path)
+end
+
+-- ---------------------------------------------------------------------------------------
+-- Molt's benchmark suite (tools/bench_suites.py and bench_metadata.py): the scripts its
+-- bench.py runs, the extra `molt build` arguments some need, the ones with no external
+-- reference, and the arguments of the Codon suite's scripts.
+
+local function benchmarks(names)
+  local out = {}
+  for i, n in ipairs(names) do out[i] = "tests/benchmarks/bench_" .. n .. ".py" end
+  return out
+end
+M.BENCHMARKS = benchmarks { "fib", "sum", "sum_list", "sum_list_hints", "min_list", "max_list", "prod_list",
+  "struct", "attr_access", "descriptor_property", "dict_ops", "dict_views", "counter_words", "etl_orders",
+  "list_ops", "list_slice", "tuple_index", "tuple_slice", "tuple_pack", "range_iter", "try_except",
+  "generator_iter", "async_await", "channel_throughput", "ptr_registry", "deeply_nested_loop", "csv_parse",
+  "csv_parse_wide", "matrix_math", "bytes_find", "bytes_find_only", "bytes_replace", "bytearray_find",
+  "bytearray_replace", "str_find", "str_find_unicode", "str_find_unicode_warm", "str_split", "str_replace",
+  "str_count", "str_count_unicode", "str_count_unicode_warm", "str_join", "str_startswith", "str_endswith",
+  "memoryview_tobytes", "parse_msgpack", "json_roundtrip", "startup", "gc_pressure", "class_hierarchy",
+  "set_ops", "exception_heavy", "dict_comprehension", "procedural_gen", "import_time" }
+M.SMOKE_BENCHMARKS = benchmarks { "sum", "bytes_find" }
+M.WS_BENCHMARKS = benchmarks { "ws_wait" }
+M.DYNAMIC_BUILTIN_SLICES = benchmarks { "builtin_locals_slice", "builtin_dir_slice", "builtin_import_slice",
+  "builtin_delattr_slice" }
+-- Extra `molt build` arguments, by script name.
+M.MOLT_ARGS_BY_BENCH = { ["bench_sum_list_hints.py"] = { "--type-hints", "trust" },
+  ["bench_parse_msgpack.py"] = { "--stdlib-profile", "full" } }
+-- Scripts measuring Molt's own runtime intrinsics: no external lane runs them.
+M.MOLT_ONLY_BENCHMARKS = { ["bench_channel_throughput.py"] = true, ["bench_ptr_registry.py"] = true }
+-- The Codon suite's scripts and their arguments; taq.py and word_count.py read the files
+-- MOLT_BENCH_CODON_TAQ_FILE and MOLT_BENCH_CODON_WORD_FILE name.
+local CODON_ARGS = { ["binary_trees.py"] = { "20" }, ["chaos.py"] = { "/dev/null" }, ["fannkuch.py"] = { "11" },
+  ["nbody.py"] = { "10000000" }, ["set_partition.py"] = { "15" }, ["primes.py"] = { "100000" } }
+local CODON_FILES = { ["taq.py"] = "MOLT_BENCH_CODON_TAQ_FILE", ["word_count.py"] = "MOLT_BENCH_CODON_WORD_FILE" }
+
+--- The arguments Molt's bench.py runs a script with (only the Codon suite's take any), or
+--- nil and why (taq.py or word_count.py without its input file).
+---@param script string
+---@return string[]? args
+---@return string? why
+function M.bench_run_args(script)
+  require("rig.check").arg("bench_run_args", 1, script, "string")
+  local name = script:match("([^/]+)$")
+  if CODON_ARGS[name] then return { table.unpack(CODON_ARGS[name]) } end
+  local var = CODON_FILES[name]
+  if var then
+    local path = os.getenv(var)
+    if path == nil or path == "" then
+      return nil, ("%s reads its input from %s: set it to the file (Rig does not make Molt's sample data)")
+        :format(name, var)
+    end
+    return { path }
+  end
+  return {}
+end
+
+--- Molt's bench suite in a Molt checkout at `repo` (its tests/benchmarks): `opts.smoke` (the
+--- two smoke scripts), `opts.ws` (with the websocket wait), `opts.dynamic_builtin_only` (only
+--- the four dynamic-builtin slices). Returns the workloads {name, path, args, molt_args,
+--- molt_only} of the scripts there, or nil and why when the checkout has none of them.
+---@param repo string
+---@param opts? { smoke?: boolean, ws?: boolean, dynamic_builtin_only?: boolean }
+---@return table[]? workloads
+---@return string? why
+function M.bench_suite(repo, opts)
+  local check = require "rig.check"
+  check.arg("bench_suite", 1, repo, { "string", nonempty = true })
+  opts = check.options("bench_suite", 2, opts, { smoke = "boolean", ws = "boolean", dynamic_builtin_only = "boolean" })
+  local fs = require "rig.fs"
+  local list = opts.dynamic_builtin_only and M.DYNAMIC_BUILTIN_SLICES or (opts.smoke and M.SMOKE_BENCHMARKS)
+    or M.BENCHMARKS
+  local scripts = { table.unpack(list) }
+  if opts.ws and not opts.dynamic_builtin_only then
+    for _, w in ipairs(M.WS_BENCHMARKS) do scripts[#scripts + 1] = w end
+  end
+  local out, missing = {}, {}
+  for _, rel in ipairs(scripts) do
+    local path = fs.join(repo, rel)
+    if fs.exists(path) then
+      local name = rel:match("([^/]+)$")
+      out[#out + 1] = { name = name, path = path, args = {}, molt_args = M.MOLT_ARGS_BY_BENCH[name] or {},
+        molt_only = M.MOLT_ONLY_BENCHMARKS[name] == true }
+    else
+      missing[#missing + 1] = rel
+    end
+  end
+  if #out == 0 then
+    return nil, ("none of Molt's benchmark scripts is in %s (looked for %s)"):format(repo, scripts[1])
+  end
+  return out, nil, missing
 end
 
 return M

@@ -99,6 +99,12 @@ local CALLS = {
     return r
   end },
   ["rig.molt.throughput_env"] = { "repo", function(o) local r = rig.molt.throughput_env(o) return r end },
+  ["rig.molt.bench_suite"] = { "smoke", function(o) local r = rig.molt.bench_suite("/nonexistent", o) return r end },
+  ["rig.bench.molt_artifacts"] = { "profile", function(o)
+    o.json_out, o.summary_out, o.profile = o.json_out or "/x/r.json", o.summary_out or "/x/s.md", o.profile or "dev"
+    local r = rig.bench.molt_artifacts({ benchmarks = {} }, o)
+    return r
+  end },
   ["rig.stats.log_welch"] = { "alpha", function(o) local r = rig.stats.log_welch({ 1, 2 }, { 1, 2 }, o) return r end },
   ["rig.bench.check_baseline"] = { "statistical", function(o)
     local r = rig.bench.check_baseline({ benchmarks = {} }, { benchmarks = {} }, 0.15, o) return r end },
