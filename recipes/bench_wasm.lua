@@ -25,10 +25,17 @@ return rig.recipe {
     { "wasmtime_cmd", help = "the wasmtime runner's command template ({artifact}, {runner_py}, {python})" },
     { "samples", type = "integer", help = "measured runs (default 3; 1 with --smoke; 10 with --super)" },
     { "warmup", type = "integer", help = "discarded runs (default 1; 0 with --smoke)" },
-    { "smoke", type = "boolean", default = false, help = "one sample, no warmup" },
+    { "smoke", type = "boolean", default = false, help = "one sample, no warmup (Molt's smoke scripts in a checkout)" },
     { "super", type = "boolean", default = false, help = "10 samples and molt_wasm_stats" },
-    { "build_cmd", default = "molt build --cache --target wasm --linked --require-linked --out-dir {dir} {script}",
-      help = "build command template: {script} {dir} {out} (= {dir}/output_linked.wasm) {stem} {python}" },
+    { "ws", type = "boolean", default = false,
+      help = "Include the websocket wait benchmark (also MOLT_WASM_BENCH_WS=1; Molt's suite)" },
+    { "tty", type = "boolean", default = false, help = "Molt's: attach runs to a pseudo-TTY; Rig refuses it (it "
+      .. "captures each run's output to classify failures)" },
+    { "molt_build_cache", type = "boolean", default = true,
+      help = "--no-molt-build-cache: build with --no-cache ({cache_flag}) for a cold rebuild" },
+    { "build_cmd", default = "molt build {cache_flag} --target wasm --linked --require-linked --out-dir {dir} {script}",
+      help = "build command template: {script} {dir} {out} (= {dir}/output_linked.wasm) {stem} {python} "
+        .. "{cache_flag}" },
     { "build_timeout_sec", type = "number", help = "per build attempt (default: $MOLT_WASM_BUILD_TIMEOUT_SEC or 90)" },
     { "run_timeout_sec", type = "number", default = 600, help = "per run of a module (Rig's; Molt has none)" },
     { "rss_limit_mb", type = "integer", help = "stop a run whose process tree passes this RSS (class runner_oom)" },
@@ -60,6 +67,31 @@ return rig.recipe {
       ctx.log.error("--control-runner must differ from --runner (both are %s)", runner_name)
       return 2
     end
+    -- Molt's environment: its node (MOLT_NODE_BIN), wasmtime host (MOLT_WASM_HOST_PATH) and
+    -- stdlib profile (MOLT_STDLIB_PROFILE, read by the builds themselves).
+    if p.tty then
+      ctx.log.error("--tty: Rig does not attach runs to a pseudo-terminal (it captures each run's output to "
+        .. "classify failures, and a terminal changes what a program prints)")
+      return 2
+    end
+    local stdlib_profile = env.get("MOLT_STDLIB_PROFILE")
+    if stdlib_profile and stdlib_profile ~= "" and stdlib_profile ~= "micro" and stdlib_profile ~= "full" then
+      ctx.log.error("MOLT_STDLIB_PROFILE=%s: expected micro or full", stdlib_profile)
+      return 2
+    end
+    local rebuild = env.get("MOLT_WASM_RUNTIME_REBUILD")
+    if rebuild and rebuild ~= "" and rebuild ~= "never" then
+      ctx.log.warn("MOLT_WASM_RUNTIME_REBUILD=%s: Rig does not rebuild Molt's wasm runtime (Molt's bench_wasm.py "
+        .. "does); the builds link the one they find (MOLT_WASM_RUNTIME_DIR)", rebuild)
+    end
+    if not p.molt_build_cache then
+      local takes = false
+      for word in p.build_cmd:gmatch("%S+") do takes = takes or word:find("{cache_flag}", 1, true) ~= nil end
+      if not takes then
+        ctx.log.error("--no-molt-build-cache: the build command has no {cache_flag} to turn the cache off")
+        return 2
+      end
+    end
     local samples, warmup = p.samples or 3, p.warmup or 1
     if p.super then samples = p.samples or 10 end
     if p.smoke then samples, warmup = p.samples or 1, p.warmup or 0 end
@@ -78,6 +110,21 @@ return rig.recipe {
         return 2
       end
       workloads[#workloads + 1] = { name = fs.stem(path), path = fs.realpath(path) }
+    end
+    local ws = p.ws or env.get("MOLT_WASM_BENCH_WS") == "1"
+    local repo = rig.molt.repo_root()
+    if #workloads == 0 and fs.exists(fs.join(repo, "tests", "benchmarks")) then
+      -- In a Molt checkout, Molt's suite (its smoke scripts with --smoke, the websocket wait
+      -- with --ws), keyed by stem as Molt's bench_wasm keys them.
+      local suite, why = rig.molt.bench_suite(repo, { smoke = p.smoke, ws = ws })
+      if not suite then
+        ctx.log.error("%s", why)
+        return 2
+      end
+      for _, w in ipairs(suite) do workloads[#workloads + 1] = { name = fs.stem(w.name), path = w.path } end
+    elseif ws then
+      ctx.log.error("--ws selects from Molt's benchmark suite: run in a Molt checkout (with tests/benchmarks)")
+      return 2
     end
     if #workloads == 0 then
       for _, w in ipairs(rig.bench.shipped_workloads(ctx.dir)) do
@@ -105,7 +152,8 @@ return rig.recipe {
       workloads = kept
     end
 
-    local build_argv, why = rig.util.expand_command(p.build_cmd, rig.wasm.build_values("x.py", ".", "x", p.python))
+    local build_argv, why = rig.util.expand_command(p.build_cmd, rig.wasm.build_values("x.py", ".", "x", p.python,
+      p.molt_build_cache))
     if not build_argv or not build_argv[1] then
       ctx.log.error("--build-cmd: %s", why or "empty")
       return 2
@@ -122,8 +170,10 @@ return rig.recipe {
     end
 
     local function runner(name)
+      local node_bin, host = env.get("MOLT_NODE_BIN"), env.get("MOLT_WASM_HOST_PATH")
       return rig.wasm.runner(name, { node_max_old_space_mb = max_old, node_options = env.get("MOLT_WASM_NODE_OPTIONS"),
-        cmd = name == "node" and p.node_cmd or name == "wasmtime" and p.wasmtime_cmd or nil, python = p.python })
+        cmd = name == "node" and p.node_cmd or name == "wasmtime" and p.wasmtime_cmd or nil, python = p.python,
+        node_bin = node_bin ~= "" and node_bin or nil, host = host ~= "" and host or nil })
     end
 
     local json_out = p.json_out
@@ -141,7 +191,8 @@ return rig.recipe {
     local payload, err, partial = rig.wasm.run {
       workloads = workloads, runner = runner(runner_name),
       control = control_name ~= "none" and runner(control_name) or nil,
-      build_cmd = p.build_cmd, build_timeout = p.build_timeout_sec or env_number("MOLT_WASM_BUILD_TIMEOUT_SEC") or 90,
+      build_cmd = p.build_cmd, cache = p.molt_build_cache,
+      build_timeout = p.build_timeout_sec or env_number("MOLT_WASM_BUILD_TIMEOUT_SEC") or 90,
       samples = samples, warmup = warmup, super = p.super, require_linked = p.require_linked,
       run_timeout = p.run_timeout_sec, rss_limit_mb = p.rss_limit_mb, node_max_old_space_mb = max_old,
       python = p.python, workdir = workdir, keep_artifacts = keep,

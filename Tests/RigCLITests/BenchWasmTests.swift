@@ -155,6 +155,32 @@ struct BenchWasmTests {
     #expect(required.stderr.contains("wrote no linked module"))
   }
 
+  @Test("Molt's environment and flags: MOLT_NODE_BIN, --no-molt-build-cache, and what Rig refuses, saying why")
+  func moltEnvironment() throws {
+    let dir = try RigCommand.scratch()
+    let args = try scripts(dir, ["bench_sum": "pass.wat"])
+    // A node of Molt's choosing runs the modules; the cache flag reaches the build.
+    try RigCommand.write(["mynode": "#!/bin/sh\necho ran >> \"$(dirname \"$0\")/node.log\"\nexec node \"$@\"\n",
+                          "build.sh": "echo \"$3\" >> \"$(dirname \"$0\")/cache.log\"\nexec sh \(Self.fixture)/build.sh \"$1\" \"$2\"\n"],
+      in: dir)
+    chmod(dir + "/mynode", 0o755)
+    let r = try RigCommand.run(["run", "bench_wasm", "--build-cmd", "sh \(dir)/build.sh {script} {out} {cache_flag}",
+      "--json-out", dir + "/out.json", "--smoke", "--no-molt-build-cache"] + args, in: dir,
+      environment: ["MOLT_NODE_BIN": dir + "/mynode"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(try String(contentsOfFile: dir + "/node.log", encoding: .utf8).contains("ran"))
+    #expect(try String(contentsOfFile: dir + "/cache.log", encoding: .utf8) == "--no-cache\n")
+    for (extra, env, message) in [
+      (["--tty"], [String: String](), "--tty: Rig does not attach runs to a pseudo-terminal"),
+      (["--no-molt-build-cache", "--build-cmd", "sh b.sh {script} {out}"], [:], "has no {cache_flag}"),
+      (["--ws"], [:], "--ws selects from Molt's benchmark suite"),
+      ([], ["MOLT_STDLIB_PROFILE": "huge"], "MOLT_STDLIB_PROFILE=huge: expected micro or full"),
+    ] {
+      let bad = try RigCommand.run(["run", "bench_wasm"] + args + extra, in: dir, environment: env)
+      #expect(bad.status == 2 && bad.stderr.contains(message), "\(extra): \(bad.stderr)")
+    }
+  }
+
   @Test("bad flags exit 2 with a reason")
   func badFlags() throws {
     let dir = try RigCommand.scratch()

@@ -1525,7 +1525,7 @@ function rig.wasm.inspect(path) end
 --- A runner as a lane: node (Rig's run_node.mjs on node's WASI) or wasmtime (the CLI, else PyPI's package).
 ---@param name "node"|"wasmtime"|string
 ---@param opts? { cmd?: string|string[], node_max_old_space_mb?: integer,
----  node_options?: string|string[], python?: string }
+---  node_options?: string|string[], python?: string, node_bin?: string, host?: string }
 ---@return table lane
 function rig.wasm.runner(name, opts) end
 
@@ -1556,13 +1556,15 @@ function rig.wasm.runner(name, opts) end
 ---@return rig.Error? err
 ---@return table? partial
 function rig.wasm.run(cfg) end
---- What a build command's placeholders stand for: {script} {dir} {out} (dir/output_linked.wasm) {stem} {python}.
+--- What a build command's placeholders stand for: {script} {dir} {out} (dir/output_linked.wasm) {stem} {python}
+--- {cache_flag} (--cache, or --no-cache when `cache` is false).
 ---@param script string
 ---@param dir string
 ---@param stem string
 ---@param python? string
+---@param cache? boolean
 ---@return table<string, string>
-function rig.wasm.build_values(script, dir, stem, python) end
+function rig.wasm.build_values(script, dir, stem, python, cache) end
 --- One case: its record in Molt's format, or nil and an error when the run must stop.
 ---@param workload { name: string, path: string }
 ---@param cfg rig.WasmConfig

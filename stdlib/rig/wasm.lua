@@ -146,17 +146,20 @@ end
 
 local RUNNER_OPTIONS = {
   cmd = "string|list", node_max_old_space_mb = { "integer", min = 1 }, node_options = "string|list",
-  python = "string",
+  python = "string", node_bin = { "string", nonempty = true }, host = { "string", nonempty = true },
 }
 
 --- A runner as a lane: "node" (node's WASI through Rig's run_node.mjs, with Molt's flags and
 --- `--max-old-space-size` from opts.node_max_old_space_mb, extra node flags from
 --- opts.node_options) or "wasmtime" (the wasmtime CLI when on PATH, else the wasmtime package
---- from PyPI through Rig's run_wasmtime.py). opts.cmd replaces the command: a template with
---- {artifact}, {runner_js}, {runner_py}, {node_flags} and {python}. The lane's `run(artifact,
+--- from PyPI through Rig's run_wasmtime.py). opts.node_bin is the node program (Molt's
+--- MOLT_NODE_BIN), opts.host a wasmtime host program run as `HOST ARTIFACT` (Molt's
+--- MOLT_WASM_HOST_PATH). opts.cmd replaces the command: a template with {artifact},
+--- {runner_js}, {runner_py}, {node_flags}, {node} and {python}. The lane's `run(artifact,
 --- args)` returns the argv; `check()` says whether it can run here.
 ---@param name "node"|"wasmtime"|string
----@param opts? { cmd?: string, node_max_old_space_mb?: integer, node_options?: string, python?: string }
+---@param opts? { cmd?: string, node_max_old_space_mb?: integer, node_options?: string, python?: string,
+---  node_bin?: string, host?: string }
 function M.runner(name, opts)
   check.arg("runner", 1, name, { "string", nonempty = true })
   opts = check.options("runner", 2, opts, RUNNER_OPTIONS)
@@ -173,13 +176,15 @@ function M.runner(name, opts)
     local extra = opts.node_options
     if type(extra) == "string" then extra = util.shell_words(extra) or { extra } end
     for _, word in ipairs(extra or {}) do flags[#flags + 1] = word end
-    return { artifact = artifact, node_flags = flags, python = python,
-      runner_js = runner_script("run_node.mjs"), runner_py = runner_script("run_wasmtime.py") }
+    return { artifact = artifact, node_flags = flags, python = python, node = opts.node_bin or "node",
+      host = opts.host, runner_js = runner_script("run_node.mjs"), runner_py = runner_script("run_wasmtime.py") }
   end
   local template = opts.cmd
   if not template then
     if name == "node" then
-      template = 'node {node_flags} "{runner_js}" "{artifact}"'
+      template = '"{node}" {node_flags} "{runner_js}" "{artifact}"'
+    elseif name == "wasmtime" and opts.host then
+      template = '"{host}" "{artifact}"'
     elseif wasmtime_cli then
       template = 'wasmtime run "{artifact}"'
     else
@@ -196,13 +201,13 @@ function M.runner(name, opts)
       return { available = false, reason = ("'%s' is not on PATH"):format(argv[1]) }
     end
     if name == "node" and not opts.cmd then
-      local v = env.version({ "node", "--version" })
+      local v = env.version({ opts.node_bin or "node", "--version" })
       if (node_major(v) or 0) < 18 then
         return { available = false,
           reason = ("node %s is too old: wasm runs need node 18 or later"):format(tostring(v)) }
       end
       return { available = true, version = "node " .. v }
-    elseif name == "wasmtime" and not opts.cmd and not wasmtime_cli then
+    elseif name == "wasmtime" and not opts.cmd and not wasmtime_cli and not opts.host then
       local r = proc.run { python, "-c", "import wasmtime, importlib.metadata as m; print(m.version('wasmtime'))" }
       if not (r and r.ok) then
         return { available = false,
@@ -255,15 +260,17 @@ local function text_of(r)
 end
 
 --- What a build command's placeholders stand for: {script} {dir} {out} (dir's
---- output_linked.wasm) {stem} {python} (default python3).
+--- output_linked.wasm) {stem} {python} (default python3) {cache_flag} (`--cache`, or
+--- `--no-cache` when `cache` is false: Molt's --no-molt-build-cache).
 ---@param script string
 ---@param dir string
 ---@param stem string
 ---@param python? string
+---@param cache? boolean
 ---@return table<string, string>
-function M.build_values(script, dir, stem, python)
+function M.build_values(script, dir, stem, python, cache)
   return { script = script, dir = dir, out = fs.join(dir, "output_linked.wasm"), stem = stem,
-    python = python or "python3" }
+    python = python or "python3", cache_flag = cache == false and "--no-cache" or "--cache" }
 end
 
 -- Builds one workload with Molt's retries: a timeout retries once with stricter limits and
@@ -276,7 +283,7 @@ local function build(workload, dir, cfg)
   end
   local total = 0.0
   local function once(attempt, overrides)
-    local values = M.build_values(workload.path, dir, workload.name, cfg.python)
+    local values = M.build_values(workload.path, dir, workload.name, cfg.python, cfg.cache)
     local argv = assert(util.expand_command(cfg.build_cmd, values))
     argv.env = merged_env(M.BUILD_ENV, cfg.build_env, overrides and overrides.env)
     argv.timeout = cfg.build_timeout
@@ -451,6 +458,7 @@ end
 
 local RUN_OPTIONS = {
   build_cmd = "string|list",
+  cache = "boolean",
   build_env = "map",
   build_timeout = check.SECONDS,
   control = "any",
