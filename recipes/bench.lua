@@ -15,15 +15,15 @@ return rig.recipe {
     { "smoke", type = "boolean", default = false, help = "the smoke workloads (Molt's: bench_sum, bench_bytes_find)" },
     { "super", type = "boolean", default = false,
       help = "Run all benchmarks 10x and emit mean/median/variance/range stats (super_stats)" },
-    { "script", type = "list", of = "path", help = "Benchmark a custom script path (repeatable)." },
+    { "script", type = "list", of = "path", help = "Benchmark a custom script path." },
     { "ws", type = "boolean", default = false,
       help = "Include websocket wait benchmark (also honors MOLT_BENCH_WS=1; Molt's suite)." },
     { "dynamic_builtin_only", type = "boolean", default = false, help = "Run only isolated "
       .. "locals/dir/__import__/delattr benchmark slices (Molt's suite); kept out of core throughput KPI lanes." },
     { "tty", type = "boolean", default = false, help = "Molt's: attach runs to a pseudo-TTY (also MOLT_TTY=1); Rig "
       .. "refuses it: it captures each run's output for the parity check" },
-    { "bench", type = "list", help = "only workloads whose name contains this (repeatable)" },
-    { "lane", type = "list", help = "only these lanes (repeatable): " .. table.concat(LANE_NAMES, ", ")
+    { "bench", type = "list", help = "only workloads whose name contains this" },
+    { "lane", type = "list", help = "only these lanes: " .. table.concat(LANE_NAMES, ", ")
       .. ", or python3_X" },
     { "cpython", type = "boolean", default = true, help = "the CPython reference lane" },
     { "pypy", type = "boolean", default = true, help = "the PyPy lane" },
@@ -38,7 +38,7 @@ return rig.recipe {
     { "molt_cmd", default = "molt", help = "the Molt program (build: MOLT build --build-profile P [--rebuild] "
       .. "[ARGS] --output OUT SCRIPT)" },
     { "molt_profile", choices = { "dev", "release" }, default = "release",
-      help = "Build profile used for Molt benchmark binaries (default: release)." },
+      help = "Build profile used for Molt benchmark binaries." },
     { "molt_build_cache", type = "boolean", default = true, help = "--no-molt-build-cache: disable Molt build-cache "
       .. "reads for a deliberate cold rebuild investigation (--rebuild); runs reuse the cache by default" },
     { "nuitka_cmd", help = "Override Nuitka command prefix, e.g. 'python -m nuitka' (default: python3 -m nuitka)." },

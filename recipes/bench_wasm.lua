@@ -13,7 +13,7 @@ end
 return rig.recipe {
   description = "Benchmark workloads compiled to WebAssembly under node or wasmtime: Molt's bench_wasm.py.",
   params = {
-    { "bench", type = "list", help = "only this workload: its path, name or stem (repeatable)" },
+    { "bench", type = "list", help = "only this workload: its path, name or stem" },
     { "script", type = "list", of = "path",
       help = "a workload file (repeatable; replaces the shipped workloads); a .wasm file is run as it is" },
     { "runner", choices = { "node", "wasmtime" }, help = "primary runner (default: $MOLT_WASM_RUNNER or node)" },

@@ -130,22 +130,22 @@ return rig.recipe {
   params = {
     { "output_root", type = "path", help = "Output directory for logs/results. Defaults under the configured "
       .. "artifact root (`MOLT_EXT_ROOT` when set, otherwise repo-local `tmp/`)." },
-    { "python_version", default = "3.12", help = "uv Python version for measurements (default: 3.12)." },
+    { "python_version", default = "3.12", help = "uv Python version for measurements." },
     { "script", default = "examples/hello.py",
-      help = "Python script used for compile timing (default: examples/hello.py)." },
+      help = "Python script used for compile timing." },
     { "cases", type = "list", many = true, choices = NAMES,
       help = "Subset of suite cases to run (default: baseline cases; queue cases are opt-in)." },
-    { "timeout_sec", type = "number", default = 900.0, help = "Per-case timeout in seconds (default: 900)." },
+    { "timeout_sec", type = "number", default = 900.0, help = "Per-case timeout in seconds." },
     { "clean_state", type = "boolean", default = false,
       help = "Remove target/cache roots under output-root before running." },
-    { "sccache_mode", default = "1", help = "Set MOLT_USE_SCCACHE (default: 1)." },
-    { "cargo_incremental", default = "0", help = "Set CARGO_INCREMENTAL (default: 0)." },
+    { "sccache_mode", default = "1", help = "Set MOLT_USE_SCCACHE." },
+    { "cargo_incremental", default = "0", help = "Set CARGO_INCREMENTAL." },
     { "max_retries", type = "integer", default = 2, help = "Additional retries for timeout/lock-timeout failures "
-      .. "(default: 2, meaning up to 3 attempts total)." },
+      .. "(2 means up to 3 attempts in all)." },
     { "retry_backoff_sec", type = "number", default = 2.0,
-      help = "Linear backoff in seconds between retries (default: 2.0)." },
+      help = "Linear backoff in seconds between retries." },
     { "build_lock_timeout_sec", type = "number", default = 60.0, help = "Set MOLT_BUILD_LOCK_TIMEOUT for each "
-      .. "case to fail fast under contention and allow retries (default: 60)." },
+      .. "case to fail fast under contention and allow retries (0 leaves it unset)." },
     { "diagnostics", type = "boolean", default = false,
       help = "Enable `molt build --diagnostics` for each case and capture per-case diagnostics JSON files." },
     { "resume", type = "boolean", default = false, help = "Resume from an existing compile_progress.json in "

@@ -61,7 +61,7 @@ return rig.recipe {
     { "backend", type = "choice", choices = BACKEND_NAMES, default = "time",
       help = "how to profile; " .. table.concat(BACKEND_HELP, "; ") },
     { "out", type = "path", required = true, help = "output folder (created; files in it are replaced)" },
-    { "env", type = "list", help = "KEY=VALUE for the command's environment (repeatable)" },
+    { "env", type = "list", help = "KEY=VALUE for the command's environment" },
     { "timeout", type = "number", help = "seconds before the command is stopped" },
     { "compare", type = "path",
       help = "an earlier profile.json (or its folder): counter diff, instruction ratio, or differential flame graph" },
