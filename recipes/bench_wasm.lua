@@ -41,8 +41,9 @@ return rig.recipe {
     { "rss_limit_mb", type = "integer", help = "stop a run whose process tree passes this RSS (class runner_oom)" },
     { "require_linked", type = "boolean", default = false,
       help = "stop the run (exit 1) when a build writes no linked module" },
-    { "json_out", type = "path", help = "results JSON (default rig-results/bench_wasm_<UTC stamp>.json)" },
-    { "out_dir", type = "path", default = "rig-results", help = "where the default JSON goes" },
+    { "json_out", type = "path", help = "results JSON (default bench_wasm_<UTC stamp>.json in --out-dir)" },
+    { "out_dir", type = "path", help = "where the default JSON goes (default: bench/results in a Molt checkout, as "
+      .. "Molt's bench_wasm_<YYYYmmdd_HHMMSS>.json; else rig-results)" },
     { "log_file", type = "path", help = "append every command and its output (default: $MOLT_WASM_LOG)" },
     { "keep_artifacts", type = "boolean", default = false, help = "keep the build folders (or MOLT_WASM_KEEP=1)" },
     { "python", default = "python3", help = "the {python} of templates and the wasmtime package's interpreter" },
@@ -176,10 +177,14 @@ return rig.recipe {
         node_bin = node_bin ~= "" and node_bin or nil, host = host ~= "" and host or nil })
     end
 
+    -- In a Molt checkout, Molt's place and name: bench/results/bench_wasm_<YYYYmmdd_HHMMSS>.json.
     local json_out = p.json_out
     if not json_out then
-      assert(fs.mkdir(p.out_dir))
-      json_out = fs.join(p.out_dir, ("bench_wasm_%s.json"):format(rig.time.utc_stamp()))
+      local molt_tree = fs.exists(fs.join(repo, "tests", "benchmarks"))
+      local out_dir = p.out_dir or (molt_tree and fs.join(repo, "bench", "results") or "rig-results")
+      assert(fs.mkdir(out_dir))
+      json_out = fs.join(out_dir, ("bench_wasm_%s.json"):format(molt_tree and os.date("!%Y%m%d_%H%M%S")
+        or rig.time.utc_stamp()))
     end
     local log_file = p.log_file or env.get("MOLT_WASM_LOG")
     local keep = p.keep_artifacts or env.get("MOLT_WASM_KEEP") == "1"

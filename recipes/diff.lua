@@ -25,15 +25,22 @@ return rig.recipe {
     -- Molt's plain messages and exit 1 for unusable inputs (its golden outputs); 2 is the gate.
     local function fail(message) io.stderr:write(message, "\n") end
     local function load(path)
-      local payload, err = rig.bench.read_results(path, { only = rig.diff.PROJECTION })
+      -- As Molt's: a file without a 'benchmarks' object is refused, an entry that is not an
+      -- object is left out (Rig says which on stderr; the diff is Molt's).
+      local payload, err, skipped = rig.bench.read_results(path, { only = rig.diff.PROJECTION,
+        require_benchmarks = true, skip_invalid = true })
       if not payload then
         local message = err.code == "not_found" and ("missing benchmark JSON: " .. path) or err.message
         -- Molt's words for a 'benchmarks' that is not an object ({"benchmarks": []}).
-        if message:find("key 'benchmarks' must be an object", 1, true) then
+        if message:find("key 'benchmarks' must be an object", 1, true)
+          or message:find("expected top-level 'benchmarks' dict", 1, true) then
           message = "invalid benchmark JSON: expected top-level 'benchmarks' dict"
         end
         fail(message)
         return nil
+      end
+      for _, entry in ipairs(skipped) do
+        io.stderr:write(("%s: %s is not an object: left out, as Molt's bench_diff leaves it\n"):format(path, entry))
       end
       return payload
     end

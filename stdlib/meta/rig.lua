@@ -953,9 +953,10 @@ function rig.bench.run(cfg) end
 --- Reads a results file and checks its shape: an object at the top level, `benchmarks` (when
 --- present, or always with `require_benchmarks`) an object of objects. The error names the file and key.
 ---@param path string
----@param opts? { only?: table|true, require_benchmarks?: boolean }
+---@param opts? { only?: table|true, require_benchmarks?: boolean, skip_invalid?: boolean }
 ---@return table? payload
 ---@return rig.Error? err
+---@return string[]? skipped entries left out with `skip_invalid` (Molt's bench_diff leaves them out)
 function rig.bench.read_results(path, opts) end
 --- Fills the keys Molt's bench.py writes for lanes that did not run (null times and samples,
 --- `<lane>_ok` false, null build and size, null Molt ratios).

@@ -540,16 +540,19 @@ function M.molt_artifacts(payload, opts)
   return details_path, #lines > 0 and (table.concat(lines, "\n") .. "\n") or ""
 end
 
-local READ_RESULTS_OPTIONS = { only = "table|boolean", require_benchmarks = "boolean" }
+local READ_RESULTS_OPTIONS = { only = "table|boolean", require_benchmarks = "boolean", skip_invalid = "boolean" }
 --- Reads a results file (Molt's bench.py/bench_wasm.py schema, which Rig's bench writes) and
 --- checks the shape every reader relies on: a JSON object at the top level, `benchmarks` (when
 --- present) an object of objects. nil, err for a missing file, bad JSON or a wrong shape; the
 --- message names the file and the key. `opts.only` as in `rig.json.read`;
---- `opts.require_benchmarks` makes a missing `benchmarks` an error too.
+--- `opts.require_benchmarks` makes a missing `benchmarks` an error too; `opts.skip_invalid`
+--- leaves out entries that are not objects instead (Molt's bench_diff does), naming them in a
+--- third return value.
 ---@param path string
----@param opts? { only?: table|true, require_benchmarks?: boolean }
+---@param opts? { only?: table|true, require_benchmarks?: boolean, skip_invalid?: boolean }
 ---@return table? payload
 ---@return rig.Error? err
+---@return string[]? skipped
 function M.read_results(path, opts)
   check.arg("read_results", 1, path, check.PATH)
   opts = check.options("read_results", 2, opts, READ_RESULTS_OPTIONS)
@@ -571,12 +574,18 @@ function M.read_results(path, opts)
   if not json.is_object(benchmarks) then
     return invalid("key 'benchmarks' must be an object, got " .. kind(benchmarks))
   end
+  local skipped = {}
   for _, name in ipairs(json.keys(benchmarks)) do
     if not json.is_object(benchmarks[name]) then
-      return invalid(("key 'benchmarks.%s' must be an object, got %s"):format(name, kind(benchmarks[name])))
+      if not opts.skip_invalid then
+        return invalid(("key 'benchmarks.%s' must be an object, got %s"):format(name, kind(benchmarks[name])))
+      end
+      -- As Molt's bench_diff: an entry that is not an object is left out (and named here).
+      skipped[#skipped + 1] = ("benchmarks.%s (%s)"):format(name, kind(benchmarks[name]))
+      benchmarks[name] = nil
     end
   end
-  return payload
+  return payload, nil, skipped
 end
 
 --- Molt's baseline gate, then Rig's check of whether the data support each regression.
