@@ -49,20 +49,7 @@ struct GoldenTests {
 
   static let molt = RigCommand.fixture("molt")
 
-  static let tools: [String: Tool] = {
-    guard let data = FileManager.default.contents(atPath: molt + "/golden_cases.json"),
-      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-    else { return [:] }
-    var out: [String: Tool] = [:]
-    for (name, value) in object where !name.hasPrefix("_") {
-      if let raw = try? JSONSerialization.data(withJSONObject: value),
-        let tool = try? JSONDecoder().decode(Tool.self, from: raw)
-      {
-        out[name] = tool
-      }
-    }
-    return out
-  }()
+  static let tools = RigCommand.namedEntries(molt + "/golden_cases.json", as: Tool.self)
 
   static let cases: [GoldenCase] = {
     var out: [GoldenCase] = []

@@ -21,20 +21,7 @@ struct HelpAuditTests {
     let flags: [Flag]
   }
 
-  static let tools: [String: Tool] = {
-    guard let data = FileManager.default.contents(atPath: RigCommand.fixture("molt") + "/flags.json"),
-      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-    else { return [:] }
-    var out: [String: Tool] = [:]
-    for (name, value) in object where !name.hasPrefix("_") {
-      if let raw = try? JSONSerialization.data(withJSONObject: value),
-        let tool = try? JSONDecoder().decode(Tool.self, from: raw)
-      {
-        out[name] = tool
-      }
-    }
-    return out
-  }()
+  static let tools = RigCommand.namedEntries(RigCommand.fixture("molt") + "/flags.json", as: Tool.self)
 
   /// The option entries of a --help text: (names and metavar, help), continuation lines joined.
   static func entries(_ help: String) -> [(head: String, text: String)] {

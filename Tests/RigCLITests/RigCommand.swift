@@ -24,6 +24,24 @@ struct RigCommand {
   }()
 
   /// The path of `relative` under Tests/Fixtures (the tests run from the source tree).
+  /// A fixture JSON of named entries (keys starting with "_" are notes), each decoded as T:
+  /// golden_cases.json, flags.json. Entries that do not decode are left out (the tests that
+  /// read these count what they expect).
+  static func namedEntries<T: Decodable>(_ path: String, as: T.Type) -> [String: T] {
+    guard let data = FileManager.default.contents(atPath: path),
+      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    else { return [:] }
+    var out: [String: T] = [:]
+    for (name, value) in object where !name.hasPrefix("_") {
+      if let raw = try? JSONSerialization.data(withJSONObject: value),
+        let entry = try? JSONDecoder().decode(T.self, from: raw)
+      {
+        out[name] = entry
+      }
+    }
+    return out
+  }
+
   static func fixture(_ relative: String) -> String {
     var url = URL(fileURLWithPath: #filePath)
     url.deleteLastPathComponent()

@@ -208,6 +208,11 @@ function rig.util.sorted_keys(t) end
 ---@return table<string, string>?
 ---@return string? why
 function rig.util.parse_assignments(list, flag) end
+--- The string keys of t: those in `order` still there first, then the rest sorted.
+---@param t table
+---@param order? string[]
+---@return string[]
+function rig.util.ordered_keys(t, order) end
 --- The last n lines of text (Python's `"\n".join(text.splitlines()[-n:])`).
 ---@param text string?
 ---@param n integer

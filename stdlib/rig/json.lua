@@ -51,20 +51,7 @@ end
 
 --- The keys of a decoded object in their original order.
 function M.keys(t)
-  local order = ORDER[t]
-  local out, seen = {}, {}
-  if order then
-    for _, k in ipairs(order) do
-      if t[k] ~= nil and not seen[k] then out[#out + 1], seen[k] = k, true end
-    end
-  end
-  local rest = {}
-  for k in pairs(t) do
-    if type(k) == "string" and not seen[k] then rest[#rest + 1] = k end
-  end
-  table.sort(rest)
-  for _, k in ipairs(rest) do out[#out + 1] = k end
-  return out
+  return util.ordered_keys(t, ORDER[t])
 end
 
 -- Checks a projection (see M.decode) and returns where it is wrong, or nil.

@@ -27,17 +27,7 @@ end
 ---@return string[]
 function M.keys(t)
   if type(t) ~= "table" then error("bad argument #1 to 'keys' (table expected, got " .. type(t) .. ")", 2) end
-  local out, seen = {}, {}
-  for _, k in ipairs(ORDER[t] or {}) do
-    if t[k] ~= nil and not seen[k] then out[#out + 1], seen[k] = k, true end
-  end
-  local rest = {}
-  for k in pairs(t) do
-    if type(k) == "string" and not seen[k] then rest[#rest + 1] = k end
-  end
-  table.sort(rest)
-  for _, k in ipairs(rest) do out[#out + 1] = k end
-  return out
+  return require("rig.util").ordered_keys(t, ORDER[t])
 end
 
 local Parser = {}

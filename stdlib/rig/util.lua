@@ -65,6 +65,26 @@ function M.xml_escape(s)
     ["'"] = "&#39;" }))
 end
 
+--- The string keys of `t`: first those in `order` (a list, as a decoder recorded them) that
+--- are still there, then the rest sorted. rig.json and rig.toml keep their documents' key
+--- order so.
+---@param t table
+---@param order? string[]
+---@return string[]
+function M.ordered_keys(t, order)
+  local out, seen = {}, {}
+  for _, k in ipairs(order or {}) do
+    if t[k] ~= nil and not seen[k] then out[#out + 1], seen[k] = k, true end
+  end
+  local rest = {}
+  for k in pairs(t) do
+    if type(k) == "string" and not seen[k] then rest[#rest + 1] = k end
+  end
+  table.sort(rest)
+  for _, k in ipairs(rest) do out[#out + 1] = k end
+  return out
+end
+
 --- The last `n` lines of `text` joined by line breaks, as Molt's tools keep stdout_tail and
 --- stderr_tail (Python's `"\n".join(text.splitlines()[-n:])`: a final line break ends the
 --- last line, "\r\n" counts as one).
