@@ -494,12 +494,20 @@ local COMPARE = { reference = { "integer", min = 1 }, alpha = check.PROBABILITY,
 ---@param opts? { reference?: integer, alpha?: number, confidence?: number, noise?: number }
 ---@return table<integer, table> comparisons
 ---@return integer? reference
-function M.compare(result, opts)
-  check.arg("compare", 1, result, { "table", check = function(v)
-    return type(v.benchmarks) == "table", "a result of rig.measure.run (it has no 'benchmarks' list)"
-  end })
-  opts = check.options("compare", 2, opts, COMPARE)
-  local samples, ref = {}, opts.reference
+-- The comparison of benchmark i against the reference (M.compare's entry).
+local function compare_one(result, samples, ref, i, opts)
+  local xs = samples[i]
+  if #xs == 0 then return { verdict = "failed", reason = "no successful runs", warnings = {} } end
+  local c = stats.compare(samples[ref], xs, { alpha = opts.alpha, noise = opts.noise, confidence = opts.confidence })
+  local why = output_differs(result.benchmarks[ref], result.benchmarks[i])
+  if why then table.insert(c.warnings, why) end
+  return c
+end
+
+-- The samples of every benchmark and the reference (the given one, else the fastest by
+-- median; nil when nothing has samples).
+local function samples_and_reference(result, ref)
+  local samples = {}
   for i, b in ipairs(result.benchmarks) do samples[i] = M.samples(b) end
   if ref == nil then
     local best
@@ -508,37 +516,67 @@ function M.compare(result, opts)
       if m and (best == nil or m < best) then best, ref = m, i end
     end
   end
-  if ref == nil or samples[ref] == nil or #samples[ref] == 0 then return {}, nil end
+  if ref == nil or samples[ref] == nil or #samples[ref] == 0 then return samples, nil end
+  return samples, ref
+end
+
+function M.compare(result, opts)
+  check.arg("compare", 1, result, { "table", check = function(v)
+    return type(v.benchmarks) == "table", "a result of rig.measure.run (it has no 'benchmarks' list)"
+  end })
+  opts = check.options("compare", 2, opts, COMPARE)
+  local samples, ref = samples_and_reference(result, opts.reference)
+  if ref == nil then return {}, nil end
   local out = {}
-  for i, xs in ipairs(samples) do
-    if i ~= ref then
-      if #xs == 0 then
-        out[i] = { verdict = "failed", reason = "no successful runs", warnings = {} }
-      else
-        out[i] = stats.compare(samples[ref], xs, { alpha = opts.alpha, noise = opts.noise,
-          confidence = opts.confidence })
-        local why = output_differs(result.benchmarks[ref], result.benchmarks[i])
-        if why then table.insert(out[i].warnings, why) end
-      end
-    end
+  for i in ipairs(samples) do
+    if i ~= ref then out[i] = compare_one(result, samples, ref, i, opts) end
   end
   return out, ref
 end
 
+-- The comparisons as M.compare gives them, each made only when something reads it: a caller
+-- with its own `decided` (rig.bisect) may never need the bootstrap of a look, which costs
+-- far more than the question it asks. Returns them, the reference, and whether any was made.
+local function lazy_compare(result, opts)
+  local samples, ref = samples_and_reference(result, opts.reference)
+  if ref == nil then return {}, nil, function() return true end end
+  local made, out = {}, {}
+  for i in ipairs(samples) do
+    if i ~= ref then
+      out[i] = setmetatable({}, { __index = function(t, k)
+        if not made[i] then
+          made[i] = true
+          for key, v in pairs(compare_one(result, samples, ref, i, opts)) do rawset(t, key, v) end
+          setmetatable(t, nil)
+        end
+        return rawget(t, k)
+      end, __pairs = function(t)
+        local _ = t.verdict -- made on first look inside
+        return next, t, nil
+      end })
+    end
+  end
+  -- Whether every comparison is made (the final verdicts can then be these).
+  local function complete()
+    for i in pairs(out) do if not made[i] then return false end end
+    return true
+  end
+  return out, ref, complete, samples
+end
+
 -- Every comparison decided: by its verdict, or by `decided(comparison, index, result)` when the caller
 -- asks its own question of the runs (rig.bisect: beyond a threshold or not).
-local function all_decided(comparisons, result, ref, decided)
+local function all_decided(comparisons, result, ref, decided, samples)
   local benchmarks = result.benchmarks
   for i in ipairs(benchmarks) do
     local c = comparisons[i]
     if i ~= ref then
       if not c then return false end
-      if c.verdict ~= "failed" then
-        if decided then
-          if not decided(c, i, result) then return false end
-        elseif not (c.verdict == "faster" or c.verdict == "slower" or c.verdict == "same") then
-          return false
-        end
+      if decided then
+        -- No samples is "failed" (decided), without making the comparison.
+        if samples[i] and #samples[i] > 0 and not decided(c, i, result) then return false end
+      elseif c.verdict ~= "failed" and not (c.verdict == "faster" or c.verdict == "slower" or c.verdict == "same") then
+        return false
       end
     end
   end
@@ -713,12 +751,12 @@ end
 -- The sequential rule's look after round k: the verdicts at the per-look alpha; true when
 -- every comparison is decided.
 local function look(result, cfg, p, k)
-  local comparisons, ref = M.compare(result, { reference = cfg.reference, alpha = p.alpha, confidence = 1 - p.alpha,
-    noise = cfg.noise })
-  local decided = all_decided(comparisons, result, ref, cfg.decided)
+  local comparisons, ref, complete, samples = lazy_compare(result, { reference = cfg.reference, alpha = p.alpha,
+    confidence = 1 - p.alpha, noise = cfg.noise })
+  local decided = all_decided(comparisons, result, ref, cfg.decided, samples or {})
   result.looks[#result.looks + 1] = { runs = k, decided = decided }
   if cfg.on_look then cfg.on_look(result, comparisons) end
-  return decided, { comparisons = comparisons, reference = ref, schedule = #result.schedule }
+  return decided, { comparisons = comparisons, reference = ref, schedule = #result.schedule, complete = complete }
 end
 
 -- Interleaved or random order: every setup, then rounds of one run of each live benchmark,
@@ -835,7 +873,7 @@ function M.run(cfg)
   end
   -- The final verdicts: at the level the plan allows (the sequential rule's per-look alpha).
   -- A look at the very runs there are now already made them (its bootstrap is not redone).
-  if last_look and last_look.schedule == #result.schedule then
+  if last_look and last_look.schedule == #result.schedule and last_look.complete() then
     result.comparisons, result.reference = last_look.comparisons, last_look.reference
   else
     result.comparisons, result.reference = M.compare(result, { reference = cfg.reference,

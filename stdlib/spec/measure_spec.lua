@@ -149,6 +149,26 @@ describe("the sequential rule", function()
     assert.equal(looks[#looks], #r.benchmarks[1].runs)
   end)
 
+  it("with the caller's own question, makes a look's comparison only if the caller reads it", function()
+    local real, made = rig.stats.compare, 0
+    rig.stats.compare = function(...) made = made + 1 return real(...) end
+    local ok, err = pcall(function()
+      local asked = 0
+      local r = measure.run { commands = { { "true" }, { "true" } }, shell = false, min_runs = 6, max_runs = 15,
+        reference = 1, decided = function(_, i, res) asked = asked + 1 return #res.benchmarks[i].runs >= 15 end }
+      assert.equal(#measure.looks(6, 15), asked) -- one question per look
+      assert.equal(1, made) -- only the final verdicts
+      assert.truthy(r.comparisons[2].verdict)
+      -- A caller that reads the comparison gets it, made then.
+      made = 0
+      measure.run { commands = { { "true" }, { "true" } }, shell = false, min_runs = 6, max_runs = 9, reference = 1,
+        decided = function(c) return c.verdict ~= nil and false end }
+      assert.equal(2, made) -- one per look; the last look's is the final one
+    end)
+    rig.stats.compare = real
+    if not ok then error(err, 0) end
+  end)
+
   it("stops at the time budget, undecided", function()
     local r = measure.run { commands = { { "sleep", "0.01" }, { "sleep", "0.01" } }, shell = false,
       time_budget = 0.05 }
