@@ -100,7 +100,7 @@ return rig.recipe {
     -- Workloads: --script files; else Molt's suite in a Molt checkout (tests/benchmarks);
     -- else the shipped ones (from disk next to the recipe, or the copies built into rig).
     local repo = rig.molt.repo_root()
-    local molt_tree = fs.exists(fs.join(repo, "tests", "benchmarks"))
+    local molt_tree = rig.molt.is_checkout(repo)
     local ws = p.ws or os.getenv("MOLT_BENCH_WS") == "1"
     local workloads = {}
     if #p.script > 0 then
@@ -110,11 +110,9 @@ return rig.recipe {
       end
       if #missing > 0 then return usage("Script(s) not found: %s", table.concat(missing, ", ")) end
       for _, path in ipairs(p.script) do
-        local name = fs.basename(path)
-        local args, why = rig.molt.bench_run_args(path)
-        if not args then return usage("--script %s: %s", path, why) end
-        workloads[#workloads + 1] = { name = name, path = fs.realpath(path), args = args,
-          molt_args = rig.molt.MOLT_ARGS_BY_BENCH[name] or {}, molt_only = rig.molt.MOLT_ONLY_BENCHMARKS[name] }
+        local workload, why = rig.molt.bench_workload(fs.realpath(path))
+        if not workload then return usage("--script %s: %s", path, why) end
+        workloads[#workloads + 1] = workload
       end
     elseif molt_tree then
       local why, missing
@@ -180,10 +178,9 @@ return rig.recipe {
     -- Outputs.
     local json_out = p.json_out
     if not json_out then
-      local out_dir = p.out_dir or (molt_tree and fs.join(repo, "bench", "results") or "rig-results")
+      local out_dir
+      json_out, out_dir = rig.molt.default_results(repo, "bench", p.out_dir)
       assert(fs.mkdir(out_dir))
-      json_out = fs.join(out_dir, molt_tree and ("bench_%s.json"):format(os.date("!%Y%m%d_%H%M%S"))
-        or ("bench_%s.json"):format(rig.time.utc_stamp()))
     end
     json_out = fs.absolute(json_out)
     local summary_out = fs.absolute(p.summary_out or (fs.basename(json_out) == "results.json"

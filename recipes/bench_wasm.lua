@@ -114,7 +114,7 @@ return rig.recipe {
     end
     local ws = p.ws or env.get("MOLT_WASM_BENCH_WS") == "1"
     local repo = rig.molt.repo_root()
-    if #workloads == 0 and fs.exists(fs.join(repo, "tests", "benchmarks")) then
+    if #workloads == 0 and rig.molt.is_checkout(repo) then
       -- In a Molt checkout, Molt's suite (its smoke scripts with --smoke, the websocket wait
       -- with --ws), keyed by stem as Molt's bench_wasm keys them.
       local suite, why = rig.molt.bench_suite(repo, { smoke = p.smoke, ws = ws })
@@ -180,11 +180,9 @@ return rig.recipe {
     -- In a Molt checkout, Molt's place and name: bench/results/bench_wasm_<YYYYmmdd_HHMMSS>.json.
     local json_out = p.json_out
     if not json_out then
-      local molt_tree = fs.exists(fs.join(repo, "tests", "benchmarks"))
-      local out_dir = p.out_dir or (molt_tree and fs.join(repo, "bench", "results") or "rig-results")
+      local out_dir
+      json_out, out_dir = rig.molt.default_results(repo, "bench_wasm", p.out_dir)
       assert(fs.mkdir(out_dir))
-      json_out = fs.join(out_dir, ("bench_wasm_%s.json"):format(molt_tree and os.date("!%Y%m%d_%H%M%S")
-        or rig.time.utc_stamp()))
     end
     local log_file = p.log_file or env.get("MOLT_WASM_LOG")
     local keep = p.keep_artifacts or env.get("MOLT_WASM_KEEP") == "1"

@@ -237,12 +237,8 @@ return rig.recipe {
       local argv = assert(rig.util.expand_command(p.build_cmd, values))
       if p.diagnostics then assert(fs.mkdir(fs.dirname(values.diagnostics_file))) end
       argv.timeout, argv.cwd = p.timeout_sec, repo
-      -- Molt's memory budget for the build, taken at each launch as its guard takes it; Rig
-      -- enforces the per-process ceiling.
-      local limits = rig.molt.memory_limits("MOLT_COMPILE_PROGRESS")
-      local budget = ("%.6f"):format(limits.max_process_rss_gb)
-      argv.rss_limit_mb = math.max(1, math.floor(limits.max_process_rss_gb * 1024))
-      -- Molt's build environment (Tests/Fixtures/molt/golden/compile_progress/*/uv_calls).
+      -- Molt's build environment (Tests/Fixtures/molt/golden/compile_progress/*/uv_calls),
+      -- under its memory budget for the build, taken at each launch as its guard takes it.
       argv.env = { MOLT_BACKEND_DAEMON = spec.daemon and "1" or "0", PYTHONHASHSEED = "0", MOLT_HASH_SEED = "0",
         MOLT_EXT_ROOT = ext, MOLT_CACHE = dirs.cache, CARGO_TARGET_DIR = dirs.target,
         MOLT_DIFF_CARGO_TARGET_DIR = dirs.target, MOLT_DIFF_ROOT = dirs.diff_root,
@@ -251,16 +247,15 @@ return rig.recipe {
         UV_NO_SYNC = "1", PYTHONPATH = "src",
         MOLT_BUILD_LOCK_TIMEOUT = p.build_lock_timeout_sec > 0 and rig.molt.py_float(p.build_lock_timeout_sec) or nil,
         MOLT_RELEASE_CARGO_PROFILE = spec.release_cargo_profile or false, MOLT_USE_SCCACHE = p.sccache_mode,
-        CARGO_INCREMENTAL = p.cargo_incremental, MOLT_BACKEND_MAX_RSS_GB = budget,
-        MOLT_BACKEND_MEMORY_AVAILABLE_GB = budget }
-      local r, err = rig.proc.run(argv)
+        CARGO_INCREMENTAL = p.cargo_incremental }
+      local r, err = rig.proc.run(rig.molt.guard(argv, "MOLT_COMPILE_PROGRESS"))
       local rec = { command = json.array(table.move(argv, 1, #argv, 1, {})), diag_file = values.diagnostics_file }
       if not r then
         -- Molt's OSError: exit 1 with the error as stderr.
         rec.returncode, rec.timed_out, rec.elapsed_sec, rec.stdout, rec.stderr = 1, false, 0.0, "", err.message
       else
         rec.timed_out = r.timed_out == true
-        rec.returncode = rec.timed_out and 124 or r.rss_exceeded and 137 or r.code or (r.signal and -r.signal) or 1
+        rec.returncode = rig.molt.guard_returncode(r)
         rec.elapsed_sec = math.floor(r.wall_s * 1000 + 0.5) / 1000
         rec.stdout, rec.stderr = r.stdout, r.stderr
         -- As Molt's guard says it: the whole process tree is gone.

@@ -149,11 +149,6 @@ return rig.recipe {
     output_root = fs.realpath(output_root)
     local json_out = fs.absolute(p.json_out or fs.join(output_root, "results.json"))
     local summary_out = fs.absolute(p.summary_out or fs.join(output_root, "summary.md"))
-    -- Molt's failure details sit next to the JSON: molt_failure_details.jsonl beside a
-    -- results.json, <stem>_molt_failure_details.jsonl beside any other name.
-    local failure_details = fs.basename(json_out) == "results.json"
-      and fs.join(fs.dirname(json_out), "molt_failure_details.jsonl")
-      or fs.join(fs.dirname(json_out), fs.stem(json_out) .. "_molt_failure_details.jsonl")
     -- The interpreter behind {python}, and how Python's platform module names it and the host.
     local python, host_python = p.python, nil
     local probe = rig.proc.run { "python3", "-c",
@@ -179,10 +174,9 @@ return rig.recipe {
       limits.max_total_rss_gb, limits.dynamic_total_rss = p.rss_limit_mb / 1024, false
     end
     local memory_root = fs.join(output_root, "memory_guard")
-    local custody_artifacts = json.object({ results_json = json_out, summary_md = summary_out,
-      molt_failure_details_jsonl = failure_details, harness_command_profile_jsonl = profile_log,
-      repo_process_sentinel_jsonl = fs.join(memory_root, "bench_friends_sentinel.jsonl"),
-      backend_daemon_cleanup_jsonl = fs.join(memory_root, "backend_daemon_cleanup.jsonl") })
+    local custody_artifacts = rig.molt.custody_artifacts { json_out = json_out, summary_out = summary_out,
+      guard_root = memory_root, sentinel = "bench_friends_sentinel.jsonl", profile_log = profile_log }
+    local failure_details = custody_artifacts.molt_failure_details_jsonl
     local opts = {
       output_root = output_root, repos_root = fs.realpath(".") .. "/" .. p.repos_root, suite_roots = suite_roots,
       repo_refs = repo_refs, checkout = p.checkout ~= false, fetch = p.fetch, dry_run = p.dry_run,
@@ -207,12 +201,8 @@ return rig.recipe {
       suite_roots = suite_roots, repo_refs = repo_refs, started_at = started_at, memory_guard = limits,
       custody_artifacts = custody_artifacts, host_python = host_python }, p.dry_run)
     local function write()
-      local lines = {}
-      for _, r in ipairs(payload.molt_failure_details.records) do
-        lines[#lines + 1] = json.encode(r, { sort_keys = true })
-      end
       assert(fs.mkdir(fs.dirname(failure_details)))
-      assert(fs.write(failure_details, #lines > 0 and (table.concat(lines, "\n") .. "\n") or ""))
+      assert(fs.write(failure_details, rig.molt.failure_details_jsonl(payload.molt_failure_details.records)))
       assert(fs.mkdir(fs.dirname(json_out)))
       assert(fs.write(json_out, json.encode(payload, { indent = 2, sort_keys = true, ascii = true })))
       local text = friends.summary_markdown(payload, json_out)

@@ -213,14 +213,11 @@ return rig.recipe {
     end
     -- One command's spec, under Molt's memory budget for MOLT_BENCH (taken at each launch).
     local function spec_for(argv, env, timeout)
-      local limits = rig.molt.memory_limits("MOLT_BENCH")
-      local budget = ("%.6f"):format(limits.max_process_rss_gb)
       local spec = table.move(argv, 1, #argv, 1, {})
-      spec.env = { MOLT_BACKEND_MAX_RSS_GB = budget, MOLT_BACKEND_MEMORY_AVAILABLE_GB = budget }
+      spec.env = {}
       for k, v in pairs(env) do spec.env[k] = v end
       spec.timeout, spec.cwd = timeout, repo
-      spec.rss_limit_mb = math.max(1, math.floor(limits.max_process_rss_gb * 1024))
-      return spec
+      return rig.molt.guard(spec, "MOLT_BENCH")
     end
     -- Molt's CommandResult (tools/throughput_measurement.py).
     local function command_result(spec, r, out_dir)
@@ -230,8 +227,7 @@ return rig.recipe {
       local ran = r and r.spawn_error == nil
       local timed_out = ran and r.timed_out == true or false
       return json.object({ command = json.array(table.move(spec, 1, #spec, 1, {})),
-        returncode = timed_out and 124 or ran and (r.rss_exceeded and 137 or r.code or (r.signal and -r.signal))
-          or 1,
+        returncode = ran and rig.molt.guard_returncode(r) or 1,
         elapsed_sec = ran and round3(r.wall_s) or 0.0, timed_out = timed_out,
         stdout_tail = rig.util.tail_lines(ran and r.stdout or "", 12),
         stderr_tail = rig.util.tail_lines(r and r.stderr or "", 12), cwd = repo, output_size_bytes = size },

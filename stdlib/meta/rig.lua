@@ -1220,6 +1220,34 @@ function rig.molt.memory_limits(prefix, env) end
 ---@return string? path_or_why
 ---@return boolean? missing
 function rig.molt.scientific_stack(repo) end
+--- Puts a rig.proc spec under Molt's memory budget for `prefix` (its env's MOLT_BACKEND_MAX_RSS_GB
+--- and MOLT_BACKEND_MEMORY_AVAILABLE_GB, and Rig's tree limit); returns it.
+---@param command table a rig.proc spec (not an options table: every field of it is the command's)
+---@param prefix string
+---@return table command
+function rig.molt.guard(command, prefix) end
+--- The return code Molt's guard reports: 124 on a timeout, 137 when stopped for its memory, else
+--- the exit code or minus the signal.
+---@param r table a rig.proc result
+---@return integer
+function rig.molt.guard_returncode(r) end
+--- Where Molt writes the failure details of a results JSON (`molt_failure_details.jsonl` beside
+--- a results.json, else `<stem>_molt_failure_details.jsonl`).
+---@param json_out string
+---@return string
+function rig.molt.failure_details_path(json_out) end
+--- Failure-detail records as Molt's JSONL (one sorted-key line each).
+---@param records table[]
+---@return string
+function rig.molt.failure_details_jsonl(records) end
+--- Molt's `custody_artifacts` block beside a results JSON.
+---@param opts { json_out: string, summary_out: string, guard_root: string, sentinel: string, profile_log?: string }
+---@return table
+function rig.molt.custody_artifacts(opts) end
+--- The lines of a summary's Custody Artifacts section, in Molt's order.
+---@param custody? table
+---@return string[]
+function rig.molt.custody_lines(custody) end
 --- Molt's `provenance` block of a non-canonical lane: not authoritative, `canonical_gate` (the
 --- one citable perf source, `rig.molt.CANONICAL_GATE`) and why, `lane`, `profile` and the
 --- repository's `git_rev` (or "unknown").
@@ -1233,6 +1261,23 @@ function rig.molt.provenance(lane, profile, git_rev) end
 ---@return string[]? args
 ---@return string? why
 function rig.molt.bench_run_args(script) end
+--- Whether `repo` is a Molt checkout (it has tests/benchmarks).
+---@param repo string
+---@return boolean
+function rig.molt.is_checkout(repo) end
+--- A bench tool's default results path: Molt's `bench/results/<stem>_<YYYYmmdd_HHMMSS>.json` in a
+--- Molt checkout, else `rig-results/<stem>_<UTC stamp>.json` (`out_dir` replaces the folder).
+---@param repo string
+---@param stem string
+---@param out_dir? string
+---@return string path
+---@return string folder
+function rig.molt.default_results(repo, stem, out_dir) end
+--- One script as Molt's bench.py runs it: {name, path, args, molt_args, molt_only}, or nil and why.
+---@param path string
+---@return table? workload
+---@return string? why
+function rig.molt.bench_workload(path) end
 --- Molt's bench suite in a Molt checkout (tests/benchmarks): workloads {name, path, args,
 --- molt_args, molt_only} of the scripts there, or nil and why; third, the scripts missing.
 ---@param repo string

@@ -502,20 +502,14 @@ local MOLT_ARTIFACT_OPTIONS = {
 function M.molt_artifacts(payload, opts)
   check.arg("molt_artifacts", 1, payload, "table")
   opts = check.options("molt_artifacts", 2, opts, MOLT_ARTIFACT_OPTIONS)
-  local dir = fs.dirname(opts.json_out)
-  local details_path = fs.basename(opts.json_out) == "results.json" and fs.join(dir, "molt_failure_details.jsonl")
-    or fs.join(dir, fs.stem(opts.json_out) .. "_molt_failure_details.jsonl")
-  local guard_root = fs.join(dir, "memory_guard")
   payload.provenance = molt_adapter.provenance(opts.lane, opts.profile,
     payload.git_rev ~= json.null and payload.git_rev or nil)
   local limits = molt_adapter.memory_limits("MOLT_BENCH")
   limits.enabled = false
   payload.memory_guard = limits
-  payload.custody_artifacts = json.object({ results_json = opts.json_out, summary_md = opts.summary_out,
-    molt_failure_details_jsonl = details_path,
-    harness_command_profile_jsonl = fs.join(guard_root, "commands.jsonl"),
-    repo_process_sentinel_jsonl = fs.join(guard_root, "bench_sentinel.jsonl"),
-    backend_daemon_cleanup_jsonl = fs.join(guard_root, "backend_daemon_cleanup.jsonl") })
+  payload.custody_artifacts = molt_adapter.custody_artifacts { json_out = opts.json_out,
+    summary_out = opts.summary_out, guard_root = fs.join(fs.dirname(opts.json_out), "memory_guard"),
+    sentinel = "bench_sentinel.jsonl" }
   local records, total = json.array({}), 0
   local names = json.keys(payload.benchmarks or {})
   table.sort(names)
@@ -535,9 +529,7 @@ function M.molt_artifacts(payload, opts)
   end
   payload.molt_failure_details = json.object({ schema_version = 1, total = total, truncated = total > #records,
     max_records = 32, records = records })
-  local lines = {}
-  for i, r in ipairs(records) do lines[i] = json.encode(r, { sort_keys = true }) end
-  return details_path, #lines > 0 and (table.concat(lines, "\n") .. "\n") or ""
+  return payload.custody_artifacts.molt_failure_details_jsonl, molt_adapter.failure_details_jsonl(records)
 end
 
 local READ_RESULTS_OPTIONS = { only = "table|boolean", require_benchmarks = "boolean", skip_invalid = "boolean" }
@@ -680,13 +672,10 @@ function M.summary_markdown(payload, json_path, lanes)
   out[#out + 1] = md.table(rows, { headers = { "Benchmark", "Molt Status", "CPython s", "Molt s", "Molt/CPython",
     "Failure" } })
   -- Molt's custody and failure sections.
-  local custody = type(payload.custody_artifacts) == "table" and payload.custody_artifacts or {}
-  if next(custody) then
+  local custody = molt_adapter.custody_lines(payload.custody_artifacts)
+  if #custody > 0 then
     out[#out + 1] = "\n## Custody Artifacts\n"
-    for _, k in ipairs { "molt_failure_details_jsonl", "harness_command_profile_jsonl", "repo_process_sentinel_jsonl",
-      "backend_daemon_cleanup_jsonl" } do
-      if type(custody[k]) == "string" then out[#out + 1] = ("- `%s`: `%s`\n"):format(k, custody[k]) end
-    end
+    for _, line in ipairs(custody) do out[#out + 1] = line .. "\n" end
   end
   local details = type(payload.molt_failure_details) == "table" and payload.molt_failure_details or {}
   if type(details.records) == "table" and #details.records > 0 then

@@ -324,6 +324,34 @@ function M.memory_limits(prefix, env)
     interactive_budget = interactive })
 end
 
+--- Puts `command` (a rig.proc spec) under Molt's memory budget for `prefix`, taken now as its
+--- guard takes it at each launch: the per-process ceiling as `MOLT_BACKEND_MAX_RSS_GB` and
+--- `MOLT_BACKEND_MEMORY_AVAILABLE_GB` in its env (`%.6f`, as Molt writes them) and as Rig's
+--- limit on its process tree. Returns `command`.
+---@param command table
+---@param prefix string
+---@return table command
+function M.guard(command, prefix)
+  require("rig.check").arg("guard", 1, command, "table")
+  local limits = M.memory_limits(prefix)
+  local budget = ("%.6f"):format(limits.max_process_rss_gb)
+  command.env = command.env or {}
+  command.env.MOLT_BACKEND_MAX_RSS_GB, command.env.MOLT_BACKEND_MEMORY_AVAILABLE_GB = budget, budget
+  command.rss_limit_mb = math.max(1, math.floor(limits.max_process_rss_gb * 1024))
+  return command
+end
+
+--- The return code Molt's guard reports for a finished process: 124 when it timed out, 137
+--- when stopped for its memory, else its exit code (or minus the signal that ended it).
+---@param r table a rig.proc result
+---@return integer
+function M.guard_returncode(r)
+  require("rig.check").arg("guard_returncode", 1, r, "table")
+  if r.timed_out then return 124 end
+  if r.rss_exceeded then return 137 end
+  return r.code or (r.signal and -r.signal) or 1
+end
+
 --- The one perf source Molt's policy lets anyone cite (its perf_authority CANONICAL_GATE).
 M.CANONICAL_GATE = "tools/perf_scoreboard.py --set core --backend native --backend llvm --profile release-fast "
   .. "--samples 5 --warmup 2 --repeat 5 --classify --require-quiescent --quiescence-wait-s 180 "
@@ -464,14 +492,57 @@ function M.bench_run_args(script)
   return {}
 end
 
+--- Whether `repo` is a Molt checkout: it has Molt's benchmark folder, tests/benchmarks.
+---@param repo string
+---@return boolean
+function M.is_checkout(repo)
+  require("rig.check").arg("is_checkout", 1, repo, { "string", nonempty = true })
+  local fs = require "rig.fs"
+  return fs.exists(fs.join(repo, "tests", "benchmarks"))
+end
+
+--- Where a bench tool writes its results by default: in a Molt checkout, Molt's place and
+--- name (`bench/results/<stem>_<YYYYmmdd_HHMMSS>.json`), else `rig-results/<stem>_<UTC
+--- stamp>.json`; `out_dir` replaces the folder. Returns the path and its folder (not made).
+---@param repo string
+---@param stem string "bench" or "bench_wasm"
+---@param out_dir? string
+---@return string path
+---@return string folder
+function M.default_results(repo, stem, out_dir)
+  local check = require "rig.check"
+  check.arg("default_results", 2, stem, { "string", nonempty = true })
+  check.arg("default_results", 3, out_dir, { "string", optional = true })
+  local fs = require "rig.fs"
+  local molt = M.is_checkout(repo)
+  local dir = out_dir or (molt and fs.join(repo, "bench", "results") or "rig-results")
+  local stamp = molt and os.date("!%Y%m%d_%H%M%S") or require("rig.time").utc_stamp()
+  return fs.join(dir, ("%s_%s.json"):format(stem, stamp)), dir
+end
+
+--- One script as Molt's bench.py runs it: {name (its file name), path, args
+--- (rig.molt.bench_run_args), molt_args (MOLT_ARGS_BY_BENCH), molt_only}, or nil and why.
+---@param path string
+---@return table? workload
+---@return string? why
+function M.bench_workload(path)
+  require("rig.check").arg("bench_workload", 1, path, { "string", nonempty = true })
+  local name = path:match("([^/]+)$")
+  local args, why = M.bench_run_args(path)
+  if not args then return nil, why end
+  return { name = name, path = path, args = args, molt_args = M.MOLT_ARGS_BY_BENCH[name] or {},
+    molt_only = M.MOLT_ONLY_BENCHMARKS[name] == true }
+end
+
 --- Molt's bench suite in a Molt checkout at `repo` (its tests/benchmarks): `opts.smoke` (the
 --- two smoke scripts), `opts.ws` (with the websocket wait), `opts.dynamic_builtin_only` (only
---- the four dynamic-builtin slices). Returns the workloads {name, path, args, molt_args,
---- molt_only} of the scripts there, or nil and why when the checkout has none of them.
+--- the four dynamic-builtin slices). Returns the workloads (rig.molt.bench_workload) of the
+--- scripts there, or nil and why when the checkout has none of them; third, those missing.
 ---@param repo string
 ---@param opts? { smoke?: boolean, ws?: boolean, dynamic_builtin_only?: boolean }
 ---@return table[]? workloads
 ---@return string? why
+---@return string[]? missing
 function M.bench_suite(repo, opts)
   local check = require "rig.check"
   check.arg("bench_suite", 1, repo, { "string", nonempty = true })
@@ -487,9 +558,9 @@ function M.bench_suite(repo, opts)
   for _, rel in ipairs(scripts) do
     local path = fs.join(repo, rel)
     if fs.exists(path) then
-      local name = rel:match("([^/]+)$")
-      out[#out + 1] = { name = name, path = path, args = {}, molt_args = M.MOLT_ARGS_BY_BENCH[name] or {},
-        molt_only = M.MOLT_ONLY_BENCHMARKS[name] == true }
+      local workload, why = M.bench_workload(path)
+      if not workload then return nil, why end
+      out[#out + 1] = workload
     else
       missing[#missing + 1] = rel
     end
@@ -498,6 +569,69 @@ function M.bench_suite(repo, opts)
     return nil, ("none of Molt's benchmark scripts is in %s (looked for %s)"):format(repo, scripts[1])
   end
   return out, nil, missing
+end
+
+-- ---------------------------------------------------------------------------------------
+-- Molt's custody files beside a results JSON: bench.py and bench_friends.py name and write
+-- them the same way.
+
+--- Where Molt writes the failure details of `json_out`: `molt_failure_details.jsonl` beside a
+--- `results.json`, `<stem>_molt_failure_details.jsonl` beside any other name.
+---@param json_out string
+---@return string
+function M.failure_details_path(json_out)
+  require("rig.check").arg("failure_details_path", 1, json_out, { "string", nonempty = true })
+  local fs = require "rig.fs"
+  local dir = fs.dirname(json_out)
+  if fs.basename(json_out) == "results.json" then return fs.join(dir, "molt_failure_details.jsonl") end
+  return fs.join(dir, fs.stem(json_out) .. "_molt_failure_details.jsonl")
+end
+
+--- The failure-detail records as Molt's JSONL: one sorted-key line each, "" for none.
+---@param records table[]
+---@return string
+function M.failure_details_jsonl(records)
+  require("rig.check").arg("failure_details_jsonl", 1, records, "list")
+  local lines = {}
+  for i, r in ipairs(records) do lines[i] = json.encode(r, { sort_keys = true }) end
+  return #lines > 0 and (table.concat(lines, "\n") .. "\n") or ""
+end
+
+local CUSTODY_OPTIONS = {
+  json_out = { "string", nonempty = true, required = true },
+  summary_out = { "string", nonempty = true, required = true },
+  guard_root = { "string", nonempty = true, required = true },
+  sentinel = { "string", nonempty = true, required = true },
+  profile_log = { "string", nonempty = true },
+}
+--- Molt's `custody_artifacts` block: the results and summary, the failure details beside the
+--- JSON, and under `guard_root` (its memory_guard folder) the command profile (`profile_log`,
+--- default commands.jsonl there), the process sentinel's log (`sentinel`, a file name) and
+--- the backend-daemon cleanup log.
+---@param opts { json_out: string, summary_out: string, guard_root: string, sentinel: string, profile_log?: string }
+---@return table
+function M.custody_artifacts(opts)
+  opts = require("rig.check").options("custody_artifacts", 1, opts, CUSTODY_OPTIONS)
+  local fs = require "rig.fs"
+  return json.object({ results_json = opts.json_out, summary_md = opts.summary_out,
+    molt_failure_details_jsonl = M.failure_details_path(opts.json_out),
+    harness_command_profile_jsonl = opts.profile_log or fs.join(opts.guard_root, "commands.jsonl"),
+    repo_process_sentinel_jsonl = fs.join(opts.guard_root, opts.sentinel),
+    backend_daemon_cleanup_jsonl = fs.join(opts.guard_root, "backend_daemon_cleanup.jsonl") })
+end
+
+--- The lines of a summary's `## Custody Artifacts` section, as Molt lists them: the custody
+--- files of a `custody_artifacts` block (not the results and summary themselves), in its order.
+---@param custody? table
+---@return string[]
+function M.custody_lines(custody)
+  local out = {}
+  if type(custody) ~= "table" then return out end
+  for _, k in ipairs { "molt_failure_details_jsonl", "harness_command_profile_jsonl", "repo_process_sentinel_jsonl",
+    "backend_daemon_cleanup_jsonl" } do
+    if type(custody[k]) == "string" then out[#out + 1] = ("- `%s`: `%s`"):format(k, custody[k]) end
+  end
+  return out
 end
 
 return M

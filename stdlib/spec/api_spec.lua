@@ -99,6 +99,12 @@ local CALLS = {
     return r
   end },
   ["rig.molt.throughput_env"] = { "repo", function(o) local r = rig.molt.throughput_env(o) return r end },
+  ["rig.molt.custody_artifacts"] = { "sentinel", function(o)
+    o.json_out, o.summary_out = o.json_out or "/x/r.json", o.summary_out or "/x/s.md"
+    o.guard_root, o.sentinel = o.guard_root or "/x/g", o.sentinel or "s.jsonl"
+    local r = rig.molt.custody_artifacts(o)
+    return r
+  end },
   ["rig.molt.bench_suite"] = { "smoke", function(o) local r = rig.molt.bench_suite("/nonexistent", o) return r end },
   ["rig.bench.molt_artifacts"] = { "profile", function(o)
     o.json_out, o.summary_out, o.profile = o.json_out or "/x/r.json", o.summary_out or "/x/s.md", o.profile or "dev"

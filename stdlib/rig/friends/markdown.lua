@@ -4,6 +4,7 @@
 local json = require "rig.json"
 local util = require "rig.util"
 local md = require "rig.md"
+local molt = require "rig.molt"
 
 local M = {}
 
@@ -78,12 +79,7 @@ function M.summary_markdown(payload, json_path)
     .. "columns (> 1.0 means Molt is faster).")
   add("- Compile-vs-run separation is recorded per runner when build commands are configured.")
   -- Molt lists the custody files except the results and the summary themselves.
-  local custody = type(payload.custody_artifacts) == "table" and payload.custody_artifacts or {}
-  local custody_lines = {}
-  for _, k in ipairs { "molt_failure_details_jsonl", "harness_command_profile_jsonl", "repo_process_sentinel_jsonl",
-    "backend_daemon_cleanup_jsonl" } do
-    if type(custody[k]) == "string" then custody_lines[#custody_lines + 1] = ("- `%s`: `%s`"):format(k, custody[k]) end
-  end
+  local custody_lines = molt.custody_lines(payload.custody_artifacts)
   -- The sections Molt writes when they have something to say, in its order.
   local function section(title, lines)
     if #lines == 0 then return end
