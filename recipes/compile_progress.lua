@@ -90,6 +90,18 @@ local function markdown(meta, results)
   return table.concat(lines, "\n") .. "\n"
 end
 
+-- Molt's diagnostics_phase_sec: the numeric values of an object, as floats, in its order;
+-- null for anything else (a diagnostics file's phase_sec, or one read back for --resume).
+local function phase_seconds(v)
+  local json = rig.json
+  if not json.is_object(v) then return json.null end
+  local keys, values = {}, {}
+  for _, k in ipairs(json.keys(v)) do
+    if type(v[k]) == "number" then keys[#keys + 1], values[k] = k, v[k] + 0.0 end
+  end
+  return json.object(values, keys)
+end
+
 -- A result read back for --resume, as Molt's _coerce_case_result keeps it: nil unless name,
 -- profile and cache_mode are strings; the rest filled with Molt's defaults.
 local function restored(r)
@@ -101,15 +113,7 @@ local function restored(r)
   local function num(v, default) return type(v) == "number" and v or default end
   local command = json.array({})
   for i, v in ipairs(type(r.command) == "table" and r.command or {}) do command[i] = tostring(v) end
-  local phases = json.null
-  if type(r.diagnostics_phase_sec) == "table" and r.diagnostics_phase_sec ~= json.null then
-    local keys, values = {}, {}
-    for _, k in ipairs(json.keys(r.diagnostics_phase_sec)) do
-      local v = r.diagnostics_phase_sec[k]
-      if type(k) == "string" and type(v) == "number" then keys[#keys + 1], values[k] = k, v + 0.0 end
-    end
-    phases = json.object(values, keys)
-  end
+  local phases = phase_seconds(r.diagnostics_phase_sec)
   local function opt_string(v) return (v ~= nil and v ~= json.null) and tostring(v) or json.null end
   return json.object({ name = r.name, profile = r.profile, cache_mode = r.cache_mode,
     daemon = r.daemon ~= nil and r.daemon ~= false and r.daemon ~= json.null,
@@ -274,13 +278,7 @@ return rig.recipe {
         local d = fs.exists(r.diag_file) and json.read(r.diag_file)
         if type(d) == "table" then
           if type(d.total_sec) == "number" then total = d.total_sec + 0.0 end
-          if type(d.phase_sec) == "table" and d.phase_sec ~= json.null then
-            local keys, values = {}, {}
-            for _, k in ipairs(json.keys(d.phase_sec)) do
-              if type(d.phase_sec[k]) == "number" then keys[#keys + 1], values[k] = k, d.phase_sec[k] + 0.0 end
-            end
-            phases = json.object(values, keys)
-          end
+          phases = phase_seconds(d.phase_sec)
         end
       end
       return json.object({ name = spec.name, profile = spec.profile, cache_mode = spec.cache_mode,
