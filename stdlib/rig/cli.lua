@@ -14,6 +14,17 @@ end
 local TRUE_WORDS = { ["true"] = true, yes = true, on = true, ["1"] = true }
 local FALSE_WORDS = { ["false"] = true, no = true, off = true, ["0"] = true }
 
+-- `value` when it is one of the option's choices, else a usage error with a suggestion.
+local function one_of(recipe_name, p, value, text, shown)
+  local names = {}
+  for i, c in ipairs(p.choices) do
+    if c == value then return value end
+    names[i] = tostring(c)
+  end
+  usage_error(recipe_name, ("%s expects one of %s, got '%s'%s"):format(shown, table.concat(names, ", "), text,
+    util.did_you_mean(text, names)))
+end
+
 local function convert_one(recipe_name, p, kind, text, shown)
   if kind == "string" then
     return text
@@ -41,11 +52,7 @@ local function convert_one(recipe_name, p, kind, text, shown)
     if FALSE_WORDS[word] then return false end
     usage_error(recipe_name, ("%s expects true or false, got '%s'"):format(shown, text))
   elseif kind == "choice" then
-    for _, c in ipairs(p.choices) do
-      if c == text then return text end
-    end
-    usage_error(recipe_name, ("%s expects one of %s, got '%s'%s"):format(shown,
-      table.concat(p.choices, ", "), text, util.did_you_mean(text, p.choices)))
+    return one_of(recipe_name, p, text, text, shown)
   end
   error("unreachable: type " .. tostring(kind))
 end
@@ -53,15 +60,7 @@ end
 -- A value of an option; a list with `choices` takes only those (as argparse's nargs with choices).
 local function convert(recipe_name, p, kind, text, shown)
   local v = convert_one(recipe_name, p, kind, text, shown)
-  if p.type == "list" and p.choices and kind ~= "boolean" then
-    local names = {}
-    for i, c in ipairs(p.choices) do
-      if c == v then return v end
-      names[i] = tostring(c)
-    end
-    usage_error(recipe_name, ("%s expects one of %s, got '%s'%s"):format(shown, table.concat(names, ", "), text,
-      util.did_you_mean(text, names)))
-  end
+  if p.type == "list" and p.choices and kind ~= "boolean" then return one_of(recipe_name, p, v, text, shown) end
   return v
 end
 
