@@ -180,7 +180,9 @@ describe("the sequential rule", function()
 end)
 
 describe("rig.hyperfine", function()
-  local r = measure.run { commands = { { "true" }, { "sleep", "0.005" } }, shell = false, runs = 4 }
+  -- 50 ms apart: on two busy cores a run of `true` alone can take several ms, and with 4 runs
+  -- a side one overlap leaves the rank test inconclusive.
+  local r = measure.run { commands = { { "true" }, { "sleep", "0.05" } }, shell = false, runs = 4 }
 
   it("exports hyperfine's JSON fields and Rig's under one key", function()
     local doc = rig.hyperfine.export_json(r, { version = "x" })
@@ -203,7 +205,7 @@ describe("rig.hyperfine", function()
     local md = rig.hyperfine.markdown(r)
     assert.matches("^| Command | Mean %[ms%] | Min %[ms%] | Max %[ms%] | Relative |\n|:%-%-%-|%-%-%-:|", md)
     assert.matches("| `true` | [%d.]+ ± [%d.]+ | [%d.]+ | [%d.]+ | 1.00 |", md)
-    assert.matches("| `sleep 0.005` | [%d.]+ ± [%d.]+ | [%d.]+ | [%d.]+ | [%d.]+ ± [%d.]+ |", md)
+    assert.matches("| `sleep 0.05` | [%d.]+ ± [%d.]+ | [%d.]+ | [%d.]+ | [%d.]+ ± [%d.]+ |", md)
     assert.matches("| Median %[s%] |", rig.hyperfine.markdown(r, { unit = "second" }))
     local csv = rig.hyperfine.csv(r)
     assert.matches("^command,mean,stddev,median,user,system,min,max\ntrue,", csv)
