@@ -179,11 +179,7 @@ struct GoldenTests {
       environment[name] = value.replacingOccurrences(of: "<root>", with: root)
     }
     p.environment = environment
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    p.standardInput = FileHandle.nullDevice
-    try p.run()
+    let (out, err) = try RigCommand.start(p)
     let raw = RigCommand.collect(p, out, err)
     stopHolder()
     if let after = setup?.after { try shell(after, root: root, environment: setupEnvironment) }

@@ -104,12 +104,18 @@ struct RigCommand {
     env.removeValue(forKey: "RIG_PATH")
     for (k, v) in environment { env[k] = v }
     process.environment = env
+    let (out, err) = try start(process)
+    return (process, out, err)
+  }
+
+  /// Starts `process` with its stdout and stderr on pipes (returned) and stdin empty.
+  static func start(_ process: Process) throws -> (Pipe, Pipe) {
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    return (process, out, err)
+    return (out, err)
   }
 
   /// Runs `rig arguments...` in `directory` and collects its output.
